@@ -1,0 +1,281 @@
+//! Arrivals and departures: the store's doors.
+//!
+//! Models customers entering as a Poisson process, homogeneous (`Poisson`) or with a rate that
+//! changes every clock hour (`Hourly`, a non-homogeneous Poisson process generated exactly by
+//! inverting the cumulative rate), only while the doors are open. On entering, a customer draws
+//! from its own random stream (common random numbers): walking speed, service-time uniforms,
+//! basket size, and which products (by popularity, with replacement). On reaching an exit its
+//! journey is recorded and the entity despawned.
+//!
+//! Units: seconds since 00:00, customers per hour in the scenario, m/s.
+
+use std::collections::BTreeMap;
+
+use bevy::prelude::*;
+use rand::RngExt;
+use rand_distr::{Distribution as _, Exp1};
+
+use crate::RunConfig;
+use crate::customer::{Customer, CustomerRecord, Phase, Stop};
+use crate::engine::{Agenda, Clock};
+use crate::navigation::{FloorPlan, Motion};
+use crate::random::{self, BasketSampler, SimRng};
+use crate::scenario::{Arrivals, Scenario};
+use crate::service::ServiceDraws;
+use crate::shopping::Catalog;
+
+/// The arrival process and its state.
+#[derive(Resource, Debug)]
+pub struct ArrivalProcess {
+    /// Pieces of constant rate: (from, to, customers per second), in time order.
+    segments: Vec<(f64, f64, f64)>,
+    /// Scales every rate; may be changed while running (e.g. from the view).
+    pub multiplier: f64,
+    rng: SimRng,
+    seed: u64,
+    pub next_id: u32,
+    basket: BasketSampler,
+}
+
+impl ArrivalProcess {
+    pub fn new(scenario: &Scenario, seed: u64) -> Self {
+        let (open, close) = scenario.hours.span();
+        let segments = match &scenario.customers.arrivals {
+            Arrivals::Poisson { per_hour } => vec![(open, close, per_hour / 3600.0)],
+            Arrivals::Hourly { per_hour } => per_hour
+                .iter()
+                .map(|(start, rate)| {
+                    let a = f64::from(start.0);
+                    (a.max(open), (a + 3600.0).min(close), rate / 3600.0)
+                })
+                .filter(|(a, b, _)| b > a)
+                .collect(),
+        };
+        ArrivalProcess {
+            segments,
+            multiplier: scenario.customers.arrival_multiplier,
+            rng: random::stream(seed, random::ARRIVALS),
+            seed,
+            next_id: 0,
+            basket: BasketSampler::new(&scenario.customers.basket),
+        }
+    }
+
+    /// Expected number of arrivals over the whole day.
+    pub fn expected_total(&self) -> f64 {
+        self.segments
+            .iter()
+            .map(|(a, b, r)| (b - a) * r)
+            .sum::<f64>()
+            * self.multiplier
+    }
+
+    /// The next arrival after `t`: the time where the cumulative rate has grown by an Exp(1)
+    /// draw (inversion; exact for piecewise-constant rates). None after the last segment.
+    pub fn next_after(&mut self, t: f64) -> Option<f64> {
+        let mut need: f64 = Exp1.sample(&mut self.rng);
+        for &(a, b, rate) in &self.segments {
+            if b <= t {
+                continue;
+            }
+            let start = t.max(a);
+            let r = rate * self.multiplier;
+            if r <= 0.0 {
+                continue;
+            }
+            let capacity = (b - start) * r;
+            if need <= capacity {
+                return Some(start + need / r);
+            }
+            need -= capacity;
+        }
+        None
+    }
+
+    pub fn basket(&self) -> &BasketSampler {
+        &self.basket
+    }
+}
+
+/// Scheduled: the next customer walks in.
+#[derive(Event, Debug, Clone, Copy)]
+pub struct ArrivalDue;
+
+/// Triggered once a new customer entity exists, at its entrance.
+#[derive(Event, Debug, Clone, Copy)]
+pub struct CustomerEntered {
+    pub customer: Entity,
+}
+
+/// Scheduled: a customer reaches the exit.
+#[derive(Event, Debug, Clone, Copy)]
+pub struct ReachExit {
+    pub customer: Entity,
+}
+
+/// Triggered when a customer leaves, with its journey.
+#[derive(Event, Debug, Clone)]
+pub struct CustomerLeft {
+    pub record: CustomerRecord,
+}
+
+pub struct ArrivalsPlugin;
+
+impl Plugin for ArrivalsPlugin {
+    fn build(&self, app: &mut App) {
+        let config = app.world().resource::<RunConfig>().clone();
+        let mut process = ArrivalProcess::new(&config.scenario, config.seed);
+        let open = app.world().resource::<Clock>().open;
+        if let Some(first) = process.next_after(open) {
+            app.world_mut()
+                .resource_mut::<Agenda>()
+                .schedule(first, ArrivalDue);
+        }
+        app.insert_resource(process)
+            .add_observer(on_arrival)
+            .add_observer(on_reach_exit);
+    }
+}
+
+fn on_arrival(
+    _: On<ArrivalDue>,
+    mut process: ResMut<ArrivalProcess>,
+    clock: Res<Clock>,
+    mut agenda: ResMut<Agenda>,
+    catalog: Res<Catalog>,
+    plan: Res<FloorPlan>,
+    config: Res<RunConfig>,
+    mut commands: Commands,
+) {
+    let now = clock.now;
+    let id = process.next_id;
+    process.next_id += 1;
+    let mut rng = random::stream(process.seed, random::CUSTOMER + u64::from(id));
+    // Fixed-size draws first, so they stay aligned across variants of a store.
+    let speed = random::draw(&config.scenario.customers.walking_speed, &mut rng);
+    let draws = ServiceDraws::draw(&mut rng);
+    let entrance = plan.entrances[rng.random_range(0..plan.entrances.len())];
+    let n = process.basket.sample(&mut rng);
+    let mut wanted: BTreeMap<(u16, u32), u32> = BTreeMap::new();
+    for _ in 0..n {
+        let p = catalog.sample(&mut rng);
+        *wanted
+            .entry((catalog.products[p as usize].shelf, p))
+            .or_default() += 1;
+    }
+    let mut route: Vec<Stop> = Vec::new();
+    for ((shelf, product), qty) in wanted {
+        match route.last_mut() {
+            Some(stop) if stop.shelf == shelf => stop.products.push((product, qty)),
+            _ => route.push(Stop {
+                shelf,
+                products: vec![(product, qty)],
+            }),
+        }
+    }
+    let customer = commands
+        .spawn((
+            Customer {
+                id,
+                arrived: now,
+                speed,
+                items_planned: n,
+                route,
+                next_stop: 0,
+                items: 0,
+                value: 0.0,
+                items_lost: 0,
+                value_lost: 0.0,
+                distance: 0.0,
+                at: entrance,
+                phase: Phase::Shopping,
+                draws,
+                rng,
+                queue_joined: None,
+                lane: None,
+                service_start: None,
+                service_end: None,
+            },
+            Motion::still(entrance, now),
+        ))
+        .id();
+    commands.trigger(CustomerEntered { customer });
+    if let Some(next) = process.next_after(now) {
+        agenda.schedule(next, ArrivalDue);
+    }
+}
+
+/// Sends a customer from where it stands to the nearest exit.
+pub fn walk_to_exit(
+    customer: Entity,
+    c: &mut Customer,
+    motion: &mut Motion,
+    plan: &FloorPlan,
+    now: f64,
+    agenda: &mut Agenda,
+) {
+    let exit = plan.nearest(c.at, &plan.exits).unwrap_or(plan.exits[0]);
+    let metres = plan.distance(c.at, exit);
+    let arrive = now + metres / c.speed;
+    *motion = Motion {
+        from: c.at,
+        to: exit,
+        depart: now,
+        arrive,
+    };
+    c.distance += metres;
+    c.at = exit;
+    c.phase = Phase::Leaving;
+    agenda.schedule(arrive, ReachExit { customer });
+}
+
+fn on_reach_exit(
+    ev: On<ReachExit>,
+    customers: Query<&Customer>,
+    clock: Res<Clock>,
+    checkout: Res<crate::checkout::Checkout>,
+    mut commands: Commands,
+) {
+    let Ok(c) = customers.get(ev.customer) else {
+        return;
+    };
+    let record = journey_record(c, Some(clock.now), &checkout);
+    commands.entity(ev.customer).despawn();
+    commands.trigger(CustomerLeft { record });
+}
+
+/// The record of a journey, finished (`exit` given) or still under way.
+pub fn journey_record(
+    c: &Customer,
+    exit: Option<f64>,
+    checkout: &crate::checkout::Checkout,
+) -> CustomerRecord {
+    let served = c.service_end.is_some();
+    CustomerRecord {
+        id: c.id,
+        arrival: c.arrived,
+        exit,
+        items_planned: c.items_planned,
+        items_bought: c.items,
+        items_lost: c.items_lost,
+        value: c.value,
+        value_lost: c.value_lost,
+        shelves_visited: c.next_stop as u32,
+        distance_m: c.distance,
+        lane: c
+            .lane
+            .map(|l| checkout.lane_name(l).to_string())
+            .unwrap_or_default(),
+        queue_joined: c.queue_joined,
+        service_start: c.service_start,
+        service_end: c.service_end,
+        wait: c.queue_joined.zip(c.service_start).map(|(j, s)| s - j),
+        service_time: c.service_start.zip(c.service_end).map(|(s, e)| e - s),
+        time_in_store: exit.map(|e| e - c.arrived),
+        outcome: match (exit, served) {
+            (None, _) => "inside",
+            (Some(_), true) => "served",
+            (Some(_), false) => "no_purchase",
+        },
+    }
+}

@@ -1,0 +1,535 @@
+//! Checkout: lanes, queues, queue choice and service.
+//!
+//! Models: a customer with items walks to the nearest open lane of the checkout zone, looks at
+//! the queues it may use (open lanes whose item limit its basket fits; if none fits, any open
+//! lane) and joins one by the scenario's strategy. A lane group has one queue per lane or one
+//! shared queue feeding all its lanes (the first free lane, in lane order, takes the head).
+//! Service time comes from the group's model ([`crate::service`]); afterwards the customer
+//! pays and walks out. Joining, the walk along the queue and changing queues are instant.
+//!
+//! Units: seconds, items, currency; queue lengths in customers waiting (not being served).
+
+use std::collections::VecDeque;
+
+use bevy::prelude::*;
+use rand::RngExt;
+
+use crate::RunConfig;
+use crate::arrivals::walk_to_exit;
+use crate::customer::{Customer, Phase};
+use crate::engine::{Agenda, Clock};
+use crate::navigation::{FloorPlan, Motion, PoiIdx};
+use crate::scenario::{LaneKind, QueueDiscipline, QueueStrategy, ServiceModel};
+use crate::service;
+
+/// A lane group from the scenario.
+#[derive(Clone, Debug)]
+pub struct GroupInfo {
+    pub id: String,
+    pub kind: LaneKind,
+    pub service: ServiceModel,
+    pub item_limit: Option<u32>,
+    pub discipline: QueueDiscipline,
+}
+
+/// Lanes and queues by index (never by query order), and the groups' settings.
+#[derive(Resource, Debug)]
+pub struct Checkout {
+    pub lanes: Vec<Entity>,
+    pub queues: Vec<Entity>,
+    pub groups: Vec<GroupInfo>,
+    pub lane_names: Vec<String>,
+    pub queue_names: Vec<String>,
+    pub lane_points: Vec<PoiIdx>,
+    /// Which lanes are open (mirrors [`Lane::open`] for quick look-ups).
+    pub lane_open: Vec<bool>,
+    pub strategy: QueueStrategy,
+}
+
+impl Checkout {
+    pub fn lane_name(&self, lane: u16) -> &str {
+        &self.lane_names[lane as usize]
+    }
+
+    /// The service point of the open lane nearest to `from` (any lane if all are closed).
+    pub fn nearest_approach(&self, plan: &FloorPlan, from: PoiIdx) -> Option<PoiIdx> {
+        let open: Vec<PoiIdx> = self
+            .lane_points
+            .iter()
+            .zip(&self.lane_open)
+            .filter(|(_, o)| **o)
+            .map(|(p, _)| *p)
+            .collect();
+        let candidates = if open.is_empty() {
+            &self.lane_points
+        } else {
+            &open
+        };
+        plan.nearest(from, candidates)
+    }
+}
+
+#[derive(Component, Clone, Debug)]
+pub struct Lane {
+    pub index: u16,
+    pub group: u16,
+    pub queue: u16,
+    pub kind: LaneKind,
+    pub open: bool,
+    pub service_point: PoiIdx,
+    /// Customer being served and when its service started and will end.
+    pub serving: Option<Entity>,
+    pub serving_items: u32,
+    pub busy_since: f64,
+    pub busy_until: f64,
+    /// Seconds spent serving, and seconds open, up to the last change.
+    pub busy_time: f64,
+    pub open_time: f64,
+    pub open_since: f64,
+    pub served: u32,
+}
+
+impl Lane {
+    /// Busy and open seconds up to `now`, counting the part in progress.
+    pub fn times_at(&self, now: f64) -> (f64, f64) {
+        let busy = self.busy_time
+            + if self.serving.is_some() {
+                now - self.busy_since
+            } else {
+                0.0
+            };
+        let open = self.open_time
+            + if self.open {
+                now - self.open_since
+            } else {
+                0.0
+            };
+        (busy, open)
+    }
+}
+
+#[derive(Component, Clone, Debug)]
+pub struct CheckoutQueue {
+    pub index: u16,
+    pub group: u16,
+    /// Lanes this queue feeds, in order.
+    pub lanes: Vec<u16>,
+    pub waiting: VecDeque<Entity>,
+    /// Items in the baskets waiting, and their expected total service time (seconds).
+    pub items_waiting: u32,
+    pub expected_work: f64,
+    /// ∫ queue length dt up to `last_change`, for the time-average queue length.
+    pub area: f64,
+    pub last_change: f64,
+    pub max_len: u32,
+}
+
+impl CheckoutQueue {
+    fn touch(&mut self, now: f64) {
+        self.area += self.waiting.len() as f64 * (now - self.last_change);
+        self.last_change = now;
+    }
+
+    /// ∫ queue length dt from opening to `now`.
+    pub fn area_at(&self, now: f64) -> f64 {
+        self.area + self.waiting.len() as f64 * (now - self.last_change)
+    }
+}
+
+/// Scheduled: a customer with a basket reaches the checkout zone and picks a queue.
+#[derive(Event, Debug, Clone, Copy)]
+pub struct ReachCheckout {
+    pub customer: Entity,
+}
+
+/// Scheduled: lane `lane` finishes serving its customer.
+#[derive(Event, Debug, Clone, Copy)]
+pub struct ServiceDone {
+    pub lane: u16,
+}
+
+/// Triggered when a customer has paid.
+#[derive(Event, Debug, Clone, Copy)]
+pub struct CustomerPaid {
+    pub items: u32,
+    pub value: f64,
+}
+
+/// A command: open or close a lane now. A closing lane finishes its customer; the customers
+/// waiting in its own queue choose again.
+#[derive(Event, Debug, Clone, Copy)]
+pub struct SetLaneOpen {
+    pub lane: u16,
+    pub open: bool,
+}
+
+pub struct CheckoutPlugin;
+
+impl Plugin for CheckoutPlugin {
+    fn build(&self, app: &mut App) {
+        let config = app.world().resource::<RunConfig>().clone();
+        let plan = app.world().resource::<FloorPlan>().clone();
+        let now = app.world().resource::<crate::engine::Clock>().open;
+        let groups_cfg = &config.scenario.checkouts.groups;
+        let groups: Vec<GroupInfo> = groups_cfg
+            .iter()
+            .map(|(id, g)| GroupInfo {
+                id: id.clone(),
+                kind: g.kind,
+                service: g.service.clone(),
+                item_limit: g.item_limit,
+                discipline: g.queue,
+            })
+            .collect();
+        let mut lanes = Vec::new();
+        let mut lane_names = Vec::new();
+        let mut lane_points = Vec::new();
+        let mut lane_open = Vec::new();
+        let mut queues: Vec<CheckoutQueue> = Vec::new();
+        let mut queue_names = Vec::new();
+        let mut lane_components = Vec::new();
+        for (gi, group) in groups.iter().enumerate() {
+            let open_count = groups_cfg[&group.id].open;
+            let geoms: Vec<_> = plan.lanes.iter().filter(|l| l.group == group.id).collect();
+            let shared_queue = (group.discipline == QueueDiscipline::Shared).then(|| {
+                queue_names.push(group.id.clone());
+                queues.push(new_queue(queues.len() as u16, gi as u16, now));
+                queues.len() - 1
+            });
+            for (k, geom) in geoms.iter().enumerate() {
+                let index = lane_components.len() as u16;
+                let name = format!("{}-{}", group.id, geom.number);
+                let q = match shared_queue {
+                    Some(q) => q,
+                    None => {
+                        queue_names.push(name.clone());
+                        queues.push(new_queue(queues.len() as u16, gi as u16, now));
+                        queues.len() - 1
+                    }
+                };
+                queues[q].lanes.push(index);
+                let open = open_count.is_none_or(|n| (k as u32) < n);
+                lane_components.push(Lane {
+                    index,
+                    group: gi as u16,
+                    queue: q as u16,
+                    kind: group.kind,
+                    open,
+                    service_point: geom.service_point,
+                    serving: None,
+                    serving_items: 0,
+                    busy_since: now,
+                    busy_until: now,
+                    busy_time: 0.0,
+                    open_time: 0.0,
+                    open_since: now,
+                    served: 0,
+                });
+                lane_names.push(name);
+                lane_points.push(geom.service_point);
+                lane_open.push(open);
+            }
+        }
+        for lane in lane_components {
+            lanes.push(app.world_mut().spawn(lane).id());
+        }
+        let queues = queues
+            .into_iter()
+            .map(|q| app.world_mut().spawn(q).id())
+            .collect();
+        app.insert_resource(Checkout {
+            lanes,
+            queues,
+            groups,
+            lane_names,
+            queue_names,
+            lane_points,
+            lane_open,
+            strategy: config.scenario.checkouts.strategy,
+        })
+        .add_observer(on_reach_checkout)
+        .add_observer(on_service_done)
+        .add_observer(on_set_lane_open);
+    }
+}
+
+fn new_queue(index: u16, group: u16, now: f64) -> CheckoutQueue {
+    CheckoutQueue {
+        index,
+        group,
+        lanes: Vec::new(),
+        waiting: VecDeque::new(),
+        items_waiting: 0,
+        expected_work: 0.0,
+        area: 0.0,
+        last_change: now,
+        max_len: 0,
+    }
+}
+
+type CustomerQuery<'w, 's> = Query<'w, 's, (&'static mut Customer, &'static mut Motion)>;
+
+fn on_reach_checkout(
+    ev: On<ReachCheckout>,
+    mut customers: CustomerQuery,
+    mut lanes: Query<&mut Lane>,
+    mut queues: Query<&mut CheckoutQueue>,
+    checkout: Res<Checkout>,
+    clock: Res<Clock>,
+    mut agenda: ResMut<Agenda>,
+) {
+    let now = clock.now;
+    let Ok((mut c, mut motion)) = customers.get_mut(ev.customer) else {
+        return;
+    };
+    let q = choose_queue(&mut c, &checkout, &lanes, &queues, now);
+    let first_lane = queues
+        .get(checkout.queues[q as usize])
+        .expect("queue")
+        .lanes[0];
+    let point = checkout.lane_points[first_lane as usize];
+    *motion = Motion::still(point, now);
+    c.at = point;
+    c.phase = Phase::Queueing { queue: q };
+    // A customer sent to choose again keeps its first joining time: its wait runs on.
+    c.queue_joined.get_or_insert(now);
+    let group = &checkout.groups[queues
+        .get(checkout.queues[q as usize])
+        .expect("queue")
+        .group as usize];
+    let expected = service::mean_service_time(&group.service, group.kind, c.items);
+    let items = c.items;
+    {
+        let mut queue = queues.get_mut(checkout.queues[q as usize]).expect("queue");
+        queue.touch(now);
+        queue.waiting.push_back(ev.customer);
+        queue.items_waiting += items;
+        queue.expected_work += expected;
+        queue.max_len = queue.max_len.max(queue.waiting.len() as u32);
+    }
+    start_services(
+        q,
+        &mut customers,
+        &mut lanes,
+        &mut queues,
+        &checkout,
+        now,
+        &mut agenda,
+    );
+}
+
+/// Picks the queue by the scenario's strategy among those the customer may use.
+fn choose_queue(
+    c: &mut Customer,
+    checkout: &Checkout,
+    lanes: &Query<&mut Lane>,
+    queues: &Query<&mut CheckoutQueue>,
+    now: f64,
+) -> u16 {
+    struct Option_ {
+        index: u16,
+        open_lanes: u32,
+        fits: bool,
+        customers: f64,
+        items: f64,
+        wait: f64,
+    }
+    let mut options = Vec::with_capacity(checkout.queues.len());
+    for &qe in &checkout.queues {
+        let q = queues.get(qe).expect("queue");
+        let group = &checkout.groups[q.group as usize];
+        let mut open_lanes = 0;
+        let mut busy = 0.0;
+        let mut items = f64::from(q.items_waiting);
+        let mut remaining = 0.0;
+        for &l in &q.lanes {
+            let lane = lanes.get(checkout.lanes[l as usize]).expect("lane");
+            if lane.open {
+                open_lanes += 1;
+            }
+            if lane.serving.is_some() {
+                busy += 1.0;
+                items += f64::from(lane.serving_items);
+                let mean =
+                    service::mean_service_time(&group.service, group.kind, lane.serving_items);
+                remaining += (mean - (now - lane.busy_since)).max(0.0);
+            }
+        }
+        let per_lane = f64::from(open_lanes.max(1));
+        options.push(Option_ {
+            index: q.index,
+            open_lanes,
+            fits: group.item_limit.is_none_or(|limit| c.items <= limit),
+            customers: (q.waiting.len() as f64 + busy) / per_lane,
+            items: items / per_lane,
+            wait: (q.expected_work + remaining) / per_lane,
+        });
+    }
+    let mut allowed: Vec<&Option_> = options
+        .iter()
+        .filter(|o| o.open_lanes > 0 && o.fits)
+        .collect();
+    if allowed.is_empty() {
+        allowed = options.iter().filter(|o| o.open_lanes > 0).collect();
+    }
+    if allowed.is_empty() {
+        allowed = options.iter().collect();
+    }
+    let by = |key: fn(&Option_) -> f64| {
+        allowed
+            .iter()
+            .min_by(|a, b| key(a).total_cmp(&key(b)).then(a.index.cmp(&b.index)))
+            .expect("at least one queue")
+            .index
+    };
+    match checkout.strategy {
+        QueueStrategy::Random => allowed[c.rng.random_range(0..allowed.len())].index,
+        QueueStrategy::FewestCustomers => by(|o| o.customers),
+        QueueStrategy::FewestItems => by(|o| o.items),
+        QueueStrategy::LeastExpectedWait => by(|o| o.wait),
+    }
+}
+
+/// Lets every idle open lane of queue `q` take the next customer.
+fn start_services(
+    q: u16,
+    customers: &mut CustomerQuery,
+    lanes: &mut Query<&mut Lane>,
+    queues: &mut Query<&mut CheckoutQueue>,
+    checkout: &Checkout,
+    now: f64,
+    agenda: &mut Agenda,
+) {
+    let mut queue = queues.get_mut(checkout.queues[q as usize]).expect("queue");
+    let group = &checkout.groups[queue.group as usize];
+    for i in 0..queue.lanes.len() {
+        if queue.waiting.is_empty() {
+            break;
+        }
+        let l = queue.lanes[i];
+        let mut lane = lanes.get_mut(checkout.lanes[l as usize]).expect("lane");
+        if !lane.open || lane.serving.is_some() {
+            continue;
+        }
+        queue.touch(now);
+        let customer = queue.waiting.pop_front().expect("non-empty");
+        let Ok((mut c, mut motion)) = customers.get_mut(customer) else {
+            continue;
+        };
+        queue.items_waiting -= c.items;
+        queue.expected_work -= service::mean_service_time(&group.service, group.kind, c.items);
+        if queue.waiting.is_empty() {
+            // Avoid drift from repeated float subtraction.
+            queue.expected_work = 0.0;
+        }
+        let duration = service::service_time(&group.service, lane.kind, c.items, c.draws);
+        lane.serving = Some(customer);
+        lane.serving_items = c.items;
+        lane.busy_since = now;
+        lane.busy_until = now + duration;
+        c.phase = Phase::InService { lane: l };
+        c.lane = Some(l);
+        c.service_start = Some(now);
+        c.at = lane.service_point;
+        *motion = Motion::still(lane.service_point, now);
+        agenda.schedule(now + duration, ServiceDone { lane: l });
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn on_service_done(
+    ev: On<ServiceDone>,
+    mut customers: CustomerQuery,
+    mut lanes: Query<&mut Lane>,
+    mut queues: Query<&mut CheckoutQueue>,
+    checkout: Res<Checkout>,
+    plan: Res<FloorPlan>,
+    clock: Res<Clock>,
+    mut agenda: ResMut<Agenda>,
+    mut commands: Commands,
+) {
+    let now = clock.now;
+    let q = {
+        let mut lane = lanes
+            .get_mut(checkout.lanes[ev.lane as usize])
+            .expect("lane");
+        let Some(customer) = lane.serving.take() else {
+            return;
+        };
+        lane.busy_time += now - lane.busy_since;
+        lane.served += 1;
+        if let Ok((mut c, mut motion)) = customers.get_mut(customer) {
+            c.service_end = Some(now);
+            commands.trigger(CustomerPaid {
+                items: c.items,
+                value: c.value,
+            });
+            walk_to_exit(customer, &mut c, &mut motion, &plan, now, &mut agenda);
+        }
+        lane.queue
+    };
+    start_services(
+        q,
+        &mut customers,
+        &mut lanes,
+        &mut queues,
+        &checkout,
+        now,
+        &mut agenda,
+    );
+}
+
+#[allow(clippy::too_many_arguments)]
+fn on_set_lane_open(
+    ev: On<SetLaneOpen>,
+    mut customers: CustomerQuery,
+    mut lanes: Query<&mut Lane>,
+    mut queues: Query<&mut CheckoutQueue>,
+    mut checkout: ResMut<Checkout>,
+    clock: Res<Clock>,
+    mut agenda: ResMut<Agenda>,
+    mut commands: Commands,
+) {
+    let now = clock.now;
+    let Some(&entity) = checkout.lanes.get(ev.lane as usize) else {
+        return;
+    };
+    let q = {
+        let mut lane = lanes.get_mut(entity).expect("lane");
+        if lane.open == ev.open {
+            return;
+        }
+        if lane.open {
+            lane.open_time += now - lane.open_since;
+        } else {
+            lane.open_since = now;
+        }
+        lane.open = ev.open;
+        lane.queue
+    };
+    checkout.lane_open[ev.lane as usize] = ev.open;
+    if ev.open {
+        start_services(
+            q,
+            &mut customers,
+            &mut lanes,
+            &mut queues,
+            &checkout,
+            now,
+            &mut agenda,
+        );
+        return;
+    }
+    // If no open lane feeds this queue any more, its customers choose again.
+    let mut queue = queues.get_mut(checkout.queues[q as usize]).expect("queue");
+    let still_open = queue.lanes.iter().any(|&l| checkout.lane_open[l as usize]);
+    if !still_open {
+        queue.touch(now);
+        let leaving: Vec<Entity> = queue.waiting.drain(..).collect();
+        queue.items_waiting = 0;
+        queue.expected_work = 0.0;
+        for customer in leaving {
+            commands.trigger(ReachCheckout { customer });
+        }
+    }
+}

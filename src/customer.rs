@@ -1,0 +1,93 @@
+//! The customer entity's data: who it is, what it wants, where it is in its journey.
+//!
+//! Not a plugin: the arrivals, shopping and checkout plugins each advance one part of the
+//! journey (enter → shop → queue → pay → leave). Units: seconds, metres, items, currency.
+
+use bevy::prelude::*;
+
+use crate::navigation::PoiIdx;
+use crate::random::SimRng;
+use crate::service::ServiceDraws;
+
+/// One shelf to visit and what to take from it: (product index, units).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stop {
+    pub shelf: u16,
+    pub products: Vec<(u32, u32)>,
+}
+
+/// Where a customer is in its journey. Walking versus picking within `Shopping` follows from
+/// its [`crate::navigation::Motion`]: before `depart` it stands at `from`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Shopping,
+    /// Waiting in queue number `queue` (index into the checkout's queues).
+    Queueing {
+        queue: u16,
+    },
+    /// Being served at lane number `lane`.
+    InService {
+        lane: u16,
+    },
+    /// Walking to the exit.
+    Leaving,
+}
+
+#[derive(Component, Clone, Debug)]
+pub struct Customer {
+    /// Arrival number, from 0; also names its random stream.
+    pub id: u32,
+    pub arrived: f64,
+    /// Walking speed, m/s.
+    pub speed: f64,
+    /// Items the customer came for.
+    pub items_planned: u32,
+    /// Shelves in visiting order.
+    pub route: Vec<Stop>,
+    pub next_stop: usize,
+    /// Items in the basket and their value.
+    pub items: u32,
+    pub value: f64,
+    /// Items wanted but found out of stock, and their value.
+    pub items_lost: u32,
+    pub value_lost: f64,
+    /// Metres walked so far.
+    pub distance: f64,
+    /// The point of interest it is at or walking to.
+    pub at: PoiIdx,
+    pub phase: Phase,
+    pub draws: ServiceDraws,
+    pub rng: SimRng,
+    pub queue_joined: Option<f64>,
+    pub lane: Option<u16>,
+    pub service_start: Option<f64>,
+    pub service_end: Option<f64>,
+}
+
+/// A finished journey, as written to `customers.csv`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct CustomerRecord {
+    pub id: u32,
+    /// Seconds since 00:00.
+    pub arrival: f64,
+    pub exit: Option<f64>,
+    pub items_planned: u32,
+    pub items_bought: u32,
+    pub items_lost: u32,
+    pub value: f64,
+    pub value_lost: f64,
+    pub shelves_visited: u32,
+    pub distance_m: f64,
+    /// Lane id such as `till-2`, empty if it did not pay.
+    pub lane: String,
+    pub queue_joined: Option<f64>,
+    pub service_start: Option<f64>,
+    pub service_end: Option<f64>,
+    /// Seconds in the queue before service (none if it did not queue).
+    pub wait: Option<f64>,
+    pub service_time: Option<f64>,
+    pub time_in_store: Option<f64>,
+    /// `served`, `no_purchase` (left without buying) or `inside` (still in the store when the
+    /// run stopped).
+    pub outcome: &'static str,
+}

@@ -1,0 +1,167 @@
+//! The event scheduler: next-event time advance over a bevy `World`.
+//!
+//! Models nothing retail itself; it owns simulated time. Plugins schedule their own bevy
+//! [`Event`]s on the [`Agenda`] for a future time; [`advance`] pops them in (time, insertion)
+//! order, sets the [`Clock`] and triggers them, so the plugins' observers run one event at a
+//! time and the cost of a run grows with what happens, not with wall-clock ticks. Ties are
+//! broken by insertion order, which makes a run a pure function of scenario and seed.
+//!
+//! Units: seconds since 00:00 of the simulated day.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use bevy::ecs::event::Event;
+use bevy::prelude::*;
+
+/// Simulated time.
+#[derive(Resource, Clone, Copy, Debug, PartialEq)]
+pub struct Clock {
+    /// Now, seconds since 00:00.
+    pub now: f64,
+    /// Doors open, seconds since 00:00.
+    pub open: f64,
+    /// Doors close (no arrivals after this), seconds since 00:00.
+    pub close: f64,
+    /// Nothing is simulated after this: closing time plus the longest allowed drain.
+    pub hard_stop: f64,
+}
+
+/// A scheduled event, boxed so that each plugin owns its event types.
+trait Fire: Send + Sync {
+    fn fire(self: Box<Self>, world: &mut World);
+    fn name(&self) -> &'static str;
+}
+
+impl<E> Fire for E
+where
+    E: for<'a> Event<Trigger<'a>: Default> + Send + Sync,
+{
+    fn fire(self: Box<Self>, world: &mut World) {
+        world.trigger(*self);
+    }
+    fn name(&self) -> &'static str {
+        std::any::type_name::<E>()
+    }
+}
+
+struct Scheduled {
+    time: f64,
+    seq: u64,
+    event: Box<dyn Fire>,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Scheduled {}
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Scheduled {
+    // Reversed: BinaryHeap is a max-heap and the earliest event must come out first.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other
+            .time
+            .total_cmp(&self.time)
+            .then_with(|| other.seq.cmp(&self.seq))
+    }
+}
+
+/// The future event list.
+#[derive(Resource, Default)]
+pub struct Agenda {
+    heap: BinaryHeap<Scheduled>,
+    seq: u64,
+    fired: u64,
+}
+
+impl Agenda {
+    /// Schedules `event` to be triggered at simulated time `time` (seconds).
+    pub fn schedule<E>(&mut self, time: f64, event: E)
+    where
+        E: for<'a> Event<Trigger<'a>: Default> + Send + Sync,
+    {
+        debug_assert!(
+            time.is_finite(),
+            "scheduled {} at {time}",
+            std::any::type_name::<E>()
+        );
+        self.seq += 1;
+        self.heap.push(Scheduled {
+            time,
+            seq: self.seq,
+            event: Box::new(event),
+        });
+    }
+
+    /// Time of the next event, if any.
+    pub fn next_time(&self) -> Option<f64> {
+        self.heap.peek().map(|s| s.time)
+    }
+
+    /// Name of the next event's type (for debugging and the inspector).
+    pub fn next_name(&self) -> Option<&'static str> {
+        self.heap.peek().map(|s| s.event.name())
+    }
+
+    pub fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.heap.is_empty()
+    }
+
+    /// Events triggered so far.
+    pub fn fired(&self) -> u64 {
+        self.fired
+    }
+}
+
+/// Triggers every event due at or before `until` (and before the clock's hard stop), in order.
+/// Leaves the clock at `until` if it is earlier than the next event, so a view can show the
+/// state between events. Returns the number of events fired.
+pub fn advance(world: &mut World, until: f64) -> u64 {
+    let hard_stop = world.resource::<Clock>().hard_stop;
+    let until = until.min(hard_stop);
+    let mut fired = 0;
+    loop {
+        let next = {
+            let mut agenda = world.resource_mut::<Agenda>();
+            match agenda.heap.peek() {
+                Some(s) if s.time <= until => {
+                    agenda.fired += 1;
+                    agenda.heap.pop()
+                }
+                _ => None,
+            }
+        };
+        let Some(scheduled) = next else { break };
+        world.resource_mut::<Clock>().now = scheduled.time;
+        scheduled.event.fire(world);
+        world.flush();
+        fired += 1;
+    }
+    // With work left, time moves on to `until` (a view shows the state between events); with
+    // none, the clock stays at the last event, which is when the store day ended.
+    let pending = !world.resource::<Agenda>().is_empty();
+    let mut clock = world.resource_mut::<Clock>();
+    if pending && until > clock.now {
+        clock.now = until;
+    }
+    fired
+}
+
+/// True when nothing is left to simulate.
+pub fn finished(world: &World) -> bool {
+    let clock = world.resource::<Clock>();
+    world
+        .resource::<Agenda>()
+        .next_time()
+        .is_none_or(|t| t > clock.hard_stop)
+}

@@ -1,0 +1,150 @@
+//! storelab: a digital-retail simulation engine.
+//!
+//! A store day is simulated in a bevy ECS without any rendering: customers, shelves, lanes and
+//! staff are entities; one plugin per retail concept reacts to scheduled events
+//! ([`engine`]). [`Simulation`] wraps a bevy [`App`] holding exactly those plugins, so the same
+//! code runs in tests, in the CLI and under a view.
+
+pub mod arrivals;
+pub mod checkout;
+pub mod cli;
+pub mod customer;
+pub mod engine;
+pub mod error;
+pub mod metrics;
+pub mod navigation;
+pub mod output;
+pub mod random;
+pub mod replenishment;
+pub mod scenario;
+pub mod service;
+pub mod shopping;
+pub mod staff;
+pub mod validate;
+
+use std::sync::Arc;
+
+use bevy::prelude::*;
+
+use crate::engine::{Agenda, Clock};
+use crate::error::Problem;
+use crate::navigation::FloorPlan;
+use crate::scenario::Scenario;
+
+/// Customers still inside this long after closing are cut off (the run stops), seconds.
+pub const MAX_DRAIN: f64 = 4.0 * 3600.0;
+
+/// The scenario and seed of the run, shared read-only by all plugins.
+#[derive(Resource, Clone, Debug)]
+pub struct RunConfig {
+    pub scenario: Arc<Scenario>,
+    pub seed: u64,
+}
+
+/// All simulation plugins of one store, in dependency order.
+pub struct StorePlugin {
+    pub config: RunConfig,
+    pub plan: FloorPlan,
+}
+
+impl Plugin for StorePlugin {
+    fn build(&self, app: &mut App) {
+        let (open, close) = self.config.scenario.hours.span();
+        app.insert_resource(self.config.clone())
+            .insert_resource(Clock {
+                now: open,
+                open,
+                close,
+                hard_stop: close + MAX_DRAIN,
+            })
+            .insert_resource(Agenda::default())
+            .add_plugins(navigation::NavigationPlugin {
+                plan: self.plan.clone(),
+            })
+            .add_plugins(shopping::ShoppingPlugin)
+            .add_plugins(checkout::CheckoutPlugin)
+            .add_plugins(staff::StaffPlugin)
+            .add_plugins(replenishment::ReplenishmentPlugin)
+            .add_plugins(metrics::MetricsPlugin)
+            .add_plugins(arrivals::ArrivalsPlugin);
+    }
+}
+
+/// One simulated store: a bevy app with the store plugins, advanced event by event.
+pub struct Simulation {
+    app: App,
+}
+
+impl Simulation {
+    /// Builds the store of a validated scenario. `seed` replaces the scenario's seed.
+    pub fn new(scenario: Arc<Scenario>, seed: u64) -> Result<Self, Vec<Problem>> {
+        let plan = FloorPlan::build(&scenario.layout)?;
+        let mut app = App::new();
+        app.add_plugins(StorePlugin {
+            config: RunConfig { scenario, seed },
+            plan,
+        });
+        app.world_mut().flush();
+        Ok(Simulation { app })
+    }
+
+    /// Simulates every event up to simulated time `t` (seconds since 00:00).
+    pub fn run_until(&mut self, t: f64) -> u64 {
+        engine::advance(self.app.world_mut(), t)
+    }
+
+    /// Simulates until nothing is left to do (or the drain limit after closing).
+    pub fn run_to_end(&mut self) -> u64 {
+        engine::advance(self.app.world_mut(), f64::INFINITY)
+    }
+
+    pub fn now(&self) -> f64 {
+        self.app.world().resource::<Clock>().now
+    }
+
+    pub fn finished(&self) -> bool {
+        engine::finished(self.app.world())
+    }
+
+    pub fn world(&self) -> &World {
+        self.app.world()
+    }
+
+    pub fn world_mut(&mut self) -> &mut World {
+        self.app.world_mut()
+    }
+
+    /// The KPIs at the current simulated time.
+    pub fn summary(&mut self) -> metrics::Summary {
+        metrics::summarize(self.app.world_mut())
+    }
+
+    /// Every customer journey so far (finished ones first, in exit order).
+    pub fn records(&mut self) -> Vec<customer::CustomerRecord> {
+        metrics::all_records(self.app.world_mut())
+    }
+}
+
+/// Everything a finished run produced.
+#[derive(Clone, Debug)]
+pub struct RunOutput {
+    pub summary: metrics::Summary,
+    pub records: Vec<customer::CustomerRecord>,
+    pub samples: Vec<metrics::Sample>,
+    pub queue_names: Vec<String>,
+}
+
+/// Runs a validated scenario to the end with the given seed.
+pub fn run(scenario: Arc<Scenario>, seed: u64) -> Result<RunOutput, Vec<Problem>> {
+    let mut sim = Simulation::new(scenario, seed)?;
+    sim.run_to_end();
+    let summary = sim.summary();
+    let records = sim.records();
+    let world = sim.world();
+    Ok(RunOutput {
+        summary,
+        records,
+        samples: world.resource::<metrics::Metrics>().samples.clone(),
+        queue_names: world.resource::<checkout::Checkout>().queue_names.clone(),
+    })
+}

@@ -1,0 +1,426 @@
+//! Metrics: what a run measures, while it runs and at the end.
+//!
+//! Models nothing; it observes. Counts arrivals, payments and departures, keeps every finished
+//! customer journey, integrates the number of customers in the store over time (for Little's
+//! law), and samples a time series every `sample_interval` seconds (default one simulated
+//! minute) from opening until the store is empty after closing. [`summarize`] turns the state
+//! at the end into the KPIs of `summary.json`.
+//!
+//! Units: seconds, customers, items, currency; utilisation is a share (0..1).
+
+use bevy::prelude::*;
+use serde::Serialize;
+use statrs::statistics::{Data, Distribution as _, Max, OrderStatistics};
+
+use crate::RunConfig;
+use crate::arrivals::{CustomerEntered, CustomerLeft, journey_record};
+use crate::checkout::{Checkout, CheckoutQueue, CustomerPaid, Lane};
+use crate::customer::{Customer, CustomerRecord, Phase};
+use crate::engine::{Agenda, Clock};
+use crate::replenishment::{Backroom, RefillQueue};
+use crate::scenario::{LaneKind, format_clock};
+use crate::shopping::StockLedger;
+
+/// Counters and records of a run.
+#[derive(Resource, Debug, Default)]
+pub struct Metrics {
+    pub arrived: u64,
+    pub in_store: u64,
+    /// ∫ customers in store dt up to `last_change`.
+    pub in_store_area: f64,
+    last_change: f64,
+    pub paid: u64,
+    pub revenue: f64,
+    pub items_sold: u64,
+    pub records: Vec<CustomerRecord>,
+    pub samples: Vec<Sample>,
+}
+
+impl Metrics {
+    fn touch(&mut self, now: f64) {
+        self.in_store_area += self.in_store as f64 * (now - self.last_change);
+        self.last_change = now;
+    }
+
+    /// ∫ customers in store dt from opening to `now`.
+    pub fn in_store_area_at(&self, now: f64) -> f64 {
+        self.in_store_area + self.in_store as f64 * (now - self.last_change)
+    }
+}
+
+/// One row of `timeseries.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    pub time: f64,
+    pub arrived: u64,
+    pub in_store: u64,
+    pub shopping: u64,
+    pub queueing: u64,
+    pub in_service: u64,
+    pub lanes_open: u32,
+    pub lanes_busy: u32,
+    pub served: u64,
+    pub revenue: f64,
+    pub items_sold: u64,
+    pub items_lost: u64,
+    pub products_empty: u64,
+    /// Customers waiting in each queue (order of [`Checkout::queue_names`]).
+    pub queues: Vec<u32>,
+}
+
+/// Scheduled: take a time-series sample.
+#[derive(Event, Debug, Clone, Copy)]
+pub struct SampleDue;
+
+pub struct MetricsPlugin;
+
+impl Plugin for MetricsPlugin {
+    fn build(&self, app: &mut App) {
+        let open = app.world().resource::<Clock>().open;
+        app.insert_resource(Metrics {
+            last_change: open,
+            ..Default::default()
+        });
+        app.world_mut()
+            .resource_mut::<Agenda>()
+            .schedule(open, SampleDue);
+        app.add_observer(on_entered)
+            .add_observer(on_left)
+            .add_observer(on_paid)
+            .add_observer(on_sample);
+    }
+}
+
+fn on_entered(_: On<CustomerEntered>, mut metrics: ResMut<Metrics>, clock: Res<Clock>) {
+    metrics.touch(clock.now);
+    metrics.arrived += 1;
+    metrics.in_store += 1;
+}
+
+fn on_left(ev: On<CustomerLeft>, mut metrics: ResMut<Metrics>, clock: Res<Clock>) {
+    metrics.touch(clock.now);
+    metrics.in_store -= 1;
+    metrics.records.push(ev.record.clone());
+}
+
+fn on_paid(ev: On<CustomerPaid>, mut metrics: ResMut<Metrics>) {
+    metrics.paid += 1;
+    metrics.revenue += ev.value;
+    metrics.items_sold += u64::from(ev.items);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn on_sample(
+    _: On<SampleDue>,
+    mut metrics: ResMut<Metrics>,
+    customers: Query<&Customer>,
+    lanes: Query<&Lane>,
+    queues: Query<&CheckoutQueue>,
+    checkout: Res<Checkout>,
+    ledger: Res<StockLedger>,
+    config: Res<RunConfig>,
+    clock: Res<Clock>,
+    mut agenda: ResMut<Agenda>,
+) {
+    let now = clock.now;
+    // Counting by phase does not depend on iteration order (sums only).
+    let (mut shopping, mut queueing, mut in_service) = (0, 0, 0);
+    for c in &customers {
+        match c.phase {
+            Phase::Shopping | Phase::Leaving => shopping += 1,
+            Phase::Queueing { .. } => queueing += 1,
+            Phase::InService { .. } => in_service += 1,
+        }
+    }
+    let (mut lanes_open, mut lanes_busy) = (0, 0);
+    for &e in &checkout.lanes {
+        let lane = lanes.get(e).expect("lane");
+        lanes_open += u32::from(lane.open);
+        lanes_busy += u32::from(lane.serving.is_some());
+    }
+    let sample = Sample {
+        time: now,
+        arrived: metrics.arrived,
+        in_store: metrics.in_store,
+        shopping,
+        queueing,
+        in_service,
+        lanes_open,
+        lanes_busy,
+        served: metrics.paid,
+        revenue: metrics.revenue,
+        items_sold: metrics.items_sold,
+        items_lost: ledger.lost.iter().sum(),
+        products_empty: ledger.empty_since.iter().filter(|s| s.is_some()).count() as u64,
+        queues: checkout
+            .queues
+            .iter()
+            .map(|&e| queues.get(e).expect("queue").waiting.len() as u32)
+            .collect(),
+    };
+    metrics.samples.push(sample);
+    let next = now + config.scenario.metrics.sample_interval;
+    if next <= clock.close || metrics.in_store > 0 {
+        agenda.schedule(next, SampleDue);
+    }
+}
+
+/// Mean, median, 95th percentile and maximum of a sample (statrs; quantiles by its
+/// median-unbiased definition). All zero for an empty sample.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Stats {
+    pub count: u64,
+    pub mean: f64,
+    pub median: f64,
+    pub p95: f64,
+    pub max: f64,
+}
+
+impl Stats {
+    pub fn of(values: Vec<f64>) -> Stats {
+        if values.is_empty() {
+            return Stats::default();
+        }
+        let count = values.len() as u64;
+        let mut data = Data::new(values);
+        Stats {
+            count,
+            mean: data.mean().unwrap_or(0.0),
+            median: data.median(),
+            p95: data.quantile(0.95),
+            max: data.max(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct CustomerCounts {
+    pub arrived: u64,
+    pub served: u64,
+    /// Left without buying (every wanted item out of stock).
+    pub left_without_buying: u64,
+    /// Still inside when the run stopped (normally 0: the run goes on until the store is empty).
+    pub inside_at_end: u64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct WaitStats {
+    /// Seconds in queue before service, customers who paid (after warm-up).
+    #[serde(flatten)]
+    pub stats: Stats,
+    /// Share of those customers who waited longer than `long_wait_s`.
+    pub share_long: f64,
+    pub long_wait_s: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct SalesSummary {
+    pub items_sold: u64,
+    pub revenue: f64,
+    /// Items wanted but found on an empty shelf, and their value.
+    pub lost_items: u64,
+    pub lost_value: f64,
+    /// Times a product's shelf ran empty.
+    pub stockout_events: u64,
+    /// Product-hours with an empty shelf.
+    pub empty_shelf_hours: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct LaneSummary {
+    pub id: String,
+    pub group: String,
+    pub kind: LaneKind,
+    pub served: u32,
+    /// Busy seconds / open seconds (opening until the end of the run).
+    pub utilisation: f64,
+    pub busy_s: f64,
+    pub open_s: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct QueueSummary {
+    pub id: String,
+    /// Time-average number waiting, opening until the end of the run.
+    pub mean_length: f64,
+    pub max_length: u32,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct StockSummary {
+    pub refills: u64,
+    pub units_refilled: u64,
+    pub shelf_units_initial: u64,
+    pub shelf_units_end: u64,
+    pub backroom_units_initial: u64,
+    pub backroom_units_end: u64,
+}
+
+/// The KPIs of one run (`summary.json`).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Summary {
+    pub scenario: String,
+    pub seed: u64,
+    pub open: String,
+    pub close: String,
+    /// Time of the last event (the store is empty and all work done), `HH:MM:SS`.
+    pub end: String,
+    pub duration_s: f64,
+    pub customers: CustomerCounts,
+    pub waiting: WaitStats,
+    /// Seconds from entrance to exit, customers who left (after warm-up).
+    pub time_in_store: Stats,
+    /// Time-average number of customers in the store, opening until the end.
+    pub mean_in_store: f64,
+    pub sales: SalesSummary,
+    pub lanes: Vec<LaneSummary>,
+    pub queues: Vec<QueueSummary>,
+    pub stock: StockSummary,
+    /// Events processed (a measure of work, for benchmarks).
+    pub events: u64,
+}
+
+/// Every customer journey: finished ones in exit order, then those still inside (by id).
+pub fn all_records(world: &mut World) -> Vec<CustomerRecord> {
+    let mut records = world.resource::<Metrics>().records.clone();
+    let checkout = world.resource::<Checkout>();
+    let mut q = world
+        .try_query::<&Customer>()
+        .expect("customer component registered");
+    let mut inside: Vec<CustomerRecord> = q
+        .iter(world)
+        .map(|c| journey_record(c, None, checkout))
+        .collect();
+    inside.sort_by_key(|r| r.id);
+    records.extend(inside);
+    records
+}
+
+/// The KPIs at the current simulated time.
+pub fn summarize(world: &mut World) -> Summary {
+    let records = all_records(world);
+    let config = world.resource::<RunConfig>().clone();
+    let clock = *world.resource::<Clock>();
+    let now = clock.now;
+    let metrics = world.resource::<Metrics>();
+    let scenario = &config.scenario;
+    let warm = clock.open + scenario.metrics.warmup;
+    let long = scenario.metrics.long_wait;
+    let counted = || records.iter().filter(|r| r.arrival >= warm);
+    let waits: Vec<f64> = counted()
+        .filter(|r| r.service_end.is_some())
+        .filter_map(|r| r.wait)
+        .collect();
+    let share_long = if waits.is_empty() {
+        0.0
+    } else {
+        waits.iter().filter(|&&w| w > long).count() as f64 / waits.len() as f64
+    };
+    let times: Vec<f64> = counted().filter_map(|r| r.time_in_store).collect();
+    let duration = (now - clock.open).max(0.0);
+    let mean_in_store = if duration > 0.0 {
+        metrics.in_store_area_at(now) / duration
+    } else {
+        0.0
+    };
+    let customers = CustomerCounts {
+        arrived: metrics.arrived,
+        served: records.iter().filter(|r| r.outcome == "served").count() as u64,
+        left_without_buying: records
+            .iter()
+            .filter(|r| r.outcome == "no_purchase")
+            .count() as u64,
+        inside_at_end: records.iter().filter(|r| r.outcome == "inside").count() as u64,
+    };
+    let ledger = world.resource::<StockLedger>();
+    let catalog = world.resource::<crate::shopping::Catalog>();
+    let lost_value = ledger
+        .lost
+        .iter()
+        .zip(&catalog.products)
+        .map(|(&n, p)| n as f64 * p.price)
+        .sum();
+    let sales = SalesSummary {
+        items_sold: metrics.items_sold,
+        revenue: metrics.revenue,
+        lost_items: ledger.lost.iter().sum(),
+        lost_value,
+        stockout_events: ledger.stockouts.iter().sum(),
+        empty_shelf_hours: ledger.empty_seconds_at(now).iter().sum::<f64>() / 3600.0,
+    };
+    let checkout = world.resource::<Checkout>();
+    let lanes = checkout
+        .lanes
+        .iter()
+        .enumerate()
+        .map(|(i, &e)| {
+            let lane = world.get::<Lane>(e).expect("lane");
+            let (busy, open) = lane.times_at(now);
+            LaneSummary {
+                id: checkout.lane_names[i].clone(),
+                group: checkout.groups[lane.group as usize].id.clone(),
+                kind: lane.kind,
+                served: lane.served,
+                utilisation: if open > 0.0 { busy / open } else { 0.0 },
+                busy_s: busy,
+                open_s: open,
+            }
+        })
+        .collect();
+    let queues = checkout
+        .queues
+        .iter()
+        .enumerate()
+        .map(|(i, &e)| {
+            let q = world.get::<CheckoutQueue>(e).expect("queue");
+            QueueSummary {
+                id: checkout.queue_names[i].clone(),
+                mean_length: if duration > 0.0 {
+                    q.area_at(now) / duration
+                } else {
+                    0.0
+                },
+                max_length: q.max_len,
+            }
+        })
+        .collect();
+    let shelf_units_end: u64 = {
+        let mut q = world
+            .try_query::<&crate::shopping::Shelf>()
+            .expect("shelf component");
+        q.iter(world)
+            .flat_map(|s| s.slots.iter().map(|slot| u64::from(slot.on_shelf)))
+            .sum()
+    };
+    let backroom = world.resource::<Backroom>();
+    let stock = StockSummary {
+        refills: world.resource::<RefillQueue>().done,
+        units_refilled: ledger.refilled.iter().sum(),
+        shelf_units_initial: ledger.initial_shelf.iter().sum(),
+        shelf_units_end,
+        backroom_units_initial: backroom.initial.iter().sum(),
+        backroom_units_end: backroom.stock.iter().map(|&s| u64::from(s)).sum(),
+    };
+    let (open, close) = scenario.hours.span();
+    Summary {
+        scenario: scenario.name.clone(),
+        seed: config.seed,
+        open: format_clock(open),
+        close: format_clock(close),
+        end: format_clock(now),
+        duration_s: duration,
+        customers,
+        waiting: WaitStats {
+            stats: Stats::of(waits),
+            share_long,
+            long_wait_s: long,
+        },
+        time_in_store: Stats::of(times),
+        mean_in_store,
+        sales,
+        lanes,
+        queues,
+        stock,
+        events: world.resource::<Agenda>().fired(),
+    }
+}

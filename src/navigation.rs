@@ -1,0 +1,535 @@
+//! Navigation: the floor plan as a grid, shortest walking distances and paths.
+//!
+//! Models: people walk on floor, entrance and exit cells, in 8 directions, never through walls,
+//! shelves, checkouts or the backroom, and never cutting a blocked corner. Distances are metres
+//! (a straight step is `cell_size`, a diagonal step `cell_size·√2`). Distances from every point
+//! of interest (entrances, exits, shelf access cells, lane service cells, the backroom door) to
+//! every cell are computed once with Dijkstra (the `pathfinding` crate), so a walk during the
+//! simulation is a table look-up: one timed move between two points, which a view interpolates
+//! along [`FloorPlan::path`].
+//!
+//! Units: metres, seconds, cells (x to the right, y downwards, as the rows are written).
+
+use bevy::prelude::*;
+use pathfinding::directed::dijkstra::dijkstra_reach;
+
+use crate::error::Problem;
+use crate::scenario::{Layout, LegendEntry};
+
+/// Index of a cell: `y * width + x`.
+pub type CellIdx = u32;
+/// Index of a point of interest in [`FloorPlan::pois`].
+pub type PoiIdx = u16;
+
+/// Largest floor plan accepted, in cells (e.g. 250 × 160 cells of 0.5 m = 125 m × 80 m).
+pub const MAX_CELLS: usize = 40_000;
+/// Largest number of points of interest (shelves + lanes + doors) accepted.
+pub const MAX_POIS: usize = 2_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CellKind {
+    Wall,
+    Floor,
+    Entrance,
+    Exit,
+    Backroom,
+    /// Part of shelf number `n` (index into [`FloorPlan::shelves`]).
+    Shelf(u16),
+    /// Checkout lane number `n` (index into [`FloorPlan::lanes`]).
+    Checkout(u16),
+}
+
+impl CellKind {
+    pub fn walkable(self) -> bool {
+        matches!(self, CellKind::Floor | CellKind::Entrance | CellKind::Exit)
+    }
+}
+
+/// A shelf as drawn: its cells and the floor cell shoppers stand on to pick.
+#[derive(Clone, Debug)]
+pub struct ShelfGeom {
+    pub id: String,
+    pub cells: Vec<CellIdx>,
+    pub access: PoiIdx,
+}
+
+/// A checkout lane as drawn: its cell, its group and the floor cell where a customer is served
+/// (the queue lines up behind it).
+#[derive(Clone, Debug)]
+pub struct LaneGeom {
+    pub group: String,
+    /// 1-based number within its group, in reading order.
+    pub number: u32,
+    pub cell: CellIdx,
+    pub service_point: PoiIdx,
+    /// Unit step (dx, dy) from the service point away from the lane: where the queue grows.
+    pub queue_direction: (i32, i32),
+}
+
+/// The parsed floor plan with its distance tables. Immutable during a run.
+#[derive(Resource, Clone, Debug)]
+pub struct FloorPlan {
+    pub width: u32,
+    pub height: u32,
+    pub cell_size: f64,
+    pub cells: Vec<CellKind>,
+    pub shelves: Vec<ShelfGeom>,
+    pub lanes: Vec<LaneGeom>,
+    pub entrances: Vec<PoiIdx>,
+    pub exits: Vec<PoiIdx>,
+    /// Where restockers collect goods (a floor cell next to the backroom).
+    pub backroom_door: Option<PoiIdx>,
+    /// Cell of each point of interest.
+    pub pois: Vec<CellIdx>,
+    /// `dist[p][c]`: walking distance in metres from cell `c` to point `p` (∞ if unreachable).
+    dist: Vec<Vec<f32>>,
+    /// `toward[p][c]`: the next cell on a shortest path from `c` to point `p`.
+    toward: Vec<Vec<CellIdx>>,
+}
+
+const STRAIGHT: u32 = 1000;
+const DIAGONAL: u32 = 1414;
+
+impl FloorPlan {
+    /// Parses a layout. Returns every problem found (field paths under `layout`).
+    pub fn build(layout: &Layout) -> Result<FloorPlan, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let height = layout.rows.len();
+        let width = layout
+            .rows
+            .iter()
+            .map(|r| r.chars().count())
+            .max()
+            .unwrap_or(0);
+        if height == 0 || width == 0 {
+            return Err(vec![Problem::new("layout.rows", "the floor plan is empty")]);
+        }
+        if width * height > MAX_CELLS {
+            return Err(vec![Problem::new(
+                "layout.rows",
+                format!(
+                    "the floor plan has {width} × {height} = {} cells; at most {MAX_CELLS} are supported (use a larger cell_size)",
+                    width * height
+                ),
+            )]);
+        }
+        if !(layout.cell_size.is_finite() && (0.1..=10.0).contains(&layout.cell_size)) {
+            problems.push(Problem::new(
+                "layout.cell_size",
+                format!(
+                    "{} m is not a sensible cell size; use 0.1 to 10 m",
+                    layout.cell_size
+                ),
+            ));
+        }
+        for (ch, entry) in &layout.legend {
+            if builtin(*ch).is_some() {
+                problems.push(Problem::new(
+                    format!("layout.legend['{ch}']"),
+                    format!(
+                        "'{ch}' is a built-in character ({:?}) and cannot be redefined",
+                        builtin(*ch).unwrap()
+                    ),
+                ));
+            }
+            if let LegendEntry::Shelf(s) | LegendEntry::Checkout(s) = entry
+                && s.trim().is_empty()
+            {
+                problems.push(Problem::new(format!("layout.legend['{ch}']"), "empty id"));
+            }
+        }
+
+        let mut cells = vec![CellKind::Wall; width * height];
+        let mut shelf_ids: Vec<String> = Vec::new();
+        let mut shelf_cells: Vec<Vec<CellIdx>> = Vec::new();
+        let mut lane_cells: Vec<(String, CellIdx)> = Vec::new();
+        for (y, row) in layout.rows.iter().enumerate() {
+            for (x, ch) in row.chars().enumerate() {
+                let idx = (y * width + x) as CellIdx;
+                let entry = match builtin(ch) {
+                    Some(e) => e,
+                    None => match layout.legend.get(&ch) {
+                        Some(e) => e.clone(),
+                        None => {
+                            problems.push(Problem::new(
+                                format!("layout.rows[{y}]"),
+                                format!(
+                                    "character '{ch}' at column {} is neither built in ({}) nor in the legend",
+                                    x + 1,
+                                    BUILTIN_HELP
+                                ),
+                            ));
+                            continue;
+                        }
+                    },
+                };
+                cells[idx as usize] = match entry {
+                    LegendEntry::Wall => CellKind::Wall,
+                    LegendEntry::Floor => CellKind::Floor,
+                    LegendEntry::Entrance => CellKind::Entrance,
+                    LegendEntry::Exit => CellKind::Exit,
+                    LegendEntry::Backroom => CellKind::Backroom,
+                    LegendEntry::Shelf(id) => {
+                        let n = match shelf_ids.iter().position(|s| *s == id) {
+                            Some(n) => n,
+                            None => {
+                                shelf_ids.push(id);
+                                shelf_cells.push(Vec::new());
+                                shelf_ids.len() - 1
+                            }
+                        };
+                        shelf_cells[n].push(idx);
+                        CellKind::Shelf(n as u16)
+                    }
+                    LegendEntry::Checkout(group) => {
+                        lane_cells.push((group, idx));
+                        CellKind::Checkout((lane_cells.len() - 1) as u16)
+                    }
+                };
+            }
+        }
+        let mut plan = FloorPlan {
+            width: width as u32,
+            height: height as u32,
+            cell_size: layout.cell_size,
+            cells,
+            shelves: Vec::new(),
+            lanes: Vec::new(),
+            entrances: Vec::new(),
+            exits: Vec::new(),
+            backroom_door: None,
+            pois: Vec::new(),
+            dist: Vec::new(),
+            toward: Vec::new(),
+        };
+        let cells_of = |plan: &FloorPlan, kind: CellKind| -> Vec<CellIdx> {
+            (0..plan.cells.len() as CellIdx)
+                .filter(|&c| plan.cells[c as usize] == kind)
+                .collect()
+        };
+        let entrances = cells_of(&plan, CellKind::Entrance);
+        let exits = cells_of(&plan, CellKind::Exit);
+        if entrances.is_empty() {
+            problems.push(Problem::new(
+                "layout.rows",
+                "no entrance: mark at least one cell 'E'",
+            ));
+        }
+        if exits.is_empty() {
+            problems.push(Problem::new(
+                "layout.rows",
+                "no exit: mark at least one cell 'X'",
+            ));
+        }
+        if lane_cells.is_empty() {
+            problems.push(Problem::new(
+                "layout.rows",
+                "no checkout: add a legend entry like 'c': Checkout(\"tills\") and draw it",
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        for e in entrances {
+            let p = plan.add_poi(e);
+            plan.entrances.push(p);
+        }
+        for x in exits {
+            let p = plan.add_poi(x);
+            plan.exits.push(p);
+        }
+        // Shelves: the walkable side cell nearest the shelf's centre.
+        for (n, (id, cs)) in shelf_ids.into_iter().zip(shelf_cells).enumerate() {
+            let (cx, cy) = plan.centroid(&cs);
+            let mut best: Option<(f64, CellIdx)> = None;
+            for &c in &cs {
+                for nb in plan.neighbours4(c) {
+                    if plan.cells[nb as usize].walkable() {
+                        let (x, y) = plan.xy(nb);
+                        let d = (f64::from(x) - cx).hypot(f64::from(y) - cy);
+                        if best.is_none_or(|(bd, bc)| d < bd - 1e-9 || (d <= bd + 1e-9 && nb < bc))
+                        {
+                            best = Some((d, nb));
+                        }
+                    }
+                }
+            }
+            match best {
+                Some((_, access)) => {
+                    let access = plan.add_poi(access);
+                    plan.shelves.push(ShelfGeom {
+                        id,
+                        cells: cs,
+                        access,
+                    });
+                }
+                None => problems.push(Problem::new(
+                    format!("layout.legend (shelf \"{id}\")"),
+                    "no floor cell next to this shelf: nobody can pick from it",
+                )),
+            }
+            let _ = n;
+        }
+        // Backroom door: the first walkable cell next to any backroom cell.
+        let backroom = cells_of(&plan, CellKind::Backroom);
+        if let Some(door) = backroom
+            .iter()
+            .flat_map(|&c| plan.neighbours4(c))
+            .filter(|&nb| plan.cells[nb as usize].walkable())
+            .min()
+        {
+            plan.backroom_door = Some(plan.add_poi(door));
+        }
+        if plan.pois.len() + lane_cells.len() > MAX_POIS {
+            problems.push(Problem::new(
+                "layout.rows",
+                format!(
+                    "{} shelves, lanes and doors; at most {MAX_POIS} are supported",
+                    plan.pois.len() + lane_cells.len()
+                ),
+            ));
+            return Err(problems);
+        }
+        // Exits' distances are needed to tell the shop side of a checkout from the exit side.
+        plan.compute_tables();
+        let mut per_group: std::collections::BTreeMap<String, u32> = Default::default();
+        for (group, cell) in lane_cells {
+            let mut best: Option<(f32, i32, i32, CellIdx)> = None;
+            let (x, y) = plan.xy(cell);
+            for (dx, dy) in [(0, -1), (-1, 0), (1, 0), (0, 1)] {
+                let Some(nb) = plan.offset(cell, dx, dy) else {
+                    continue;
+                };
+                if !plan.cells[nb as usize].walkable() {
+                    continue;
+                }
+                let to_exit = plan
+                    .exits
+                    .iter()
+                    .map(|&e| plan.dist[e as usize][nb as usize])
+                    .fold(f32::INFINITY, f32::min);
+                let to_exit = if to_exit.is_finite() { to_exit } else { -1.0 };
+                // Farthest from the exit is the shop side, where customers queue.
+                if best.is_none_or(|(bd, ..)| to_exit > bd) {
+                    best = Some((to_exit, dx, dy, nb));
+                }
+            }
+            let number = per_group.entry(group.clone()).or_default();
+            *number += 1;
+            match best {
+                Some((_, dx, dy, nb)) => {
+                    let service_point = plan.add_poi(nb);
+                    plan.lanes.push(LaneGeom {
+                        group,
+                        number: *number,
+                        cell,
+                        service_point,
+                        queue_direction: (dx, dy),
+                    });
+                }
+                None => problems.push(Problem::new(
+                    format!("layout.rows[{y}]"),
+                    format!(
+                        "checkout '{group}' at column {} has no floor cell beside it",
+                        x + 1
+                    ),
+                )),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        plan.compute_tables();
+        Ok(plan)
+    }
+
+    fn add_poi(&mut self, cell: CellIdx) -> PoiIdx {
+        if let Some(p) = self.pois.iter().position(|&c| c == cell) {
+            return p as PoiIdx;
+        }
+        self.pois.push(cell);
+        (self.pois.len() - 1) as PoiIdx
+    }
+
+    /// Dijkstra from every point of interest not yet tabled.
+    fn compute_tables(&mut self) {
+        let n = self.cells.len();
+        for p in self.dist.len()..self.pois.len() {
+            let mut dist = vec![f32::INFINITY; n];
+            let mut toward = vec![CellIdx::MAX; n];
+            let start = self.pois[p];
+            for item in dijkstra_reach(&start, |&c| self.successors(c)) {
+                dist[item.node as usize] =
+                    (f64::from(item.total_cost) / f64::from(STRAIGHT) * self.cell_size) as f32;
+                toward[item.node as usize] = item.parent.unwrap_or(item.node);
+            }
+            self.dist.push(dist);
+            self.toward.push(toward);
+        }
+    }
+
+    fn successors(&self, c: CellIdx) -> Vec<(CellIdx, u32)> {
+        let mut out = Vec::with_capacity(8);
+        for dy in -1..=1 {
+            for dx in -1..=1 {
+                if dx == 0 && dy == 0 {
+                    continue;
+                }
+                let Some(nb) = self.offset(c, dx, dy) else {
+                    continue;
+                };
+                if !self.cells[nb as usize].walkable() {
+                    continue;
+                }
+                if dx != 0 && dy != 0 {
+                    // No cutting corners: both orthogonal neighbours must be free.
+                    let a = self
+                        .offset(c, dx, 0)
+                        .is_some_and(|a| self.cells[a as usize].walkable());
+                    let b = self
+                        .offset(c, 0, dy)
+                        .is_some_and(|b| self.cells[b as usize].walkable());
+                    if !(a && b) {
+                        continue;
+                    }
+                    out.push((nb, DIAGONAL));
+                } else {
+                    out.push((nb, STRAIGHT));
+                }
+            }
+        }
+        out
+    }
+
+    pub fn xy(&self, c: CellIdx) -> (u32, u32) {
+        (c % self.width, c / self.width)
+    }
+
+    pub fn offset(&self, c: CellIdx, dx: i32, dy: i32) -> Option<CellIdx> {
+        let (x, y) = self.xy(c);
+        let (nx, ny) = (x as i32 + dx, y as i32 + dy);
+        if nx < 0 || ny < 0 || nx >= self.width as i32 || ny >= self.height as i32 {
+            return None;
+        }
+        Some(ny as u32 * self.width + nx as u32)
+    }
+
+    fn neighbours4(&self, c: CellIdx) -> impl Iterator<Item = CellIdx> + '_ {
+        [(0, -1), (-1, 0), (1, 0), (0, 1)]
+            .into_iter()
+            .filter_map(move |(dx, dy)| self.offset(c, dx, dy))
+    }
+
+    fn centroid(&self, cs: &[CellIdx]) -> (f64, f64) {
+        let n = cs.len() as f64;
+        let (sx, sy) = cs.iter().fold((0.0, 0.0), |(sx, sy), &c| {
+            let (x, y) = self.xy(c);
+            (sx + f64::from(x), sy + f64::from(y))
+        });
+        (sx / n, sy / n)
+    }
+
+    /// Walking distance in metres between two points of interest (∞ if unreachable).
+    pub fn distance(&self, from: PoiIdx, to: PoiIdx) -> f64 {
+        f64::from(self.dist[to as usize][self.pois[from as usize] as usize])
+    }
+
+    /// Walking distance in metres from any cell to a point of interest.
+    pub fn distance_from_cell(&self, from: CellIdx, to: PoiIdx) -> f64 {
+        f64::from(self.dist[to as usize][from as usize])
+    }
+
+    /// The nearest of `candidates` from `from` (ties: the first listed).
+    pub fn nearest(&self, from: PoiIdx, candidates: &[PoiIdx]) -> Option<PoiIdx> {
+        candidates
+            .iter()
+            .copied()
+            .filter(|&c| self.distance(from, c).is_finite())
+            .min_by(|&a, &b| self.distance(from, a).total_cmp(&self.distance(from, b)))
+    }
+
+    /// The cells of a shortest walk from `from` to `to`, both included.
+    pub fn path(&self, from: PoiIdx, to: PoiIdx) -> Vec<CellIdx> {
+        let table = &self.toward[to as usize];
+        let target = self.pois[to as usize];
+        let mut c = self.pois[from as usize];
+        let mut out = vec![c];
+        while c != target {
+            let next = table[c as usize];
+            if next == CellIdx::MAX || next == c {
+                break;
+            }
+            c = next;
+            out.push(c);
+        }
+        out
+    }
+
+    /// Centre of a cell in metres from the top-left corner of the plan.
+    pub fn cell_centre(&self, c: CellIdx) -> (f64, f64) {
+        let (x, y) = self.xy(c);
+        (
+            (f64::from(x) + 0.5) * self.cell_size,
+            (f64::from(y) + 0.5) * self.cell_size,
+        )
+    }
+
+    pub fn shelf_index(&self, id: &str) -> Option<usize> {
+        self.shelves.iter().position(|s| s.id == id)
+    }
+
+    /// Points of interest no entrance can reach.
+    pub fn unreachable_from_entrances(&self, p: PoiIdx) -> bool {
+        !self
+            .entrances
+            .iter()
+            .any(|&e| self.distance(e, p).is_finite())
+    }
+}
+
+const BUILTIN_HELP: &str = "'#' wall, '.' or ' ' floor, 'E' entrance, 'X' exit, 'R' backroom";
+
+/// The characters every layout understands.
+pub fn builtin(ch: char) -> Option<LegendEntry> {
+    Some(match ch {
+        '#' => LegendEntry::Wall,
+        '.' | ' ' => LegendEntry::Floor,
+        'E' => LegendEntry::Entrance,
+        'X' => LegendEntry::Exit,
+        'R' => LegendEntry::Backroom,
+        _ => return None,
+    })
+}
+
+/// A timed straight move between two points of interest: the simulation schedules only its
+/// end; a view places the walker along [`FloorPlan::path`] by the share of time elapsed.
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub struct Motion {
+    pub from: PoiIdx,
+    pub to: PoiIdx,
+    /// Simulated seconds.
+    pub depart: f64,
+    pub arrive: f64,
+}
+
+impl Motion {
+    pub fn still(at: PoiIdx, now: f64) -> Self {
+        Motion {
+            from: at,
+            to: at,
+            depart: now,
+            arrive: now,
+        }
+    }
+}
+
+/// Puts the floor plan into the world.
+pub struct NavigationPlugin {
+    pub plan: FloorPlan,
+}
+
+impl Plugin for NavigationPlugin {
+    fn build(&self, app: &mut App) {
+        app.insert_resource(self.plan.clone());
+    }
+}

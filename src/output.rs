@@ -1,0 +1,286 @@
+//! Result files and the KPI table.
+//!
+//! An output directory is written complete or not at all: files go to a hidden staging
+//! directory beside it, which is renamed into place only when every file is written. Columns
+//! are documented in `docs/outputs.md`.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{CellAlignment, Table};
+
+use crate::RunOutput;
+use crate::scenario::format_clock;
+
+/// Writes `summary.json`, `timeseries.csv` and `customers.csv` into `dir` atomically.
+pub fn write_run(dir: &Path, out: &RunOutput) -> io::Result<()> {
+    write_dir_atomically(dir, |staging| {
+        write_file(&staging.join("summary.json"), |w| {
+            serde_json::to_writer_pretty(&mut *w, &out.summary).map_err(io::Error::other)?;
+            writeln!(w)
+        })?;
+        write_file(&staging.join("timeseries.csv"), |w| {
+            write_timeseries(w, out)
+        })?;
+        write_file(&staging.join("customers.csv"), |w| write_customers(w, out))
+    })
+}
+
+fn write_file(
+    path: &Path,
+    f: impl FnOnce(&mut io::BufWriter<fs::File>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut w = io::BufWriter::new(fs::File::create(path)?);
+    f(&mut w)?;
+    w.into_inner().map_err(|e| e.into_error())?.sync_all()
+}
+
+/// Fills a staging directory with `fill`, then swaps it in for `dir`. An existing `dir` is
+/// replaced only if it looks like an earlier storelab output (so a typo cannot wipe a folder).
+pub fn write_dir_atomically(
+    dir: &Path,
+    fill: impl FnOnce(&Path) -> io::Result<()>,
+) -> io::Result<()> {
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = dir
+        .file_name()
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "output path has no directory name",
+            )
+        })?
+        .to_string_lossy()
+        .to_string();
+    if dir.exists() && !looks_like_output(dir) {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "{} exists and is not a storelab output directory; choose another --out",
+                dir.display()
+            ),
+        ));
+    }
+    fs::create_dir_all(&parent)?;
+    let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
+    if staging.exists() {
+        fs::remove_dir_all(&staging)?;
+    }
+    fs::create_dir(&staging)?;
+    if let Err(e) = fill(&staging) {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    if dir.exists() {
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        fs::rename(dir, &old)?;
+        fs::rename(&staging, dir)?;
+        fs::remove_dir_all(&old)?;
+    } else {
+        fs::rename(&staging, dir)?;
+    }
+    Ok(())
+}
+
+fn looks_like_output(dir: &Path) -> bool {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return false;
+    };
+    let names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    names.is_empty()
+        || names
+            .iter()
+            .any(|n| n == "summary.json" || n == "summary.csv")
+}
+
+fn write_timeseries(w: &mut impl Write, out: &RunOutput) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(w);
+    let mut header: Vec<String> = [
+        "time_s",
+        "clock",
+        "arrived",
+        "in_store",
+        "shopping",
+        "queueing",
+        "in_service",
+        "lanes_open",
+        "lanes_busy",
+        "served",
+        "revenue",
+        "items_sold",
+        "items_lost",
+        "products_empty",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    header.extend(out.queue_names.iter().map(|q| format!("queue_{q}")));
+    csv.write_record(&header)?;
+    for s in &out.samples {
+        let mut row = vec![
+            format!("{}", s.time),
+            format_clock(s.time),
+            s.arrived.to_string(),
+            s.in_store.to_string(),
+            s.shopping.to_string(),
+            s.queueing.to_string(),
+            s.in_service.to_string(),
+            s.lanes_open.to_string(),
+            s.lanes_busy.to_string(),
+            s.served.to_string(),
+            format!("{:.2}", s.revenue),
+            s.items_sold.to_string(),
+            s.items_lost.to_string(),
+            s.products_empty.to_string(),
+        ];
+        row.extend(s.queues.iter().map(|q| q.to_string()));
+        csv.write_record(&row)?;
+    }
+    csv.flush()
+}
+
+fn write_customers(w: &mut impl Write, out: &RunOutput) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(w);
+    for r in &out.records {
+        csv.serialize(r).map_err(io::Error::other)?;
+    }
+    if out.records.is_empty() {
+        csv.write_record(CUSTOMER_COLUMNS)?;
+    }
+    csv.flush()
+}
+
+/// Column names of `customers.csv` (what serde writes for [`crate::customer::CustomerRecord`]).
+pub const CUSTOMER_COLUMNS: &[&str] = &[
+    "id",
+    "arrival",
+    "exit",
+    "items_planned",
+    "items_bought",
+    "items_lost",
+    "value",
+    "value_lost",
+    "shelves_visited",
+    "distance_m",
+    "lane",
+    "queue_joined",
+    "service_start",
+    "service_end",
+    "wait",
+    "service_time",
+    "time_in_store",
+    "outcome",
+];
+
+fn mmss(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as u64;
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+/// The KPI table printed by `storelab run`.
+pub fn kpi_table(out: &RunOutput) -> String {
+    let s = &out.summary;
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED);
+    t.set_header(vec!["KPI", "value"]);
+    let rows: Vec<(String, String)> = vec![
+        (
+            "Opening hours".into(),
+            format!("{} – {} (last event {})", s.open, s.close, s.end),
+        ),
+        ("Customers arrived".into(), s.customers.arrived.to_string()),
+        ("  served (paid)".into(), s.customers.served.to_string()),
+        (
+            "  left without buying".into(),
+            s.customers.left_without_buying.to_string(),
+        ),
+        (
+            "  still inside at end".into(),
+            s.customers.inside_at_end.to_string(),
+        ),
+        (
+            "Wait in queue mean / median".into(),
+            format!(
+                "{} / {} min:s",
+                mmss(s.waiting.stats.mean),
+                mmss(s.waiting.stats.median)
+            ),
+        ),
+        (
+            "Wait in queue p95 / max".into(),
+            format!(
+                "{} / {} min:s",
+                mmss(s.waiting.stats.p95),
+                mmss(s.waiting.stats.max)
+            ),
+        ),
+        (
+            format!("Waited over {}", mmss(s.waiting.long_wait_s)),
+            format!("{:.1} %", 100.0 * s.waiting.share_long),
+        ),
+        (
+            "Time in store mean / p95".into(),
+            format!(
+                "{} / {} min:s",
+                mmss(s.time_in_store.mean),
+                mmss(s.time_in_store.p95)
+            ),
+        ),
+        (
+            "Customers in store (time avg)".into(),
+            format!("{:.1}", s.mean_in_store),
+        ),
+        ("Items sold".into(), s.sales.items_sold.to_string()),
+        ("Revenue".into(), format!("{:.2}", s.sales.revenue)),
+        (
+            "Lost sales (empty shelf)".into(),
+            format!("{} items, {:.2}", s.sales.lost_items, s.sales.lost_value),
+        ),
+        (
+            "Stock-out events".into(),
+            s.sales.stockout_events.to_string(),
+        ),
+        (
+            "Refills".into(),
+            format!("{} ({} units)", s.stock.refills, s.stock.units_refilled),
+        ),
+    ];
+    for (k, v) in rows {
+        t.add_row(vec![k, v]);
+    }
+    let mut lanes = Table::new();
+    lanes.load_style(UTF8_FULL_CONDENSED);
+    lanes.set_header(vec!["lane", "kind", "served", "utilisation"]);
+    for l in &s.lanes {
+        lanes.add_row(vec![
+            l.id.clone(),
+            format!("{:?}", l.kind),
+            l.served.to_string(),
+            format!("{:.0} %", 100.0 * l.utilisation),
+        ]);
+    }
+    let mut queues = Table::new();
+    queues.load_style(UTF8_FULL_CONDENSED);
+    queues.set_header(vec!["queue", "mean length", "max length"]);
+    for q in &s.queues {
+        queues.add_row(vec![
+            q.id.clone(),
+            format!("{:.2}", q.mean_length),
+            q.max_length.to_string(),
+        ]);
+    }
+    for table in [&mut t, &mut lanes, &mut queues] {
+        if let Some(col) = table.column_mut(1) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    format!("{}\n{t}\n{lanes}\n{queues}\n", s.scenario)
+}

@@ -1,0 +1,610 @@
+//! Scenario files: the RON format a user writes, loaded with serde into plain data.
+//!
+//! Every struct rejects unknown fields so that a typo is an error, not a silently ignored
+//! setting. Units: seconds, metres, metres per second, items, currency units; clock times are
+//! `"HH:MM"` strings. The format is documented field by field in `docs/scenario-format.md`.
+//!
+//! Loading happens in three steps, each reporting every problem it finds:
+//! 1. syntax ([`load`] → [`ScenarioError::Syntax`] with file, line and column);
+//! 2. `extends`: a variant names a base file and restates only the top-level sections it
+//!    changes;
+//! 3. semantics ([`crate::validate`]): cross references, reachability, sizes, shares.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::{Problem, ScenarioError};
+
+/// A complete, resolved scenario (after `extends` has been applied).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Seed of all random streams; `storelab run --seed` overrides it.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    pub hours: Hours,
+    pub layout: Layout,
+    pub products: Vec<Product>,
+    pub customers: Customers,
+    pub checkouts: Checkouts,
+    #[serde(default)]
+    pub replenishment: Replenishment,
+    #[serde(default)]
+    pub metrics: MetricsConfig,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+/// A variant file as written: `extends` plus any subset of the top-level sections.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioFile {
+    #[serde(default)]
+    extends: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    seed: Option<u64>,
+    #[serde(default)]
+    hours: Option<Hours>,
+    #[serde(default)]
+    layout: Option<Layout>,
+    #[serde(default)]
+    products: Option<Vec<Product>>,
+    #[serde(default)]
+    customers: Option<Customers>,
+    #[serde(default)]
+    checkouts: Option<Checkouts>,
+    #[serde(default)]
+    replenishment: Option<Replenishment>,
+    #[serde(default)]
+    metrics: Option<MetricsConfig>,
+}
+
+/// When the doors are open. Simulated time is seconds since 00:00 of the simulated day.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub enum Hours {
+    /// Doors open and close at clock times; customers inside at closing finish their trip.
+    Daily { open: ClockTime, close: ClockTime },
+    /// Doors open at 00:00 for this many hours (for long validation runs).
+    Duration { hours: f64 },
+}
+
+impl Hours {
+    /// Opening and closing time in seconds since 00:00.
+    pub fn span(&self) -> (f64, f64) {
+        match self {
+            Hours::Daily { open, close } => (open.seconds(), close.seconds()),
+            Hours::Duration { hours } => (0.0, hours * 3600.0),
+        }
+    }
+}
+
+/// A clock time written `"HH:MM"` (or `"HH:MM:SS"`); hours may exceed 23 for multi-day runs.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
+pub struct ClockTime(pub f64);
+
+impl ClockTime {
+    pub fn seconds(self) -> f64 {
+        self.0
+    }
+
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let parts: Vec<&str> = s.trim().split(':').collect();
+        let bad = || format!("`{s}` is not a clock time; write \"HH:MM\", e.g. \"07:30\"");
+        if !(2..=3).contains(&parts.len()) {
+            return Err(bad());
+        }
+        let num = |p: &str| p.parse::<u32>().map_err(|_| bad());
+        let h = num(parts[0])?;
+        let m = num(parts[1])?;
+        let sec = if parts.len() == 3 { num(parts[2])? } else { 0 };
+        if m >= 60 || sec >= 60 {
+            return Err(bad());
+        }
+        Ok(ClockTime(f64::from(h * 3600 + m * 60 + sec)))
+    }
+}
+
+impl fmt::Display for ClockTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&format_clock(self.0))
+    }
+}
+
+/// Formats seconds since 00:00 as `HH:MM:SS`.
+pub fn format_clock(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as u64;
+    format!("{:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
+}
+
+impl<'de> Deserialize<'de> for ClockTime {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        ClockTime::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for ClockTime {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let secs = self.0.round() as u64;
+        let text = if secs % 60 == 0 {
+            format!("{:02}:{:02}", secs / 3600, (secs / 60) % 60)
+        } else {
+            format_clock(self.0)
+        };
+        s.serialize_str(&text)
+    }
+}
+
+/// The floor plan, drawn as text: one string per row, one character per cell.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Layout {
+    /// Edge length of one square cell, metres.
+    #[serde(default = "default_cell_size")]
+    pub cell_size: f64,
+    pub rows: Vec<String>,
+    /// Extra characters: shelves and checkouts. The built-in characters are listed in
+    /// [`Cell::builtin`] and may not be redefined.
+    #[serde(default)]
+    pub legend: BTreeMap<char, LegendEntry>,
+}
+
+fn default_cell_size() -> f64 {
+    1.0
+}
+
+/// What a legend character stands for.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub enum LegendEntry {
+    /// Part of the named shelf (several characters or cells may form one shelf).
+    Shelf(String),
+    /// One checkout lane of the named lane group in `checkouts.groups`.
+    Checkout(String),
+    Wall,
+    Floor,
+    Entrance,
+    Exit,
+    Backroom,
+}
+
+/// A product on sale.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    /// Price per unit, currency units.
+    pub price: f64,
+    /// Shelf (from the layout legend) that holds it.
+    pub shelf: String,
+    /// Units the shelf space holds.
+    pub capacity: u32,
+    /// Units on the shelf at opening; defaults to `capacity`.
+    #[serde(default)]
+    pub shelf_stock: Option<u32>,
+    /// Units in the backroom at opening.
+    #[serde(default)]
+    pub backroom_stock: u32,
+    /// Relative weight with which a basket item is this product (any positive scale).
+    pub popularity: f64,
+}
+
+/// Who comes, how much they buy, how they move.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Customers {
+    pub arrivals: Arrivals,
+    /// Scales the arrival rate (1.0 = as stated); the knob for "a busier day".
+    #[serde(default = "one")]
+    pub arrival_multiplier: f64,
+    /// Number of items (units) a customer intends to buy.
+    pub basket: Basket,
+    /// Walking speed, m/s.
+    #[serde(default = "default_walking_speed")]
+    pub walking_speed: Distribution,
+    /// Time to take one item from the shelf, seconds.
+    #[serde(default = "default_pick_time")]
+    pub pick_time: Distribution,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn default_walking_speed() -> Distribution {
+    // Weidmann (1993): free walking speed of adults ~1.34 m/s, range 0.8-1.7 m/s.
+    Distribution::Normal {
+        mean: 1.34,
+        sd: 0.2,
+        min: 0.8,
+        max: 1.7,
+    }
+}
+
+fn default_pick_time() -> Distribution {
+    Distribution::Constant(4.0)
+}
+
+/// Arrival process at the entrance.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub enum Arrivals {
+    /// Homogeneous Poisson process, customers per hour.
+    Poisson { per_hour: f64 },
+    /// Non-homogeneous Poisson process: the rate (customers per hour) is constant within each
+    /// clock hour that starts at the given time, zero in hours not listed.
+    Hourly {
+        per_hour: BTreeMap<ClockTimeKey, f64>,
+    },
+}
+
+/// A clock time used as a map key (kept as whole seconds so it orders and compares exactly).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ClockTimeKey(pub u32);
+
+impl<'de> Deserialize<'de> for ClockTimeKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let t = ClockTime::deserialize(d)?;
+        Ok(ClockTimeKey(t.0 as u32))
+    }
+}
+
+impl Serialize for ClockTimeKey {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ClockTime(f64::from(self.0)).serialize(s)
+    }
+}
+
+/// Basket size: items per customer.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub enum Basket {
+    /// Every customer buys this many items.
+    Constant(u32),
+    /// 1 + Poisson(mean - 1): at least one item, mean as given.
+    Poisson { mean: f64 },
+    /// Table of (items, share); shares must add up to 1.
+    Empirical(Vec<(u32, f64)>),
+}
+
+/// A distribution of a positive quantity (seconds or m/s).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub enum Distribution {
+    Constant(f64),
+    Uniform {
+        min: f64,
+        max: f64,
+    },
+    Exponential {
+        mean: f64,
+    },
+    /// Normal, truncated to `[min, max]` by redrawing.
+    Normal {
+        mean: f64,
+        sd: f64,
+        min: f64,
+        max: f64,
+    },
+}
+
+/// The checkout zone: lane groups and how customers pick a queue.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Checkouts {
+    /// How a customer picks among the queues it may use.
+    #[serde(default)]
+    pub strategy: QueueStrategy,
+    /// Lane groups by id; each checkout cell of the group's legend character is one lane.
+    pub groups: BTreeMap<String, LaneGroup>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LaneGroup {
+    pub kind: LaneKind,
+    #[serde(default)]
+    pub service: ServiceModel,
+    /// Customers with more items may not use these lanes.
+    #[serde(default)]
+    pub item_limit: Option<u32>,
+    #[serde(default)]
+    pub queue: QueueDiscipline,
+    /// How many of the group's lanes are open (in reading order of the layout); default all.
+    #[serde(default)]
+    pub open: Option<u32>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub enum LaneKind {
+    /// A till with a cashier.
+    Staffed,
+    /// The customer scans and pays alone.
+    SelfCheckout,
+}
+
+/// Service time of one customer at a lane, seconds.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
+pub enum ServiceModel {
+    /// Power regression fitted to real POS data (Antczak, Weron & Zabawa 2020), with the
+    /// coefficients for the lane kind; grows with basket size.
+    #[default]
+    PosRegression,
+    /// Exponential with this mean, independent of basket size.
+    Exponential { mean: f64 },
+    /// Always this many seconds.
+    Constant(f64),
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub enum QueueDiscipline {
+    /// Each lane has its own line.
+    #[default]
+    PerLane,
+    /// One line feeds all lanes of the group (first free lane takes the head).
+    Shared,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub enum QueueStrategy {
+    /// Uniformly at random among the allowed queues.
+    Random,
+    /// The queue with the fewest customers (waiting + in service, per open lane).
+    #[default]
+    FewestCustomers,
+    /// The queue with the fewest items in the baskets ahead.
+    FewestItems,
+    /// The queue whose expected wait (mean service times of those ahead) is least.
+    LeastExpectedWait,
+}
+
+/// Shelf refilling from the backroom.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Replenishment {
+    /// Staff who refill shelves (0 = never refilled).
+    #[serde(default = "default_restockers")]
+    pub restockers: u32,
+    /// A product is queued for refilling when its shelf stock falls below this share of
+    /// capacity.
+    #[serde(default = "default_threshold")]
+    pub threshold: f64,
+    /// Fixed time per refill (fetch, open case), seconds.
+    #[serde(default = "default_setup")]
+    pub setup_time: f64,
+    /// Time per unit put on the shelf, seconds.
+    #[serde(default = "default_per_unit")]
+    pub time_per_unit: f64,
+    /// Restockers' walking speed, m/s.
+    #[serde(default = "default_staff_speed")]
+    pub walking_speed: f64,
+}
+
+fn default_restockers() -> u32 {
+    1
+}
+fn default_threshold() -> f64 {
+    0.25
+}
+fn default_setup() -> f64 {
+    60.0
+}
+fn default_per_unit() -> f64 {
+    3.0
+}
+fn default_staff_speed() -> f64 {
+    1.2
+}
+
+impl Default for Replenishment {
+    fn default() -> Self {
+        Replenishment {
+            restockers: default_restockers(),
+            threshold: default_threshold(),
+            setup_time: default_setup(),
+            time_per_unit: default_per_unit(),
+            walking_speed: default_staff_speed(),
+        }
+    }
+}
+
+/// What is measured.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Customers arriving in the first `warmup` seconds after opening are simulated but left
+    /// out of the waiting-time and time-in-store statistics (for steady-state studies).
+    #[serde(default)]
+    pub warmup: f64,
+    /// Interval of the time series, seconds.
+    #[serde(default = "default_sample")]
+    pub sample_interval: f64,
+    /// A wait longer than this counts as a long wait, seconds.
+    #[serde(default = "default_long_wait")]
+    pub long_wait: f64,
+}
+
+fn default_sample() -> f64 {
+    60.0
+}
+fn default_long_wait() -> f64 {
+    300.0
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        MetricsConfig {
+            warmup: 0.0,
+            sample_interval: default_sample(),
+            long_wait: default_long_wait(),
+        }
+    }
+}
+
+/// A scenario together with where it came from (for messages and relative paths).
+#[derive(Clone, Debug)]
+pub struct LoadedScenario {
+    pub scenario: Scenario,
+    pub path: PathBuf,
+}
+
+/// Reads, resolves `extends`, and validates a scenario file. Every problem is reported.
+pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
+    let scenario = load_unvalidated(path, &mut Vec::new())?;
+    let problems = crate::validate::validate(&scenario);
+    if !problems.is_empty() {
+        return Err(ScenarioError::Invalid {
+            file: path.to_path_buf(),
+            problems,
+        });
+    }
+    Ok(LoadedScenario {
+        scenario,
+        path: path.to_path_buf(),
+    })
+}
+
+/// Parses a scenario from text (no `extends`, no validation); used by tests and tools.
+pub fn parse_str(text: &str, name: &str) -> Result<Scenario, ScenarioError> {
+    let file = parse_file(text, Path::new(name))?;
+    if file.extends.is_some() {
+        return Err(ScenarioError::Invalid {
+            file: name.into(),
+            problems: vec![Problem::new(
+                "extends",
+                "`extends` needs a file on disk; load the scenario with `load`",
+            )],
+        });
+    }
+    merge(None, file, Path::new(name))
+}
+
+fn parse_file(text: &str, path: &Path) -> Result<ScenarioFile, ScenarioError> {
+    // Implicit `Some`: an optional field is written as its value, without `Some(...)`.
+    ron::Options::default()
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+        .from_str::<ScenarioFile>(text)
+        .map_err(|e| ScenarioError::syntax(path, text, e))
+}
+
+fn load_unvalidated(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Scenario, ScenarioError> {
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    if chain.contains(&canonical) {
+        return Err(ScenarioError::Invalid {
+            file: path.to_path_buf(),
+            problems: vec![Problem::new(
+                "extends",
+                format!(
+                    "scenarios extend each other in a loop: {}",
+                    chain
+                        .iter()
+                        .chain(std::iter::once(&canonical))
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(" -> ")
+                ),
+            )],
+        });
+    }
+    chain.push(canonical);
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
+        file: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let file = parse_file(&text, path)?;
+    let base = match &file.extends {
+        Some(rel) => {
+            let base_path = path.parent().unwrap_or(Path::new(".")).join(rel);
+            if !base_path.is_file() {
+                return Err(ScenarioError::Invalid {
+                    file: path.to_path_buf(),
+                    problems: vec![Problem::new(
+                        "extends",
+                        format!(
+                            "base scenario `{rel}` not found (looked for {})",
+                            base_path.display()
+                        ),
+                    )],
+                });
+            }
+            Some(load_unvalidated(&base_path, chain)?)
+        }
+        None => None,
+    };
+    merge(base, file, path)
+}
+
+/// Applies a file's sections over its base: a section the file states replaces the base's.
+fn merge(
+    base: Option<Scenario>,
+    file: ScenarioFile,
+    path: &Path,
+) -> Result<Scenario, ScenarioError> {
+    let mut missing = Vec::new();
+    macro_rules! take {
+        ($field:ident) => {
+            match (file.$field, base.as_ref().map(|b| b.$field.clone())) {
+                (Some(v), _) => Some(v),
+                (None, Some(v)) => Some(v),
+                (None, None) => {
+                    missing.push(stringify!($field));
+                    None
+                }
+            }
+        };
+    }
+    let name = take!(name);
+    let hours = take!(hours);
+    let layout = take!(layout);
+    let products = take!(products);
+    let customers = take!(customers);
+    let checkouts = take!(checkouts);
+    if !missing.is_empty() {
+        return Err(ScenarioError::Invalid {
+            file: path.to_path_buf(),
+            problems: missing
+                .into_iter()
+                .map(|f| {
+                    Problem::new(
+                        f,
+                        "missing section (required unless the file `extends` a base that has it)",
+                    )
+                })
+                .collect(),
+        });
+    }
+    Ok(Scenario {
+        name: name.unwrap(),
+        description: file
+            .description
+            .or_else(|| base.as_ref().map(|b| b.description.clone()))
+            .unwrap_or_default(),
+        seed: file
+            .seed
+            .or_else(|| base.as_ref().map(|b| b.seed))
+            .unwrap_or_else(default_seed),
+        hours: hours.unwrap(),
+        layout: layout.unwrap(),
+        products: products.unwrap(),
+        customers: customers.unwrap(),
+        checkouts: checkouts.unwrap(),
+        replenishment: file
+            .replenishment
+            .or_else(|| base.as_ref().map(|b| b.replenishment.clone()))
+            .unwrap_or_default(),
+        metrics: file
+            .metrics
+            .or_else(|| base.as_ref().map(|b| b.metrics.clone()))
+            .unwrap_or_default(),
+    })
+}

@@ -1,0 +1,364 @@
+//! Shopping: shelves, their stock, and customers walking the floor to pick their list.
+//!
+//! Models: a customer visits the shelves holding its list in a short order (nearest neighbour
+//! from the entrance, improved by 2-opt, ending at the checkout zone), walks each leg on the
+//! shortest path at its own speed, and takes one unit at a time (a pick-time draw per unit).
+//! A unit is taken from the shelf the moment the customer arrives there; if the shelf is empty
+//! the unit is skipped and counted as a lost sale. When stock falls below the replenishment
+//! threshold the shelf asks for a refill ([`StockLow`]).
+//!
+//! Units: seconds, metres, m/s, units of stock, currency.
+
+use bevy::prelude::*;
+use rand::Rng;
+use rand_distr::Distribution as _;
+use rand_distr::weighted::WeightedAliasIndex;
+
+use crate::RunConfig;
+use crate::arrivals::{CustomerEntered, walk_to_exit};
+use crate::checkout::{Checkout, ReachCheckout};
+use crate::customer::Customer;
+use crate::engine::{Agenda, Clock};
+use crate::navigation::{FloorPlan, Motion, PoiIdx};
+use crate::random;
+
+/// A product as sold: where it sits and what it costs.
+#[derive(Clone, Debug)]
+pub struct ProductInfo {
+    pub id: String,
+    pub name: String,
+    pub price: f64,
+    /// Shelf index (into [`Catalog::shelves`]) and slot on that shelf.
+    pub shelf: u16,
+    pub slot: u16,
+    pub capacity: u32,
+}
+
+/// The assortment and the shelf entities, by index (never by query order).
+#[derive(Resource, Debug)]
+pub struct Catalog {
+    pub products: Vec<ProductInfo>,
+    pub shelves: Vec<Entity>,
+    alias: WeightedAliasIndex<f64>,
+}
+
+impl Catalog {
+    /// A product index drawn by popularity.
+    pub fn sample(&self, rng: &mut impl Rng) -> u32 {
+        self.alias.sample(rng) as u32
+    }
+}
+
+/// One product's place on a shelf.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Slot {
+    pub product: u32,
+    pub on_shelf: u32,
+    pub capacity: u32,
+}
+
+#[derive(Component, Clone, Debug)]
+pub struct Shelf {
+    pub index: u16,
+    pub id: String,
+    pub access: PoiIdx,
+    pub slots: Vec<Slot>,
+}
+
+/// Per-product stock movements over the run.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct StockLedger {
+    pub initial_shelf: Vec<u64>,
+    pub sold: Vec<u64>,
+    pub lost: Vec<u64>,
+    pub refilled: Vec<u64>,
+    /// Times the shelf stock of the product reached zero.
+    pub stockouts: Vec<u64>,
+    /// Seconds the product's shelf was empty (closed intervals only until [`Self::close`]).
+    pub empty_seconds: Vec<f64>,
+    pub empty_since: Vec<Option<f64>>,
+}
+
+impl StockLedger {
+    /// Ends open empty intervals at `now` (for the summary).
+    pub fn empty_seconds_at(&self, now: f64) -> Vec<f64> {
+        self.empty_seconds
+            .iter()
+            .zip(&self.empty_since)
+            .map(|(s, since)| s + since.map_or(0.0, |t| (now - t).max(0.0)))
+            .collect()
+    }
+}
+
+/// Triggered when a product's shelf stock falls below the refill threshold.
+#[derive(Event, Debug, Clone, Copy)]
+pub struct StockLow {
+    pub product: u32,
+}
+
+/// Scheduled: a customer reaches the shelf of its next stop.
+#[derive(Event, Debug, Clone, Copy)]
+pub struct ReachShelf {
+    pub customer: Entity,
+}
+
+pub struct ShoppingPlugin;
+
+impl Plugin for ShoppingPlugin {
+    fn build(&self, app: &mut App) {
+        let config = app.world().resource::<RunConfig>().clone();
+        let plan = app.world().resource::<FloorPlan>().clone();
+        let scenario = &config.scenario;
+        let mut slots: Vec<Vec<Slot>> = vec![Vec::new(); plan.shelves.len()];
+        let mut products = Vec::with_capacity(scenario.products.len());
+        let mut ledger = StockLedger::default();
+        for (i, p) in scenario.products.iter().enumerate() {
+            let shelf = plan.shelf_index(&p.shelf).expect("validated shelf");
+            let on_shelf = p.shelf_stock.unwrap_or(p.capacity);
+            slots[shelf].push(Slot {
+                product: i as u32,
+                on_shelf,
+                capacity: p.capacity,
+            });
+            products.push(ProductInfo {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                price: p.price,
+                shelf: shelf as u16,
+                slot: (slots[shelf].len() - 1) as u16,
+                capacity: p.capacity,
+            });
+            ledger.initial_shelf.push(u64::from(on_shelf));
+            ledger.empty_since.push((on_shelf == 0).then_some(0.0));
+        }
+        let n = products.len();
+        ledger.sold = vec![0; n];
+        ledger.lost = vec![0; n];
+        ledger.refilled = vec![0; n];
+        ledger.stockouts = vec![0; n];
+        ledger.empty_seconds = vec![0.0; n];
+        let open = app.world().resource::<Clock>().open;
+        for since in ledger.empty_since.iter_mut().flatten() {
+            *since = open;
+        }
+        let shelves = plan
+            .shelves
+            .iter()
+            .zip(slots)
+            .enumerate()
+            .map(|(i, (geom, slots))| {
+                app.world_mut()
+                    .spawn(Shelf {
+                        index: i as u16,
+                        id: geom.id.clone(),
+                        access: geom.access,
+                        slots,
+                    })
+                    .id()
+            })
+            .collect();
+        let alias =
+            WeightedAliasIndex::new(scenario.products.iter().map(|p| p.popularity).collect())
+                .expect("validated popularity");
+        app.insert_resource(Catalog {
+            products,
+            shelves,
+            alias,
+        })
+        .insert_resource(ledger)
+        .add_observer(on_customer_entered)
+        .add_observer(on_reach_shelf);
+    }
+}
+
+/// Orders the stops: nearest neighbour from `start`, then 2-opt on the open path that ends at
+/// `end` (the checkout zone).
+fn plan_route(
+    plan: &FloorPlan,
+    start: PoiIdx,
+    end: Option<PoiIdx>,
+    stops: &mut [crate::customer::Stop],
+    access: impl Fn(u16) -> PoiIdx,
+) {
+    let k = stops.len();
+    if k < 2 {
+        return;
+    }
+    let mut order: Vec<usize> = Vec::with_capacity(k);
+    let mut used = vec![false; k];
+    let mut here = start;
+    for _ in 0..k {
+        let next = (0..k)
+            .filter(|&i| !used[i])
+            .min_by(|&a, &b| {
+                plan.distance(here, access(stops[a].shelf))
+                    .total_cmp(&plan.distance(here, access(stops[b].shelf)))
+            })
+            .expect("unvisited stop");
+        used[next] = true;
+        here = access(stops[next].shelf);
+        order.push(next);
+    }
+    // 2-opt: reverse a segment when that shortens the walk; a few passes suffice for ≤ 60 stops.
+    let point = |order: &[usize], i: isize| -> Option<PoiIdx> {
+        if i < 0 {
+            Some(start)
+        } else if i as usize >= k {
+            end
+        } else {
+            Some(access(stops[order[i as usize]].shelf))
+        }
+    };
+    let d = |a: Option<PoiIdx>, b: Option<PoiIdx>| match (a, b) {
+        (Some(a), Some(b)) => plan.distance(a, b),
+        _ => 0.0,
+    };
+    for _ in 0..4 {
+        let mut improved = false;
+        for i in 0..k as isize - 1 {
+            for j in i + 1..k as isize {
+                let (a, b) = (point(&order, i - 1), point(&order, i));
+                let (c, e) = (point(&order, j), point(&order, j + 1));
+                if d(a, c) + d(b, e) + 1e-9 < d(a, b) + d(c, e) {
+                    order[i as usize..=j as usize].reverse();
+                    improved = true;
+                }
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+    let sorted: Vec<_> = order.iter().map(|&i| stops[i].clone()).collect();
+    stops.clone_from_slice(&sorted);
+}
+
+fn on_customer_entered(
+    ev: On<CustomerEntered>,
+    mut customers: Query<(&mut Customer, &mut Motion)>,
+    plan: Res<FloorPlan>,
+    catalog: Res<Catalog>,
+    checkout: Res<Checkout>,
+    clock: Res<Clock>,
+    mut agenda: ResMut<Agenda>,
+) {
+    let Ok((mut c, mut motion)) = customers.get_mut(ev.customer) else {
+        return;
+    };
+    let c = &mut *c;
+    let end = checkout.nearest_approach(&plan, c.at);
+    let access = |shelf: u16| plan.shelves[shelf as usize].access;
+    plan_route(&plan, c.at, end, &mut c.route, access);
+    let _ = &catalog;
+    next_leg(
+        ev.customer,
+        c,
+        &mut motion,
+        &plan,
+        &checkout,
+        clock.now,
+        &mut agenda,
+    );
+}
+
+/// Sends the customer to its next shelf, else to the checkout, else (empty basket) out.
+fn next_leg(
+    entity: Entity,
+    c: &mut Customer,
+    motion: &mut Motion,
+    plan: &FloorPlan,
+    checkout: &Checkout,
+    depart: f64,
+    agenda: &mut Agenda,
+) {
+    let target = if let Some(stop) = c.route.get(c.next_stop) {
+        Some((plan.shelves[stop.shelf as usize].access, true))
+    } else if c.items > 0 {
+        checkout.nearest_approach(plan, c.at).map(|p| (p, false))
+    } else {
+        None
+    };
+    let Some((to, shelf)) = target else {
+        walk_to_exit(entity, c, motion, plan, depart, agenda);
+        return;
+    };
+    let metres = plan.distance(c.at, to);
+    let arrive = depart + metres / c.speed;
+    *motion = Motion {
+        from: c.at,
+        to,
+        depart,
+        arrive,
+    };
+    c.distance += metres;
+    c.at = to;
+    if shelf {
+        agenda.schedule(arrive, ReachShelf { customer: entity });
+    } else {
+        agenda.schedule(arrive, ReachCheckout { customer: entity });
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn on_reach_shelf(
+    ev: On<ReachShelf>,
+    mut customers: Query<(&mut Customer, &mut Motion)>,
+    mut shelves: Query<&mut Shelf>,
+    plan: Res<FloorPlan>,
+    catalog: Res<Catalog>,
+    checkout: Res<Checkout>,
+    config: Res<RunConfig>,
+    clock: Res<Clock>,
+    mut ledger: ResMut<StockLedger>,
+    mut agenda: ResMut<Agenda>,
+    mut commands: Commands,
+) {
+    let now = clock.now;
+    let Ok((mut c, mut motion)) = customers.get_mut(ev.customer) else {
+        return;
+    };
+    let c = &mut *c;
+    let stop = c.route[c.next_stop].clone();
+    c.next_stop += 1;
+    let mut shelf = shelves
+        .get_mut(catalog.shelves[stop.shelf as usize])
+        .expect("shelf entity");
+    let threshold = config.scenario.replenishment.threshold;
+    let mut busy = 0.0;
+    for (product, qty) in stop.products {
+        let info = &catalog.products[product as usize];
+        let slot = &mut shelf.slots[info.slot as usize];
+        let p = product as usize;
+        let take = qty.min(slot.on_shelf);
+        let lost = qty - take;
+        let was_above = f64::from(slot.on_shelf) >= threshold * f64::from(slot.capacity);
+        slot.on_shelf -= take;
+        for _ in 0..take {
+            busy += random::draw(&config.scenario.customers.pick_time, &mut c.rng);
+        }
+        c.items += take;
+        c.value += f64::from(take) * info.price;
+        c.items_lost += lost;
+        c.value_lost += f64::from(lost) * info.price;
+        ledger.sold[p] += u64::from(take);
+        ledger.lost[p] += u64::from(lost);
+        if take > 0 && slot.on_shelf == 0 {
+            ledger.stockouts[p] += 1;
+            ledger.empty_since[p] = Some(now);
+        }
+        let below = f64::from(slot.on_shelf) < threshold * f64::from(slot.capacity);
+        // Ask on crossing the threshold and on every miss (a restocker may have been busy).
+        if below && (was_above || lost > 0 || take > 0) {
+            commands.trigger(StockLow { product });
+        }
+    }
+    next_leg(
+        ev.customer,
+        c,
+        &mut motion,
+        &plan,
+        &checkout,
+        now + busy,
+        &mut agenda,
+    );
+}

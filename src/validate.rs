@@ -1,0 +1,545 @@
+//! Semantic checks of a scenario: everything that parses but cannot be simulated sensibly.
+//!
+//! Every problem is collected (not just the first) with the field path it concerns, in plain
+//! words: unknown shelves or lane groups, unreachable shelves, missing doors, non-positive or
+//! absurd rates and sizes, shares that do not add up.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::error::Problem;
+use crate::navigation::FloorPlan;
+use crate::random::BasketSampler;
+use crate::scenario::{Arrivals, Basket, Distribution, Hours, LegendEntry, Scenario, ServiceModel};
+
+/// Largest accepted values, to catch typos such as an extra zero before they eat the machine.
+pub const MAX_HOURS: f64 = 24.0 * 366.0;
+pub const MAX_PRODUCTS: usize = 20_000;
+pub const MAX_RATE_PER_HOUR: f64 = 100_000.0;
+pub const MAX_EXPECTED_CUSTOMERS: f64 = 5_000_000.0;
+pub const MAX_BASKET: u32 = 1_000;
+pub const MAX_STOCK: u32 = 10_000_000;
+pub const MAX_SECONDS: f64 = 24.0 * 3600.0;
+
+struct Checker {
+    problems: Vec<Problem>,
+}
+
+impl Checker {
+    fn err(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem::new(path, message));
+    }
+
+    /// A finite number within [min, max] (inclusive), named with its unit.
+    fn range(&mut self, path: &str, v: f64, min: f64, max: f64, unit: &str) -> bool {
+        if !v.is_finite() || v < min || v > max {
+            self.err(
+                path,
+                format!("{v} {unit} is out of range; expected {min} to {max} {unit}"),
+            );
+            return false;
+        }
+        true
+    }
+
+    fn positive(&mut self, path: &str, v: f64, max: f64, unit: &str) -> bool {
+        if !v.is_finite() || v <= 0.0 {
+            self.err(path, format!("must be greater than 0 {unit}, got {v}"));
+            return false;
+        }
+        self.range(path, v, 0.0, max, unit)
+    }
+
+    fn distribution(&mut self, path: &str, d: &Distribution, min_value: f64, max: f64, unit: &str) {
+        match *d {
+            Distribution::Constant(v) => {
+                self.range(path, v, min_value, max, unit);
+            }
+            Distribution::Uniform { min, max: hi } => {
+                self.range(&format!("{path}.min"), min, min_value, max, unit);
+                self.range(&format!("{path}.max"), hi, min_value, max, unit);
+                if hi < min {
+                    self.err(path, format!("max ({hi}) is below min ({min})"));
+                }
+            }
+            Distribution::Exponential { mean } => {
+                self.positive(&format!("{path}.mean"), mean, max, unit);
+            }
+            Distribution::Normal {
+                mean,
+                sd,
+                min,
+                max: hi,
+            } => {
+                self.range(&format!("{path}.mean"), mean, min_value, max, unit);
+                self.range(&format!("{path}.sd"), sd, 0.0, max, unit);
+                self.range(&format!("{path}.min"), min, min_value, max, unit);
+                self.range(&format!("{path}.max"), hi, min_value, max, unit);
+                if hi < min {
+                    self.err(path, format!("max ({hi}) is below min ({min})"));
+                } else if mean < min || mean > hi {
+                    self.err(
+                        path,
+                        format!("mean {mean} lies outside [min, max] = [{min}, {hi}]"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// All semantic problems of a scenario (empty when it can be simulated).
+pub fn validate(s: &Scenario) -> Vec<Problem> {
+    let mut c = Checker {
+        problems: Vec::new(),
+    };
+    if s.name.trim().is_empty() {
+        c.err("name", "must not be empty");
+    }
+    let (open, close) = s.hours.span();
+    match &s.hours {
+        Hours::Daily { .. } => {
+            if close <= open {
+                c.err("hours", "close must be after open");
+            } else if close - open > MAX_HOURS * 3600.0 {
+                c.err("hours", format!("more than {MAX_HOURS} hours"));
+            }
+        }
+        Hours::Duration { hours } => {
+            c.positive("hours.hours", *hours, MAX_HOURS, "h");
+        }
+    }
+    let duration = (close - open).max(0.0);
+
+    // Layout and reachability.
+    let plan = match FloorPlan::build(&s.layout) {
+        Ok(plan) => Some(plan),
+        Err(problems) => {
+            c.problems.extend(problems);
+            None
+        }
+    };
+    let legend_shelves: BTreeSet<&str> = s
+        .layout
+        .legend
+        .values()
+        .filter_map(|e| match e {
+            LegendEntry::Shelf(id) => Some(id.as_str()),
+            _ => None,
+        })
+        .collect();
+    let legend_groups: BTreeSet<&str> = s
+        .layout
+        .legend
+        .values()
+        .filter_map(|e| match e {
+            LegendEntry::Checkout(id) => Some(id.as_str()),
+            _ => None,
+        })
+        .collect();
+
+    // Products.
+    if s.products.is_empty() {
+        c.err("products", "no products: a store needs at least one");
+    }
+    if s.products.len() > MAX_PRODUCTS {
+        c.err(
+            "products",
+            format!(
+                "{} products; at most {MAX_PRODUCTS} are supported",
+                s.products.len()
+            ),
+        );
+    }
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, p) in s.products.iter().enumerate() {
+        let path = format!("products[{i}]");
+        if p.id.trim().is_empty() {
+            c.err(format!("{path}.id"), "must not be empty");
+        }
+        if let Some(first) = seen.insert(p.id.as_str(), i) {
+            c.err(
+                format!("{path}.id"),
+                format!("duplicate product id \"{}\" (also products[{first}])", p.id),
+            );
+        }
+        c.range(
+            &format!("{path}.price"),
+            p.price,
+            0.0,
+            1e7,
+            "currency units",
+        );
+        if !legend_shelves.contains(p.shelf.as_str()) {
+            c.err(
+                format!("{path}.shelf"),
+                format!(
+                    "unknown shelf \"{}\"; the layout legend has {}",
+                    p.shelf,
+                    list_or_none(&legend_shelves)
+                ),
+            );
+        } else if let Some(plan) = &plan
+            && let Some(si) = plan.shelf_index(&p.shelf)
+            && plan.unreachable_from_entrances(plan.shelves[si].access)
+        {
+            c.err(
+                format!("{path}.shelf"),
+                format!(
+                    "shelf \"{}\" cannot be reached from any entrance (walled in?)",
+                    p.shelf
+                ),
+            );
+        } else if let Some(plan) = &plan
+            && plan.shelf_index(&p.shelf).is_none()
+        {
+            c.err(
+                format!("{path}.shelf"),
+                format!(
+                    "shelf \"{}\" is in the legend but not drawn in layout.rows",
+                    p.shelf
+                ),
+            );
+        }
+        if p.capacity == 0 || p.capacity > MAX_STOCK {
+            c.err(
+                format!("{path}.capacity"),
+                format!("{} units; expected 1 to {MAX_STOCK}", p.capacity),
+            );
+        }
+        if let Some(stock) = p.shelf_stock
+            && stock > p.capacity
+        {
+            c.err(
+                format!("{path}.shelf_stock"),
+                format!(
+                    "{stock} units do not fit on a shelf space of capacity {}",
+                    p.capacity
+                ),
+            );
+        }
+        if p.backroom_stock > MAX_STOCK {
+            c.err(
+                format!("{path}.backroom_stock"),
+                format!("more than {MAX_STOCK} units"),
+            );
+        }
+        c.positive(&format!("{path}.popularity"), p.popularity, 1e9, "");
+    }
+
+    // Customers.
+    let cu = &s.customers;
+    let mut expected = 0.0;
+    match &cu.arrivals {
+        Arrivals::Poisson { per_hour } => {
+            if c.positive(
+                "customers.arrivals.per_hour",
+                *per_hour,
+                MAX_RATE_PER_HOUR,
+                "customers/h",
+            ) {
+                expected = per_hour * duration / 3600.0;
+            }
+        }
+        Arrivals::Hourly { per_hour } => {
+            if per_hour.is_empty() {
+                c.err("customers.arrivals.per_hour", "no hours given");
+            }
+            for (start, rate) in per_hour {
+                let path = format!(
+                    "customers.arrivals.per_hour[\"{}\"]",
+                    crate::scenario::format_clock(f64::from(start.0))
+                );
+                if c.range(&path, *rate, 0.0, MAX_RATE_PER_HOUR, "customers/h") {
+                    let a = f64::from(start.0).max(open);
+                    let b = (f64::from(start.0) + 3600.0).min(close);
+                    expected += rate * (b - a).max(0.0) / 3600.0;
+                }
+            }
+            if !per_hour.is_empty() && expected <= 0.0 {
+                c.err(
+                    "customers.arrivals.per_hour",
+                    "no customers can arrive: every listed hour is outside the opening hours or has rate 0",
+                );
+            }
+        }
+    }
+    if c.positive(
+        "customers.arrival_multiplier",
+        cu.arrival_multiplier,
+        100.0,
+        "",
+    ) {
+        expected *= cu.arrival_multiplier;
+    }
+    if expected > MAX_EXPECTED_CUSTOMERS {
+        c.err(
+            "customers.arrivals",
+            format!("about {expected:.0} customers expected; at most {MAX_EXPECTED_CUSTOMERS} per run are supported"),
+        );
+    }
+    match &cu.basket {
+        Basket::Constant(n) => {
+            if *n == 0 || *n > MAX_BASKET {
+                c.err(
+                    "customers.basket",
+                    format!("{n} items; expected 1 to {MAX_BASKET}"),
+                );
+            }
+        }
+        Basket::Poisson { mean } => {
+            c.range(
+                "customers.basket.mean",
+                *mean,
+                1.0,
+                f64::from(MAX_BASKET),
+                "items",
+            );
+        }
+        Basket::Empirical(table) => {
+            if table.is_empty() {
+                c.err("customers.basket", "the table is empty");
+            }
+            let mut sizes = BTreeSet::new();
+            for (i, &(n, share)) in table.iter().enumerate() {
+                if n == 0 || n > MAX_BASKET {
+                    c.err(
+                        format!("customers.basket[{i}]"),
+                        format!("{n} items; expected 1 to {MAX_BASKET}"),
+                    );
+                }
+                if !sizes.insert(n) {
+                    c.err(
+                        format!("customers.basket[{i}]"),
+                        format!("basket size {n} is listed twice"),
+                    );
+                }
+                c.range(
+                    &format!("customers.basket[{i}]"),
+                    share,
+                    0.0,
+                    1.0,
+                    "(share)",
+                );
+            }
+            let total: f64 = table.iter().map(|(_, s)| s).sum();
+            if !table.is_empty() && (total - 1.0).abs() > 0.01 {
+                c.err(
+                    "customers.basket",
+                    format!("shares add up to {total:.4}, expected 1"),
+                );
+            }
+        }
+    }
+    c.distribution(
+        "customers.walking_speed",
+        &cu.walking_speed,
+        0.05,
+        5.0,
+        "m/s",
+    );
+    if let Distribution::Constant(v)
+    | Distribution::Uniform { min: v, .. }
+    | Distribution::Normal { min: v, .. } = cu.walking_speed
+        && v <= 0.0
+    {
+        c.err(
+            "customers.walking_speed",
+            "walking speed must stay above 0 m/s",
+        );
+    }
+    if matches!(cu.walking_speed, Distribution::Exponential { .. }) {
+        c.err(
+            "customers.walking_speed",
+            "an exponential walking speed can be arbitrarily close to 0; use Normal or Uniform",
+        );
+    }
+    c.distribution("customers.pick_time", &cu.pick_time, 0.0, 3600.0, "s");
+
+    // Checkouts.
+    let co = &s.checkouts;
+    if co.groups.is_empty() {
+        c.err("checkouts.groups", "no lane groups");
+    }
+    for g in &legend_groups {
+        if !co.groups.contains_key(*g) {
+            c.err(
+                "layout.legend",
+                format!("checkout group \"{g}\" is drawn but not defined in checkouts.groups"),
+            );
+        }
+    }
+    let mut any_open = false;
+    let mut open_limits: Vec<Option<u32>> = Vec::new();
+    for (id, g) in &co.groups {
+        let path = format!("checkouts.groups[\"{id}\"]");
+        let drawn = plan
+            .as_ref()
+            .map(|p| p.lanes.iter().filter(|l| &l.group == id).count() as u32);
+        if !legend_groups.contains(id.as_str()) {
+            c.err(
+                &path,
+                format!(
+                    "unknown lane group: no legend character stands for Checkout(\"{id}\"); the legend has {}",
+                    list_or_none(&legend_groups)
+                ),
+            );
+        } else if let Some(n) = drawn {
+            let open_n = g.open.unwrap_or(n);
+            if open_n > n {
+                c.err(
+                    format!("{path}.open"),
+                    format!("{open_n} lanes open but only {n} drawn"),
+                );
+            }
+            if open_n.min(n) > 0 {
+                any_open = true;
+                open_limits.push(g.item_limit);
+            }
+            if let Some(plan) = &plan {
+                for lane in plan.lanes.iter().filter(|l| &l.group == id) {
+                    if plan.unreachable_from_entrances(lane.service_point) {
+                        c.err(
+                            &path,
+                            format!(
+                                "lane {}-{} cannot be reached from any entrance",
+                                id, lane.number
+                            ),
+                        );
+                    } else if plan
+                        .exits
+                        .iter()
+                        .all(|&e| !plan.distance(lane.service_point, e).is_finite())
+                    {
+                        c.err(
+                            &path,
+                            format!("no exit can be reached from lane {}-{}", id, lane.number),
+                        );
+                    }
+                }
+            }
+        }
+        if let Some(limit) = g.item_limit
+            && (limit == 0 || limit > MAX_BASKET)
+        {
+            c.err(
+                format!("{path}.item_limit"),
+                format!("{limit} items; expected 1 to {MAX_BASKET}"),
+            );
+        }
+        match g.service {
+            ServiceModel::PosRegression => {}
+            ServiceModel::Exponential { mean } => {
+                c.positive(&format!("{path}.service.mean"), mean, MAX_SECONDS, "s");
+            }
+            ServiceModel::Constant(v) => {
+                c.positive(&format!("{path}.service"), v, MAX_SECONDS, "s");
+            }
+        }
+    }
+    if !co.groups.is_empty() && !any_open {
+        c.err(
+            "checkouts.groups",
+            "no lane is open: customers could never pay",
+        );
+    }
+    if any_open && open_limits.iter().all(Option::is_some) {
+        let biggest = open_limits.iter().flatten().max().copied().unwrap_or(0);
+        let basket_max = BasketSampler::new(&cu.basket).max();
+        if basket_max.is_none_or(|m| m > biggest) {
+            c.err(
+                "checkouts.groups",
+                format!(
+                    "every open lane has an item limit (at most {biggest}) but baskets can be larger; open a lane without item_limit"
+                ),
+            );
+        }
+    }
+
+    // Replenishment.
+    let r = &s.replenishment;
+    if r.restockers > 1000 {
+        c.err(
+            "replenishment.restockers",
+            format!("{} restockers; at most 1000", r.restockers),
+        );
+    }
+    if r.restockers > 0
+        && let Some(plan) = &plan
+    {
+        match plan.backroom_door {
+            None => c.err(
+                "replenishment.restockers",
+                "restockers need a backroom: draw 'R' cells next to the floor, or set restockers: 0",
+            ),
+            Some(door) if plan.unreachable_from_entrances(door) => c.err(
+                "layout.rows",
+                "the backroom door cannot be reached from the sales floor",
+            ),
+            Some(_) => {}
+        }
+    }
+    c.range(
+        "replenishment.threshold",
+        r.threshold,
+        0.0,
+        1.0,
+        "(share of capacity)",
+    );
+    c.range(
+        "replenishment.setup_time",
+        r.setup_time,
+        0.0,
+        MAX_SECONDS,
+        "s",
+    );
+    c.range(
+        "replenishment.time_per_unit",
+        r.time_per_unit,
+        0.0,
+        3600.0,
+        "s",
+    );
+    c.positive("replenishment.walking_speed", r.walking_speed, 5.0, "m/s");
+
+    // Metrics.
+    let m = &s.metrics;
+    if c.range("metrics.warmup", m.warmup, 0.0, MAX_HOURS * 3600.0, "s")
+        && duration > 0.0
+        && m.warmup >= duration
+    {
+        c.err(
+            "metrics.warmup",
+            "the warm-up covers the whole run: nothing would be measured",
+        );
+    }
+    c.range(
+        "metrics.sample_interval",
+        m.sample_interval,
+        1.0,
+        86_400.0,
+        "s",
+    );
+    if duration > 0.0
+        && m.sample_interval.is_finite()
+        && duration / m.sample_interval.max(1.0) > 1_000_000.0
+    {
+        c.err(
+            "metrics.sample_interval",
+            "more than 1,000,000 samples; use a longer interval",
+        );
+    }
+    c.positive("metrics.long_wait", m.long_wait, MAX_SECONDS, "s");
+
+    c.problems
+}
+
+fn list_or_none(set: &BTreeSet<&str>) -> String {
+    if set.is_empty() {
+        "none".to_string()
+    } else {
+        set.iter()
+            .map(|s| format!("\"{s}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
