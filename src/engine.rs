@@ -72,6 +72,10 @@ impl Ord for Scheduled {
     }
 }
 
+/// Names a scheduled event, for [`Agenda::cancel`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventId(u64);
+
 /// The future event list.
 #[derive(Resource, Default)]
 pub struct Agenda {
@@ -82,7 +86,7 @@ pub struct Agenda {
 
 impl Agenda {
     /// Schedules `event` to be triggered at simulated time `time` (seconds).
-    pub fn schedule<E>(&mut self, time: f64, event: E)
+    pub fn schedule<E>(&mut self, time: f64, event: E) -> EventId
     where
         E: for<'a> Event<Trigger<'a>: Default> + Send + Sync,
     {
@@ -97,6 +101,12 @@ impl Agenda {
             seq: self.seq,
             event: Box::new(event),
         });
+        EventId(self.seq)
+    }
+
+    /// Removes a scheduled event that has not fired yet (O(n); for rare use).
+    pub fn cancel(&mut self, id: EventId) {
+        self.heap.retain(|s| s.seq != id.0);
     }
 
     /// Time of the next event, if any.

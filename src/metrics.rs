@@ -16,7 +16,7 @@ use crate::RunConfig;
 use crate::arrivals::{CustomerEntered, CustomerLeft, journey_record};
 use crate::checkout::{Checkout, CheckoutQueue, CustomerPaid, Lane};
 use crate::customer::{Customer, CustomerRecord, Phase};
-use crate::engine::{Agenda, Clock};
+use crate::engine::{Agenda, Clock, EventId};
 use crate::replenishment::{Backroom, RefillQueue};
 use crate::scenario::{LaneKind, format_clock};
 use crate::shopping::StockLedger;
@@ -34,6 +34,10 @@ pub struct Metrics {
     pub items_sold: u64,
     pub records: Vec<CustomerRecord>,
     pub samples: Vec<Sample>,
+    /// When the last customer left after closing: the end of the KPI horizon. Staff may
+    /// still be at work after it.
+    pub store_emptied: Option<f64>,
+    next_sample: Option<EventId>,
 }
 
 impl Metrics {
@@ -97,10 +101,23 @@ fn on_entered(_: On<CustomerEntered>, mut metrics: ResMut<Metrics>, clock: Res<C
     metrics.in_store += 1;
 }
 
-fn on_left(ev: On<CustomerLeft>, mut metrics: ResMut<Metrics>, clock: Res<Clock>) {
+fn on_left(
+    ev: On<CustomerLeft>,
+    mut metrics: ResMut<Metrics>,
+    clock: Res<Clock>,
+    mut agenda: ResMut<Agenda>,
+    mut commands: Commands,
+) {
     metrics.touch(clock.now);
     metrics.in_store -= 1;
     metrics.records.push(ev.record.clone());
+    if metrics.in_store == 0 && clock.now >= clock.close {
+        // The day is over: take the last sample now instead of at the next interval.
+        if let Some(id) = metrics.next_sample.take() {
+            agenda.cancel(id);
+        }
+        commands.trigger(SampleDue);
+    }
 }
 
 fn on_paid(ev: On<CustomerPaid>, mut metrics: ResMut<Metrics>) {
@@ -160,8 +177,14 @@ fn on_sample(
     };
     metrics.samples.push(sample);
     let next = now + config.scenario.metrics.sample_interval;
-    if next <= clock.close || metrics.in_store > 0 {
-        agenda.schedule(next, SampleDue);
+    if now >= clock.close && metrics.in_store == 0 {
+        metrics.store_emptied.get_or_insert(now);
+        metrics.next_sample = None;
+    } else if next <= clock.close || metrics.in_store > 0 {
+        metrics.next_sample = Some(agenda.schedule(next, SampleDue));
+    } else {
+        // Closing falls between two samples: sample at closing time.
+        metrics.next_sample = Some(agenda.schedule(clock.close, SampleDue));
     }
 }
 
@@ -263,8 +286,11 @@ pub struct Summary {
     pub seed: u64,
     pub open: String,
     pub close: String,
-    /// Time of the last event (the store is empty and all work done), `HH:MM:SS`.
+    /// Time of the last event (customers gone and staff work done), `HH:MM:SS`.
     pub end: String,
+    /// When the last customer left (end of the KPI horizon), `HH:MM:SS`.
+    pub store_emptied: String,
+    /// Length of the KPI horizon (opening until the store emptied), seconds.
     pub duration_s: f64,
     pub customers: CustomerCounts,
     pub waiting: WaitStats,
@@ -301,8 +327,10 @@ pub fn summarize(world: &mut World) -> Summary {
     let records = all_records(world);
     let config = world.resource::<RunConfig>().clone();
     let clock = *world.resource::<Clock>();
-    let now = clock.now;
     let metrics = world.resource::<Metrics>();
+    let last_event = clock.now;
+    // Time averages run from opening until the store emptied after closing.
+    let now = metrics.store_emptied.unwrap_or(clock.now);
     let scenario = &config.scenario;
     let warm = clock.open + scenario.metrics.warmup;
     let long = scenario.metrics.long_wait;
@@ -407,7 +435,8 @@ pub fn summarize(world: &mut World) -> Summary {
         seed: config.seed,
         open: format_clock(open),
         close: format_clock(close),
-        end: format_clock(now),
+        end: format_clock(last_event),
+        store_emptied: format_clock(now),
         duration_s: duration,
         customers,
         waiting: WaitStats {

@@ -194,7 +194,10 @@ pub fn kpi_table(out: &RunOutput) -> String {
     let rows: Vec<(String, String)> = vec![
         (
             "Opening hours".into(),
-            format!("{} – {} (last event {})", s.open, s.close, s.end),
+            format!(
+                "{} – {} (last customer out {})",
+                s.open, s.close, s.store_emptied
+            ),
         ),
         ("Customers arrived".into(), s.customers.arrived.to_string()),
         ("  served (paid)".into(), s.customers.served.to_string()),
@@ -264,7 +267,11 @@ pub fn kpi_table(out: &RunOutput) -> String {
             l.id.clone(),
             format!("{:?}", l.kind),
             l.served.to_string(),
-            format!("{:.0} %", 100.0 * l.utilisation),
+            if l.open_s > 0.0 {
+                format!("{:.0} %", 100.0 * l.utilisation)
+            } else {
+                "closed".to_string()
+            },
         ]);
     }
     let mut queues = Table::new();

@@ -94,18 +94,32 @@ fn staffed_payment(u: f64) -> f64 {
 
 /// Service time in seconds of a customer with `items` items.
 pub fn service_time(model: &ServiceModel, kind: LaneKind, items: u32, draws: ServiceDraws) -> f64 {
+    let (scan, pay) = service_components(model, kind, items, draws);
+    scan + pay
+}
+
+/// Service time split into (scanning, payment) seconds; models without a payment part put
+/// everything into scanning.
+pub fn service_components(
+    model: &ServiceModel,
+    kind: LaneKind,
+    items: u32,
+    draws: ServiceDraws,
+) -> (f64, f64) {
     let n = f64::from(items.max(1));
     match model {
-        ServiceModel::Constant(s) => *s,
-        ServiceModel::Exponential { mean } => -mean * (1.0 - draws.scan).ln(),
+        ServiceModel::Constant(s) => (*s, 0.0),
+        // Inverse CDF of the exponential; 1 - u keeps the result finite for u in (0, 1).
+        ServiceModel::Exponential { mean } => (-mean * (1.0 - draws.scan).ln(), 0.0),
         ServiceModel::PosRegression => match kind {
-            LaneKind::Staffed => {
-                STAFFED_SCAN.at(n, std_normal_quantile(draws.scan)) + staffed_payment(draws.pay)
-            }
-            LaneKind::SelfCheckout => {
-                SELF_SCAN.at(n, std_normal_quantile(draws.scan))
-                    + SELF_PAY.at(n, std_normal_quantile(draws.pay))
-            }
+            LaneKind::Staffed => (
+                STAFFED_SCAN.at(n, std_normal_quantile(draws.scan)),
+                staffed_payment(draws.pay),
+            ),
+            LaneKind::SelfCheckout => (
+                SELF_SCAN.at(n, std_normal_quantile(draws.scan)),
+                SELF_PAY.at(n, std_normal_quantile(draws.pay)),
+            ),
         },
     }
 }

@@ -1,0 +1,72 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use statrs::distribution::{ContinuousCDF, StudentsT};
+use storelab::scenario::{self, Scenario};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn scenario_path(rel: &str) -> PathBuf {
+    root().join("scenarios").join(rel)
+}
+
+/// Loads and validates a shipped scenario.
+pub fn load(rel: &str) -> Arc<Scenario> {
+    let path = scenario_path(rel);
+    Arc::new(
+        scenario::load(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .scenario,
+    )
+}
+
+pub fn run(s: &Arc<Scenario>, seed: u64) -> storelab::RunOutput {
+    storelab::run(s.clone(), seed).expect("valid scenario")
+}
+
+/// Mean and half-width of the two-sided 95 % Student-t confidence interval.
+pub fn mean_ci95(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let t = StudentsT::new(0.0, 1.0, n - 1.0)
+        .unwrap()
+        .inverse_cdf(0.975);
+    (mean, t * (var / n).sqrt())
+}
+
+/// Runs `f(seed)` for seeds `1..=n` on two threads, results in seed order.
+pub fn replicate<T: Send>(n: u64, f: impl Fn(u64) -> T + Sync) -> Vec<T> {
+    let f = &f;
+    let mut out: Vec<(u64, T)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..2u64)
+            .map(|k| {
+                s.spawn(move || {
+                    (1..=n)
+                        .filter(|i| i % 2 == k)
+                        .map(|i| (i, f(i)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, t)| t).collect()
+}
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_storelab")
+}
+
+pub fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
