@@ -76,21 +76,18 @@ impl ScenarioError {
         let end = byte_offset(text, err.span.end.line.max(1), err.span.end.col.max(1))
             .max(start + 1)
             .min(text.len().max(start));
-        let name = format!("{}:{line}:{column}", file.display());
         let simple = SimpleFile::new(file.display().to_string(), text);
         let diagnostic = Diagnostic::error()
-            .with_message(format!("cannot read scenario: {message}"))
-            .with_labels(vec![
-                Label::primary((), start..end).with_message(message.clone()),
-            ]);
+            .with_message(message.clone())
+            .with_labels(vec![Label::primary((), start..end)]);
         let rendered = term::emit_into_string(&term::Config::default(), &simple, &diagnostic)
-            .unwrap_or_else(|_| format!("{name}: {message}"));
+            .unwrap_or_else(|_| format!("{}:{line}:{column}: {message}", file.display()));
         ScenarioError::Syntax {
             file: file.to_path_buf(),
             line,
             column,
             message,
-            rendered: format!("{name}: syntax error\n{rendered}"),
+            rendered,
         }
     }
 

@@ -45,7 +45,7 @@ fn default_seed() -> u64 {
 
 /// A variant file as written: `extends` plus any subset of the top-level sections.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "Scenario")]
 struct ScenarioFile {
     #[serde(default)]
     extends: Option<String>,
