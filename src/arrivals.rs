@@ -279,3 +279,86 @@ pub fn journey_record(
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::ClockTimeKey;
+    use statrs::distribution::{ChiSquared, ContinuousCDF};
+
+    fn with_arrivals(arrivals: Arrivals, multiplier: f64) -> Scenario {
+        let mut s = crate::scenario::parse_str(
+            &std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/scenarios/minimal.ron"
+            ))
+            .unwrap(),
+            "minimal.ron",
+        )
+        .unwrap();
+        s.customers.arrivals = arrivals;
+        s.customers.arrival_multiplier = multiplier;
+        s
+    }
+
+    /// Counts per clock hour over many days follow the hourly rates: a chi-square
+    /// goodness-of-fit test at the 1 % level (the counts of a Poisson process in disjoint hours
+    /// are independent Poisson variables, so Σ (O - E)² / E is χ² with one degree of freedom
+    /// per hour).
+    #[test]
+    fn hourly_profile_is_reproduced_hour_by_hour() {
+        let rates = [(8, 20.0), (9, 60.0), (10, 5.0), (11, 35.0)];
+        let per_hour = rates
+            .iter()
+            .map(|&(h, r)| (ClockTimeKey(h * 3600), r))
+            .collect();
+        let s = with_arrivals(Arrivals::Hourly { per_hour }, 1.5);
+        let days = 400;
+        let mut counts = [0.0f64; 4];
+        for day in 0..days {
+            let mut p = ArrivalProcess::new(&s, day);
+            let mut t = 8.0 * 3600.0;
+            while let Some(next) = p.next_after(t) {
+                assert!(next > t && next < 12.0 * 3600.0);
+                counts[(next / 3600.0) as usize - 8] += 1.0;
+                t = next;
+            }
+        }
+        let mut chi2 = 0.0;
+        for (i, &(_, rate)) in rates.iter().enumerate() {
+            let expected = rate * 1.5 * days as f64;
+            chi2 += (counts[i] - expected).powi(2) / expected;
+        }
+        let critical = ChiSquared::new(rates.len() as f64)
+            .unwrap()
+            .inverse_cdf(0.99);
+        assert!(
+            chi2 < critical,
+            "χ² = {chi2:.2} ≥ {critical:.2}: counts {counts:?}"
+        );
+        let total = ArrivalProcess::new(&s, 0).expected_total();
+        assert!((total - 120.0 * 1.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn no_one_arrives_outside_the_opening_hours() {
+        // Rates listed before opening (08:00) and after closing (12:00) are ignored.
+        let per_hour = [(6, 100.0), (7, 100.0), (11, 10.0), (12, 100.0)]
+            .iter()
+            .map(|&(h, r)| (ClockTimeKey(h * 3600), r))
+            .collect();
+        let s = with_arrivals(Arrivals::Hourly { per_hour }, 1.0);
+        let mut p = ArrivalProcess::new(&s, 3);
+        let mut t = 0.0;
+        let mut n = 0;
+        while let Some(next) = p.next_after(t) {
+            assert!(
+                (11.0 * 3600.0..12.0 * 3600.0).contains(&next),
+                "arrival at {next}"
+            );
+            t = next;
+            n += 1;
+        }
+        assert!(n > 0);
+    }
+}

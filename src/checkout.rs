@@ -436,7 +436,6 @@ fn start_services(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn on_service_done(
     ev: On<ServiceDone>,
     mut customers: CustomerQuery,
@@ -479,7 +478,6 @@ fn on_service_done(
     );
 }
 
-#[allow(clippy::too_many_arguments)]
 fn on_set_lane_open(
     ev: On<SetLaneOpen>,
     mut customers: CustomerQuery,

@@ -64,7 +64,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn load(path: &PathBuf) -> Result<LoadedScenario, ExitCode> {
+fn load(path: &std::path::Path) -> Result<LoadedScenario, ExitCode> {
     scenario::load(path).map_err(|e| report(&e))
 }
 

@@ -175,3 +175,61 @@ pub fn finished(world: &World) -> bool {
         .next_time()
         .is_none_or(|t| t > clock.hard_stop)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Event, Clone, Copy)]
+    struct Tick(u32);
+
+    #[derive(Resource, Default)]
+    struct Log(Vec<(f64, u32)>);
+
+    fn world() -> World {
+        let mut w = World::new();
+        w.insert_resource(Clock {
+            now: 0.0,
+            open: 0.0,
+            close: 100.0,
+            hard_stop: 200.0,
+        });
+        w.insert_resource(Agenda::default());
+        w.insert_resource(Log::default());
+        w.add_observer(
+            |ev: On<Tick>, clock: Res<Clock>, mut log: ResMut<Log>, mut agenda: ResMut<Agenda>| {
+                log.0.push((clock.now, ev.0));
+                // Event 1 schedules a follow-up at the same instant: it runs after those already due.
+                if ev.0 == 1 {
+                    agenda.schedule(clock.now, Tick(10));
+                }
+            },
+        );
+        w
+    }
+
+    #[test]
+    fn events_fire_in_time_order_and_ties_in_insertion_order() {
+        let mut w = world();
+        {
+            let mut a = w.resource_mut::<Agenda>();
+            a.schedule(5.0, Tick(3));
+            a.schedule(1.0, Tick(1));
+            a.schedule(1.0, Tick(2));
+            let cancelled = a.schedule(2.0, Tick(99));
+            a.schedule(300.0, Tick(4));
+            a.cancel(cancelled);
+        }
+        assert_eq!(advance(&mut w, 3.0), 3);
+        assert_eq!(
+            w.resource::<Clock>().now,
+            3.0,
+            "the clock moves on to `until`"
+        );
+        assert_eq!(advance(&mut w, f64::INFINITY), 1);
+        let log = &w.resource::<Log>().0;
+        assert_eq!(log, &vec![(1.0, 1), (1.0, 2), (1.0, 10), (5.0, 3)]);
+        assert!(finished(&w), "the event after the hard stop never fires");
+        assert_eq!(w.resource::<Clock>().now, 200.0);
+    }
+}

@@ -5,6 +5,9 @@
 //! ([`engine`]). [`Simulation`] wraps a bevy [`App`] holding exactly those plugins, so the same
 //! code runs in tests, in the CLI and under a view.
 
+// Bevy systems and observers receive their data as parameters; long lists are normal there.
+#![allow(clippy::too_many_arguments)]
+
 pub mod arrivals;
 pub mod checkout;
 pub mod cli;

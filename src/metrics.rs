@@ -126,7 +126,6 @@ fn on_paid(ev: On<CustomerPaid>, mut metrics: ResMut<Metrics>) {
     metrics.items_sold += u64::from(ev.items);
 }
 
-#[allow(clippy::too_many_arguments)]
 fn on_sample(
     _: On<SampleDue>,
     mut metrics: ResMut<Metrics>,

@@ -533,3 +533,121 @@ impl Plugin for NavigationPlugin {
         app.insert_resource(self.plan.clone());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn plan(rows: &[&str], legend: &[(char, LegendEntry)]) -> Result<FloorPlan, Vec<Problem>> {
+        FloorPlan::build(&Layout {
+            cell_size: 0.5,
+            rows: rows.iter().map(|r| r.to_string()).collect(),
+            legend: legend.iter().cloned().collect::<BTreeMap<_, _>>(),
+        })
+    }
+
+    fn legend() -> Vec<(char, LegendEntry)> {
+        vec![
+            ('s', LegendEntry::Shelf("s".into())),
+            ('c', LegendEntry::Checkout("till".into())),
+        ]
+    }
+
+    /// A shelf in a niche open only below, a till in the open, the exit on the right.
+    fn shop() -> FloorPlan {
+        plan(
+            &[
+                "#######", "E.....#", "#.###.#", "#.#s#.#", "#.....#", "#.c...#", "#.....X",
+                "#######",
+            ],
+            &legend(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn distances_count_straight_and_diagonal_steps_in_metres() {
+        // From (0,1) to (6,3): the first and last steps must be straight (walls at the
+        // corners), the rest is 2 diagonal + 2 straight steps.
+        let p = plan(
+            &[
+                "#######", "E.....#", "#.....#", "#.....X", "#..c..#", "#######",
+            ],
+            &legend(),
+        )
+        .unwrap();
+        let expected = 0.5 * (4.0 + 2.0 * 1.414);
+        let d = p.distance(p.entrances[0], p.exits[0]);
+        assert!((d - expected).abs() < 1e-6, "{d}");
+        // Around the niche no diagonal is allowed: six straight steps.
+        let shop = shop();
+        let to_shelf = shop.distance(shop.entrances[0], shop.shelves[0].access);
+        assert!((to_shelf - 3.0).abs() < 1e-6, "{to_shelf}");
+        assert_eq!(shop.distance(shop.entrances[0], shop.entrances[0]), 0.0);
+        let back = shop.distance(shop.shelves[0].access, shop.entrances[0]);
+        assert!((to_shelf - back).abs() < 1e-6, "distances are symmetric");
+    }
+
+    #[test]
+    fn paths_never_cross_blocked_cells_or_cut_corners() {
+        let p = shop();
+        for (from, to) in [
+            (p.entrances[0], p.exits[0]),
+            (p.entrances[0], p.shelves[0].access),
+        ] {
+            let path = p.path(from, to);
+            assert_eq!(path.first(), Some(&p.pois[from as usize]));
+            assert_eq!(path.last(), Some(&p.pois[to as usize]));
+            let mut length = 0.0;
+            for w in path.windows(2) {
+                let (ax, ay) = p.xy(w[0]);
+                let (bx, by) = p.xy(w[1]);
+                let (dx, dy) = (bx as i32 - ax as i32, by as i32 - ay as i32);
+                assert!(dx.abs() <= 1 && dy.abs() <= 1, "adjacent steps");
+                assert!(p.cells[w[1] as usize].walkable());
+                if dx != 0 && dy != 0 {
+                    assert!(p.cells[p.offset(w[0], dx, 0).unwrap() as usize].walkable());
+                    assert!(p.cells[p.offset(w[0], 0, dy).unwrap() as usize].walkable());
+                    length += 0.5 * 1.414;
+                } else {
+                    length += 0.5;
+                }
+            }
+            assert!(
+                (length - p.distance(from, to)).abs() < 1e-6,
+                "the path is as long as the distance"
+            );
+        }
+    }
+
+    #[test]
+    fn shelf_access_and_queue_side_are_on_the_floor() {
+        let p = shop();
+        // The shelf at (3,3) is open only below.
+        assert_eq!(p.xy(p.pois[p.shelves[0].access as usize]), (3, 4));
+        // The till at (2,5) is served on its side farthest from the exit: the left.
+        let lane = &p.lanes[0];
+        assert_eq!(p.xy(p.pois[lane.service_point as usize]), (1, 5));
+        assert_eq!(lane.queue_direction, (-1, 0));
+    }
+
+    #[test]
+    fn layouts_without_doors_or_with_stray_characters_are_rejected() {
+        let err = plan(&["####", "#..#", "####"], &[]).unwrap_err();
+        let text: Vec<String> = err.iter().map(|p| p.to_string()).collect();
+        assert!(text.iter().any(|t| t.contains("no entrance")), "{text:?}");
+        assert!(text.iter().any(|t| t.contains("no exit")));
+        assert!(text.iter().any(|t| t.contains("no checkout")));
+        let err = plan(&["#E?X#"], &[]).unwrap_err();
+        assert!(
+            err[0].to_string().contains("character '?' at column 3"),
+            "{err:?}"
+        );
+        let err = plan(&["#E.X#"], &[('#', LegendEntry::Floor)]).unwrap_err();
+        assert!(
+            err.iter()
+                .any(|p| p.message.contains("cannot be redefined"))
+        );
+    }
+}

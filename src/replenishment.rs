@@ -86,7 +86,6 @@ impl Plugin for ReplenishmentPlugin {
 type StaffQuery<'w, 's> = Query<'w, 's, (&'static mut StaffMember, &'static mut Motion)>;
 
 /// Gives waiting tasks to idle restockers (in staff order).
-#[allow(clippy::too_many_arguments)]
 fn dispatch(
     staff: &Staff,
     members: &mut StaffQuery,
@@ -139,7 +138,6 @@ fn dispatch(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn on_stock_low(
     ev: On<StockLow>,
     mut queue: ResMut<RefillQueue>,
@@ -192,7 +190,6 @@ fn on_at_shelf(
     );
 }
 
-#[allow(clippy::too_many_arguments)]
 fn on_refill_done(
     ev: On<RefillDone>,
     mut members: StaffQuery,
@@ -247,7 +244,6 @@ fn on_refill_done(
     agenda.schedule(arrive, RestockerBack { staff: ev.staff });
 }
 
-#[allow(clippy::too_many_arguments)]
 fn on_back(
     ev: On<RestockerBack>,
     mut members: StaffQuery,

@@ -138,7 +138,7 @@ impl<'de> Deserialize<'de> for ClockTime {
 impl Serialize for ClockTime {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let secs = self.0.round() as u64;
-        let text = if secs % 60 == 0 {
+        let text = if secs.is_multiple_of(60) {
             format!("{:02}:{:02}", secs / 3600, (secs / 60) % 60)
         } else {
             format_clock(self.0)

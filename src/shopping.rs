@@ -299,7 +299,6 @@ fn next_leg(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn on_reach_shelf(
     ev: On<ReachShelf>,
     mut customers: Query<(&mut Customer, &mut Motion)>,
