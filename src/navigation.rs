@@ -239,7 +239,7 @@ impl FloorPlan {
             plan.exits.push(p);
         }
         // Shelves: the walkable side cell nearest the shelf's centre.
-        for (n, (id, cs)) in shelf_ids.into_iter().zip(shelf_cells).enumerate() {
+        for (id, cs) in shelf_ids.into_iter().zip(shelf_cells) {
             let (cx, cy) = plan.centroid(&cs);
             let mut best: Option<(f64, CellIdx)> = None;
             for &c in &cs {
@@ -268,7 +268,6 @@ impl FloorPlan {
                     "no floor cell next to this shelf: nobody can pick from it",
                 )),
             }
-            let _ = n;
         }
         // Backroom door: the first walkable cell next to any backroom cell.
         let backroom = cells_of(&plan, CellKind::Backroom);

@@ -44,7 +44,7 @@ fn default_seed() -> u64 {
 }
 
 /// A variant file as written: `extends` plus any subset of the top-level sections.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename = "Scenario")]
 struct ScenarioFile {
     #[serde(default)]
@@ -550,61 +550,86 @@ fn merge(
     file: ScenarioFile,
     path: &Path,
 ) -> Result<Scenario, ScenarioError> {
-    let mut missing = Vec::new();
-    macro_rules! take {
-        ($field:ident) => {
-            match (file.$field, base.as_ref().map(|b| b.$field.clone())) {
-                (Some(v), _) => Some(v),
-                (None, Some(v)) => Some(v),
-                (None, None) => {
-                    missing.push(stringify!($field));
-                    None
-                }
-            }
-        };
+    let base = base.map(ScenarioFile::from).unwrap_or_default();
+    let merged = ScenarioFile {
+        extends: None,
+        name: file.name.or(base.name),
+        description: file.description.or(base.description),
+        seed: file.seed.or(base.seed),
+        hours: file.hours.or(base.hours),
+        layout: file.layout.or(base.layout),
+        products: file.products.or(base.products),
+        customers: file.customers.or(base.customers),
+        checkouts: file.checkouts.or(base.checkouts),
+        replenishment: file.replenishment.or(base.replenishment),
+        metrics: file.metrics.or(base.metrics),
+    };
+    let missing = |field: &str| {
+        Problem::new(
+            field,
+            "missing section (required unless the file `extends` a base that has it)",
+        )
+    };
+    match merged {
+        ScenarioFile {
+            name: Some(name),
+            hours: Some(hours),
+            layout: Some(layout),
+            products: Some(products),
+            customers: Some(customers),
+            checkouts: Some(checkouts),
+            description,
+            seed,
+            replenishment,
+            metrics,
+            extends: _,
+        } => Ok(Scenario {
+            name,
+            description: description.unwrap_or_default(),
+            seed: seed.unwrap_or_else(default_seed),
+            hours,
+            layout,
+            products,
+            customers,
+            checkouts,
+            replenishment: replenishment.unwrap_or_default(),
+            metrics: metrics.unwrap_or_default(),
+        }),
+        m => {
+            let problems = [
+                ("name", m.name.is_none()),
+                ("hours", m.hours.is_none()),
+                ("layout", m.layout.is_none()),
+                ("products", m.products.is_none()),
+                ("customers", m.customers.is_none()),
+                ("checkouts", m.checkouts.is_none()),
+            ]
+            .into_iter()
+            .filter(|(_, absent)| *absent)
+            .map(|(field, _)| missing(field))
+            .collect();
+            Err(ScenarioError::Invalid {
+                file: path.to_path_buf(),
+                problems,
+            })
+        }
     }
-    let name = take!(name);
-    let hours = take!(hours);
-    let layout = take!(layout);
-    let products = take!(products);
-    let customers = take!(customers);
-    let checkouts = take!(checkouts);
-    if !missing.is_empty() {
-        return Err(ScenarioError::Invalid {
-            file: path.to_path_buf(),
-            problems: missing
-                .into_iter()
-                .map(|f| {
-                    Problem::new(
-                        f,
-                        "missing section (required unless the file `extends` a base that has it)",
-                    )
-                })
-                .collect(),
-        });
+}
+
+impl From<Scenario> for ScenarioFile {
+    fn from(s: Scenario) -> Self {
+        ScenarioFile {
+            extends: None,
+            name: Some(s.name),
+            description: Some(s.description),
+            seed: Some(s.seed),
+            hours: Some(s.hours),
+            layout: Some(s.layout),
+            products: Some(s.products),
+            customers: Some(s.customers),
+            checkouts: Some(s.checkouts),
+            replenishment: Some(s.replenishment),
+            metrics: Some(s.metrics),
+        }
     }
-    Ok(Scenario {
-        name: name.unwrap(),
-        description: file
-            .description
-            .or_else(|| base.as_ref().map(|b| b.description.clone()))
-            .unwrap_or_default(),
-        seed: file
-            .seed
-            .or_else(|| base.as_ref().map(|b| b.seed))
-            .unwrap_or_else(default_seed),
-        hours: hours.unwrap(),
-        layout: layout.unwrap(),
-        products: products.unwrap(),
-        customers: customers.unwrap(),
-        checkouts: checkouts.unwrap(),
-        replenishment: file
-            .replenishment
-            .or_else(|| base.as_ref().map(|b| b.replenishment.clone()))
-            .unwrap_or_default(),
-        metrics: file
-            .metrics
-            .or_else(|| base.as_ref().map(|b| b.metrics.clone()))
-            .unwrap_or_default(),
-    })
 }

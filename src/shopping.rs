@@ -237,7 +237,6 @@ fn on_customer_entered(
     ev: On<CustomerEntered>,
     mut customers: Query<(&mut Customer, &mut Motion)>,
     plan: Res<FloorPlan>,
-    catalog: Res<Catalog>,
     checkout: Res<Checkout>,
     clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
@@ -249,7 +248,6 @@ fn on_customer_entered(
     let end = checkout.nearest_approach(&plan, c.at);
     let access = |shelf: u16| plan.shelves[shelf as usize].access;
     plan_route(&plan, c.at, end, &mut c.route, access);
-    let _ = &catalog;
     next_leg(
         ev.customer,
         c,
@@ -330,7 +328,6 @@ fn on_reach_shelf(
         let p = product as usize;
         let take = qty.min(slot.on_shelf);
         let lost = qty - take;
-        let was_above = f64::from(slot.on_shelf) >= threshold * f64::from(slot.capacity);
         slot.on_shelf -= take;
         for _ in 0..take {
             busy += random::draw(&config.scenario.customers.pick_time, &mut c.rng);
@@ -345,9 +342,9 @@ fn on_reach_shelf(
             ledger.stockouts[p] += 1;
             ledger.empty_since[p] = Some(now);
         }
-        let below = f64::from(slot.on_shelf) < threshold * f64::from(slot.capacity);
-        // Ask on crossing the threshold and on every miss (a restocker may have been busy).
-        if below && (was_above || lost > 0 || take > 0) {
+        // Asked on every visit below the threshold, not only on crossing it: a refill that
+        // found the backroom empty must be retried. Replenishment ignores repeated requests.
+        if f64::from(slot.on_shelf) < threshold * f64::from(slot.capacity) {
             commands.trigger(StockLow { product });
         }
     }
