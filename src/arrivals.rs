@@ -18,7 +18,7 @@ use rand_distr::{Distribution as _, Exp1};
 use crate::RunConfig;
 use crate::customer::{Customer, CustomerRecord, Phase, Stop};
 use crate::engine::{Agenda, Clock};
-use crate::navigation::{FloorPlan, Motion};
+use crate::navigation::{FloorPlan, Heatmap, Motion};
 use crate::random::{self, BasketSampler, SimRng};
 use crate::scenario::{Arrivals, Scenario};
 use crate::service::ServiceDraws;
@@ -211,18 +211,23 @@ pub fn walk_to_exit(
     c: &mut Customer,
     motion: &mut Motion,
     plan: &FloorPlan,
+    heat: &mut Heatmap,
     now: f64,
     agenda: &mut Agenda,
 ) {
     let exit = plan.nearest(c.at, &plan.exits).unwrap_or(plan.exits[0]);
     let metres = plan.distance(c.at, exit);
     let arrive = now + metres / c.speed;
-    *motion = Motion {
-        from: c.at,
-        to: exit,
-        depart: now,
-        arrive,
-    };
+    heat.replace(
+        plan,
+        motion,
+        Motion {
+            from: c.at,
+            to: exit,
+            depart: now,
+            arrive,
+        },
+    );
     c.distance += metres;
     c.at = exit;
     c.phase = Phase::Leaving;
@@ -231,14 +236,17 @@ pub fn walk_to_exit(
 
 fn on_reach_exit(
     ev: On<ReachExit>,
-    customers: Query<&Customer>,
+    customers: Query<(&Customer, &Motion)>,
     clock: Res<Clock>,
     checkout: Res<crate::checkout::Checkout>,
+    plan: Res<FloorPlan>,
+    mut heat: ResMut<Heatmap>,
     mut commands: Commands,
 ) {
-    let Ok(c) = customers.get(ev.customer) else {
+    let Ok((c, motion)) = customers.get(ev.customer) else {
         return;
     };
+    heat.record(&plan, motion, clock.now);
     let record = journey_record(c, Some(clock.now), &checkout);
     commands.entity(ev.customer).despawn();
     commands.trigger(CustomerLeft { record });

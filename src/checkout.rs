@@ -18,7 +18,7 @@ use crate::RunConfig;
 use crate::arrivals::walk_to_exit;
 use crate::customer::{Customer, Phase};
 use crate::engine::{Agenda, Clock};
-use crate::navigation::{FloorPlan, Motion, PoiIdx};
+use crate::navigation::{FloorPlan, Heatmap, Motion, PoiIdx};
 use crate::scenario::{LaneKind, QueueDiscipline, QueueStrategy, ServiceModel};
 use crate::service;
 
@@ -275,6 +275,8 @@ fn on_reach_checkout(
     mut lanes: Query<&mut Lane>,
     mut queues: Query<&mut CheckoutQueue>,
     checkout: Res<Checkout>,
+    plan: Res<FloorPlan>,
+    mut heat: ResMut<Heatmap>,
     clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
 ) {
@@ -288,7 +290,7 @@ fn on_reach_checkout(
         .expect("queue")
         .lanes[0];
     let point = checkout.lane_points[first_lane as usize];
-    *motion = Motion::still(point, now);
+    heat.replace(&plan, &mut motion, Motion::still(point, now));
     c.at = point;
     c.phase = Phase::Queueing { queue: q };
     // A customer sent to choose again keeps its first joining time: its wait runs on.
@@ -313,6 +315,7 @@ fn on_reach_checkout(
         &mut lanes,
         &mut queues,
         &checkout,
+        (&plan, &mut heat),
         now,
         &mut agenda,
     );
@@ -397,6 +400,7 @@ fn start_services(
     lanes: &mut Query<&mut Lane>,
     queues: &mut Query<&mut CheckoutQueue>,
     checkout: &Checkout,
+    (plan, heat): (&FloorPlan, &mut Heatmap),
     now: f64,
     agenda: &mut Agenda,
 ) {
@@ -431,7 +435,7 @@ fn start_services(
         c.lane = Some(l);
         c.service_start = Some(now);
         c.at = lane.service_point;
-        *motion = Motion::still(lane.service_point, now);
+        heat.replace(plan, &mut motion, Motion::still(lane.service_point, now));
         agenda.schedule(now + duration, ServiceDone { lane: l });
     }
 }
@@ -443,6 +447,7 @@ fn on_service_done(
     mut queues: Query<&mut CheckoutQueue>,
     checkout: Res<Checkout>,
     plan: Res<FloorPlan>,
+    mut heat: ResMut<Heatmap>,
     clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
     mut commands: Commands,
@@ -463,7 +468,15 @@ fn on_service_done(
                 items: c.items,
                 value: c.value,
             });
-            walk_to_exit(customer, &mut c, &mut motion, &plan, now, &mut agenda);
+            walk_to_exit(
+                customer,
+                &mut c,
+                &mut motion,
+                &plan,
+                &mut heat,
+                now,
+                &mut agenda,
+            );
         }
         lane.queue
     };
@@ -473,6 +486,7 @@ fn on_service_done(
         &mut lanes,
         &mut queues,
         &checkout,
+        (&plan, &mut heat),
         now,
         &mut agenda,
     );
@@ -484,6 +498,8 @@ fn on_set_lane_open(
     mut lanes: Query<&mut Lane>,
     mut queues: Query<&mut CheckoutQueue>,
     mut checkout: ResMut<Checkout>,
+    plan: Res<FloorPlan>,
+    mut heat: ResMut<Heatmap>,
     clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
     mut commands: Commands,
@@ -513,6 +529,7 @@ fn on_set_lane_open(
             &mut lanes,
             &mut queues,
             &checkout,
+            (&plan, &mut heat),
             now,
             &mut agenda,
         );

@@ -522,14 +522,48 @@ impl Motion {
     }
 }
 
-/// Puts the floor plan into the world.
+/// Customer-seconds spent on each cell: walking time is shared evenly among the cells of the
+/// path, standing time (picking, queueing, being served) goes to the cell stood on.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct Heatmap {
+    pub seconds: Vec<f64>,
+}
+
+impl Heatmap {
+    /// Replaces a customer's motion, first booking the time of the old one up to the start of
+    /// the new one.
+    pub fn replace(&mut self, plan: &FloorPlan, motion: &mut Motion, next: Motion) {
+        self.record(plan, motion, next.depart);
+        *motion = next;
+    }
+
+    /// Books `m` (its walk, then standing at its end until `until`).
+    pub fn record(&mut self, plan: &FloorPlan, m: &Motion, until: f64) {
+        if m.arrive > m.depart && m.from != m.to {
+            let path = plan.path(m.from, m.to);
+            let share = (m.arrive - m.depart) / path.len() as f64;
+            for c in path {
+                self.seconds[c as usize] += share;
+            }
+        }
+        let stand = until - m.arrive.max(m.depart);
+        if stand > 0.0 {
+            self.seconds[plan.pois[m.to as usize] as usize] += stand;
+        }
+    }
+}
+
+/// Puts the floor plan and an empty heatmap into the world.
 pub struct NavigationPlugin {
     pub plan: FloorPlan,
 }
 
 impl Plugin for NavigationPlugin {
     fn build(&self, app: &mut App) {
-        app.insert_resource(self.plan.clone());
+        app.insert_resource(Heatmap {
+            seconds: vec![0.0; self.plan.cells.len()],
+        })
+        .insert_resource(self.plan.clone());
     }
 }
 

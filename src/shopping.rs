@@ -19,7 +19,7 @@ use crate::arrivals::{CustomerEntered, walk_to_exit};
 use crate::checkout::{Checkout, ReachCheckout};
 use crate::customer::Customer;
 use crate::engine::{Agenda, Clock};
-use crate::navigation::{FloorPlan, Motion, PoiIdx};
+use crate::navigation::{FloorPlan, Heatmap, Motion, PoiIdx};
 use crate::random;
 
 /// A product as sold: where it sits and what it costs.
@@ -237,6 +237,7 @@ fn on_customer_entered(
     ev: On<CustomerEntered>,
     mut customers: Query<(&mut Customer, &mut Motion)>,
     plan: Res<FloorPlan>,
+    mut heat: ResMut<Heatmap>,
     checkout: Res<Checkout>,
     clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
@@ -253,6 +254,7 @@ fn on_customer_entered(
         c,
         &mut motion,
         &plan,
+        &mut heat,
         &checkout,
         clock.now,
         &mut agenda,
@@ -265,6 +267,7 @@ fn next_leg(
     c: &mut Customer,
     motion: &mut Motion,
     plan: &FloorPlan,
+    heat: &mut Heatmap,
     checkout: &Checkout,
     depart: f64,
     agenda: &mut Agenda,
@@ -277,17 +280,21 @@ fn next_leg(
         None
     };
     let Some((to, shelf)) = target else {
-        walk_to_exit(entity, c, motion, plan, depart, agenda);
+        walk_to_exit(entity, c, motion, plan, heat, depart, agenda);
         return;
     };
     let metres = plan.distance(c.at, to);
     let arrive = depart + metres / c.speed;
-    *motion = Motion {
-        from: c.at,
-        to,
-        depart,
-        arrive,
-    };
+    heat.replace(
+        plan,
+        motion,
+        Motion {
+            from: c.at,
+            to,
+            depart,
+            arrive,
+        },
+    );
     c.distance += metres;
     c.at = to;
     if shelf {
@@ -302,6 +309,7 @@ fn on_reach_shelf(
     mut customers: Query<(&mut Customer, &mut Motion)>,
     mut shelves: Query<&mut Shelf>,
     plan: Res<FloorPlan>,
+    mut heat: ResMut<Heatmap>,
     catalog: Res<Catalog>,
     checkout: Res<Checkout>,
     config: Res<RunConfig>,
@@ -353,6 +361,7 @@ fn on_reach_shelf(
         c,
         &mut motion,
         &plan,
+        &mut heat,
         &checkout,
         now + busy,
         &mut agenda,

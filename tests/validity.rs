@@ -320,3 +320,28 @@ fn variants_share_customers_through_common_random_numbers() {
     assert_eq!(a.sales.items_sold, b.sales.items_sold);
     assert_ne!(a.waiting.stats.mean, b.waiting.stats.mean);
 }
+
+#[test]
+fn heatmap_books_every_customer_second_on_the_floor() {
+    // Each second a customer spends in the store is booked on exactly one cell, so the heatmap
+    // adds up to the total time in store of those who left.
+    let s = load("supermarket.ron");
+    let mut sim = Simulation::new(s, 8).unwrap();
+    sim.run_to_end();
+    let records = sim.records();
+    let total: f64 = records.iter().filter_map(|r| r.time_in_store).sum();
+    let world = sim.world();
+    let heat = &world.resource::<storelab::navigation::Heatmap>().seconds;
+    let booked: f64 = heat.iter().sum();
+    assert!(
+        (booked - total).abs() < 1e-6 * total,
+        "booked {booked} s of {total} s"
+    );
+    // Nothing is booked on walls or shelves.
+    let plan = world.resource::<storelab::navigation::FloorPlan>();
+    for (c, kind) in plan.cells.iter().enumerate() {
+        if !kind.walkable() {
+            assert_eq!(heat[c], 0.0, "cell {c} ({kind:?})");
+        }
+    }
+}
