@@ -10,7 +10,11 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 
+use std::collections::BTreeMap;
+
 use crate::error::ScenarioError;
+use crate::experiment::{self, Progress, Variant};
+use crate::report::ReportKind;
 use crate::scenario::{self, LoadedScenario};
 
 #[derive(Parser, Debug)]
@@ -32,6 +36,30 @@ pub enum Command {
         /// Write summary.json, timeseries.csv and customers.csv into this directory.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Write a self-contained HTML report with charts to this file.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
+    /// Compare scenarios over replications with common random numbers: mean ± 95 % interval
+    /// per KPI and the paired difference against the first scenario.
+    Compare {
+        /// Scenario files (RON); the first is the reference.
+        #[arg(required = true, num_args = 2..)]
+        scenarios: Vec<PathBuf>,
+        #[command(flatten)]
+        reps: ReplicationArgs,
+    },
+    /// Vary scenario fields and run replications at every combination of values.
+    Sweep {
+        /// Scenario file (RON).
+        scenario: PathBuf,
+        /// PATH=VALUES, e.g. `checkouts.groups.self.open=0..8` or
+        /// `customers.arrival_multiplier=0.8..1.4:0.2` or `customers.pick_time.Constant=3,5`
+        /// (see docs/experiments.md). Repeat for a grid.
+        #[arg(long = "set", value_name = "PATH=VALUES", required = true)]
+        sets: Vec<String>,
+        #[command(flatten)]
+        reps: ReplicationArgs,
     },
     /// Check scenario files and report every problem; exit 0 when all are clean.
     Validate {
@@ -50,6 +78,26 @@ pub enum Command {
     },
 }
 
+/// Options shared by `compare` and `sweep`.
+#[derive(clap::Args, Debug)]
+pub struct ReplicationArgs {
+    /// Replications per scenario (replication i of every scenario uses seed SEED + i).
+    #[arg(long, short = 'n', default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub replications: u32,
+    /// Base seed (default: the first scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Write results.csv and summary.csv into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Write a self-contained HTML report with charts to this file.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -58,17 +106,24 @@ pub fn main() -> ExitCode {
             scenario,
             seed,
             out,
-        } => run(scenario, seed, out),
+            report,
+        } => run(scenario, seed, out, report),
+        Command::Compare { scenarios, reps } => compare(scenarios, reps),
+        Command::Sweep {
+            scenario,
+            sets,
+            reps,
+        } => sweep(scenario, sets, reps),
         Command::Validate { scenarios } => validate(scenarios),
         Command::Bench { scenario, runs } => bench(scenario, runs),
     }
 }
 
 fn load(path: &std::path::Path) -> Result<LoadedScenario, ExitCode> {
-    scenario::load(path).map_err(|e| report(&e))
+    scenario::load(path).map_err(|e| report_error(&e))
 }
 
-fn report(e: &ScenarioError) -> ExitCode {
+fn report_error(e: &ScenarioError) -> ExitCode {
     eprintln!("{}", e.to_string().trim_end());
     match e {
         ScenarioError::Io { .. } | ScenarioError::Syntax { .. } | ScenarioError::Invalid { .. } => {
@@ -77,16 +132,22 @@ fn report(e: &ScenarioError) -> ExitCode {
     }
 }
 
-fn run(path: PathBuf, seed: Option<u64>, out: Option<PathBuf>) -> ExitCode {
+fn run(
+    path: PathBuf,
+    seed: Option<u64>,
+    out: Option<PathBuf>,
+    report_file: Option<PathBuf>,
+) -> ExitCode {
     let loaded = match load(&path) {
         Ok(l) => l,
         Err(code) => return code,
     };
     let seed = seed.unwrap_or(loaded.scenario.seed);
-    let output = match crate::run(Arc::new(loaded.scenario), seed) {
+    let scenario = Arc::new(loaded.scenario);
+    let output = match crate::run(scenario.clone(), seed) {
         Ok(o) => o,
         Err(problems) => {
-            return report(&ScenarioError::Invalid {
+            return report_error(&ScenarioError::Invalid {
                 file: path,
                 problems,
             });
@@ -100,7 +161,280 @@ fn run(path: PathBuf, seed: Option<u64>, out: Option<PathBuf>) -> ExitCode {
         }
         println!("results written to {}", dir.display());
     }
+    if let Some(file) = report_file {
+        let title = scenario.name.clone();
+        let variant = match Variant::single(title.clone(), scenario, output) {
+            Ok(v) => v,
+            Err(problems) => return report_problems(&path, problems),
+        };
+        let html = crate::report::render(&title, &[variant], &ReportKind::Run);
+        if let Err(code) = write_report(&file, &html) {
+            return code;
+        }
+    }
     ExitCode::SUCCESS
+}
+
+fn report_problems(file: &std::path::Path, problems: Vec<crate::error::Problem>) -> ExitCode {
+    report_error(&ScenarioError::Invalid {
+        file: file.to_path_buf(),
+        problems,
+    })
+}
+
+fn write_report(file: &std::path::Path, html: &str) -> Result<(), ExitCode> {
+    match crate::report::write(file, html) {
+        Ok(()) => {
+            println!("report written to {}", file.display());
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", file.display());
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
+/// Runs the replications of `variants` on the requested number of threads.
+fn run_replications(
+    variants: Vec<(String, Arc<crate::scenario::Scenario>)>,
+    args: &ReplicationArgs,
+    what: &str,
+) -> Result<Vec<Variant>, ExitCode> {
+    let seed = args.seed.unwrap_or(variants[0].1.seed);
+    let total = variants.len() as u64 * u64::from(args.replications);
+    let progress = Progress::new(total, what);
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = args.threads {
+        builder = builder.num_threads(n as usize);
+    }
+    let pool = builder.build().map_err(|e| {
+        eprintln!("error: cannot start worker threads: {e}");
+        ExitCode::from(1)
+    })?;
+    pool.install(|| experiment::replicate(variants, args.replications, seed, &progress))
+        .map_err(|(label, problems)| report_problems(std::path::Path::new(&label), problems))
+}
+
+/// Writes the CSV outputs and the report of an experiment.
+fn write_experiment(
+    args: &ReplicationArgs,
+    variants: &[Variant],
+    params: &[BTreeMap<String, String>],
+    title: &str,
+    kind: ReportKind,
+) -> ExitCode {
+    if let Some(dir) = &args.out {
+        if let Err(e) = experiment::write_results(dir, variants, params) {
+            eprintln!("error: cannot write {}: {e}", dir.display());
+            return ExitCode::from(1);
+        }
+        println!("results written to {}", dir.display());
+    }
+    if let Some(file) = &args.report {
+        let html = crate::report::render(title, variants, &kind);
+        if let Err(code) = write_report(file, &html) {
+            return code;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn ci_text(mean: f64, half: f64) -> String {
+    if half.is_finite() {
+        format!("{mean:.2} ± {half:.2}")
+    } else {
+        format!("{mean:.2}")
+    }
+}
+
+fn compare(paths: Vec<PathBuf>, args: ReplicationArgs) -> ExitCode {
+    let mut loaded = Vec::new();
+    for p in &paths {
+        match load(p) {
+            Ok(l) => loaded.push(l),
+            Err(code) => return code,
+        }
+    }
+    // Scenario names label the columns; files with the same name fall back to file names.
+    let names: Vec<String> = loaded.iter().map(|l| l.scenario.name.clone()).collect();
+    let unique = names
+        .iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+        == names.len();
+    let variants: Vec<(String, Arc<crate::scenario::Scenario>)> = loaded
+        .into_iter()
+        .zip(&paths)
+        .map(|(l, p)| {
+            let label = if unique {
+                l.scenario.name.clone()
+            } else {
+                p.display().to_string()
+            };
+            (label, Arc::new(l.scenario))
+        })
+        .collect();
+    let variants = match run_replications(variants, &args, "compare") {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    let rows = experiment::kpi_rows(&variants);
+    let mut t = comfy_table::Table::new();
+    t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
+    let mut header = vec!["KPI (mean ± 95 % CI)".to_string()];
+    header.extend(variants.iter().map(|v| v.label.clone()));
+    header.extend(
+        variants[1..]
+            .iter()
+            .map(|v| format!("{} − {}", v.label, variants[0].label)),
+    );
+    t.set_header(header);
+    for row in &rows {
+        let mut cells = vec![if row.kpi.unit.is_empty() {
+            row.kpi.label.to_string()
+        } else {
+            format!("{} ({})", row.kpi.label, row.kpi.unit)
+        }];
+        cells.extend(row.intervals.iter().map(|i| ci_text(i.mean, i.half_width)));
+        cells.extend(row.differences.iter().flatten().map(|d| {
+            let mark = if d.excludes_zero() { " *" } else { "" };
+            format!("{}{mark}", ci_text(d.mean, d.half_width))
+        }));
+        t.add_row(cells);
+    }
+    println!(
+        "{} replications per scenario, common random numbers (seeds {}–{})",
+        args.replications,
+        variants[0].reps[0].seed,
+        variants[0].reps.last().map_or(0, |r| r.seed)
+    );
+    println!("{t}");
+    println!(
+        "* the 95 % interval of the paired difference excludes zero: the difference is not noise."
+    );
+    let title = format!(
+        "Comparison: {}",
+        variants
+            .iter()
+            .map(|v| v.label.as_str())
+            .collect::<Vec<_>>()
+            .join(" vs ")
+    );
+    write_experiment(&args, &variants, &[], &title, ReportKind::Compare)
+}
+
+fn sweep(path: PathBuf, sets: Vec<String>, args: ReplicationArgs) -> ExitCode {
+    let loaded = match load(&path) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let mut specs = Vec::new();
+    for s in &sets {
+        match experiment::parse_set(s) {
+            Ok(spec) => specs.push(spec),
+            Err(e) => {
+                eprintln!("error: --set {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let points = experiment::combinations(&specs);
+    if points.len() > 10_000 {
+        eprintln!("error: {} sweep points; at most 10000", points.len());
+        return ExitCode::from(2);
+    }
+    let mut variants = Vec::new();
+    let mut problems = Vec::new();
+    for combo in &points {
+        let label = experiment::combo_label(combo);
+        match experiment::apply(&loaded.scenario, combo) {
+            Ok(s) => {
+                for p in crate::validate::validate(&s) {
+                    problems.push(crate::error::Problem::new(
+                        format!("[{label}] {}", p.path),
+                        p.message,
+                    ));
+                }
+                variants.push((label, Arc::new(s)));
+            }
+            Err(p) => problems.push(p),
+        }
+    }
+    if !problems.is_empty() {
+        problems.dedup();
+        return report_problems(&path, problems);
+    }
+    let variants = match run_replications(variants, &args, "sweep") {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    let rows = experiment::kpi_rows(&variants);
+    let shown = [
+        "wait_mean_s",
+        "wait_p95_s",
+        "share_long_wait",
+        "lane_utilisation",
+        "revenue",
+        "lost_items",
+    ];
+    let cols: Vec<&experiment::KpiRow> = shown
+        .iter()
+        .filter_map(|id| rows.iter().find(|r| r.kpi.id == *id))
+        .collect();
+    let mut t = comfy_table::Table::new();
+    t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
+    let mut header: Vec<String> = specs.iter().map(|s| s.path.clone()).collect();
+    header.extend(cols.iter().map(|r| {
+        if r.kpi.unit.is_empty() {
+            r.kpi.label.to_string()
+        } else {
+            format!("{} ({})", r.kpi.label, r.kpi.unit)
+        }
+    }));
+    t.set_header(header);
+    for (i, combo) in points.iter().enumerate() {
+        let mut cells: Vec<String> = combo
+            .iter()
+            .map(|(_, v)| v.to_string().trim_matches('"').to_string())
+            .collect();
+        cells.extend(
+            cols.iter()
+                .map(|r| ci_text(r.intervals[i].mean, r.intervals[i].half_width)),
+        );
+        t.add_row(cells);
+    }
+    println!(
+        "{}: {} points × {} replications (mean ± 95 % CI; all KPIs in --out and --report)",
+        loaded.scenario.name,
+        points.len(),
+        args.replications
+    );
+    println!("{t}");
+    let params: Vec<BTreeMap<String, String>> = points
+        .iter()
+        .map(|c| {
+            c.iter()
+                .map(|(p, v)| (p.clone(), v.to_string().trim_matches('"').to_string()))
+                .collect()
+        })
+        .collect();
+    let title = format!(
+        "Sweep of {}: {}",
+        loaded.scenario.name,
+        specs
+            .iter()
+            .map(|s| s.path.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    write_experiment(
+        &args,
+        &variants,
+        &params,
+        &title,
+        ReportKind::Sweep { points },
+    )
 }
 
 fn validate(paths: Vec<PathBuf>) -> ExitCode {
@@ -110,7 +444,7 @@ fn validate(paths: Vec<PathBuf>) -> ExitCode {
             Ok(l) => println!("{}: ok ({})", path.display(), l.scenario.name),
             Err(e) => {
                 failed = true;
-                report(&e);
+                report_error(&e);
             }
         }
     }

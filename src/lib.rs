@@ -14,11 +14,13 @@ pub mod cli;
 pub mod customer;
 pub mod engine;
 pub mod error;
+pub mod experiment;
 pub mod metrics;
 pub mod navigation;
 pub mod output;
 pub mod random;
 pub mod replenishment;
+pub mod report;
 pub mod scenario;
 pub mod service;
 pub mod shopping;
@@ -135,6 +137,8 @@ pub struct RunOutput {
     pub records: Vec<customer::CustomerRecord>,
     pub samples: Vec<metrics::Sample>,
     pub queue_names: Vec<String>,
+    /// Customer-seconds per floor cell.
+    pub heat: Vec<f64>,
 }
 
 /// Runs a validated scenario to the end with the given seed.
@@ -149,5 +153,6 @@ pub fn run(scenario: Arc<Scenario>, seed: u64) -> Result<RunOutput, Vec<Problem>
         records,
         samples: world.resource::<metrics::Metrics>().samples.clone(),
         queue_names: world.resource::<checkout::Checkout>().queue_names.clone(),
+        heat: world.resource::<navigation::Heatmap>().seconds.clone(),
     })
 }

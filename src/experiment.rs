@@ -1,0 +1,702 @@
+//! Experiments: replications with common random numbers, confidence intervals, comparisons of
+//! variants and parameter sweeps.
+//!
+//! Replication `i` of every variant runs with seed `base + i`, so all variants see the same
+//! customers (the random streams are per customer, see [`crate::random`]) and a difference
+//! between variants comes from the process change, not from luck. Replications run in
+//! parallel (rayon); results are collected in job order, so they are identical whatever the
+//! thread count. Intervals are two-sided 95 % Student-t intervals over replications; a
+//! comparison uses the paired differences against the first variant.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use serde_json::Value;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+use crate::RunOutput;
+use crate::error::Problem;
+use crate::metrics::{Sample, Summary};
+use crate::navigation::FloorPlan;
+use crate::scenario::Scenario;
+
+/// A scalar KPI read from a run's summary.
+#[derive(Debug)]
+pub struct Kpi {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub unit: &'static str,
+    pub get: fn(&Summary) -> f64,
+}
+
+/// Mean utilisation of the lanes that were open at some time.
+fn mean_utilisation(s: &Summary) -> f64 {
+    let open: Vec<f64> = s
+        .lanes
+        .iter()
+        .filter(|l| l.open_s > 0.0)
+        .map(|l| l.utilisation)
+        .collect();
+    if open.is_empty() {
+        0.0
+    } else {
+        open.iter().sum::<f64>() / open.len() as f64
+    }
+}
+
+/// The KPIs compared and swept, in table order.
+pub const KPIS: &[Kpi] = &[
+    Kpi {
+        id: "customers_arrived",
+        label: "Customers arrived",
+        unit: "",
+        get: |s| s.customers.arrived as f64,
+    },
+    Kpi {
+        id: "customers_served",
+        label: "Customers served",
+        unit: "",
+        get: |s| s.customers.served as f64,
+    },
+    Kpi {
+        id: "left_without_buying",
+        label: "Left without buying",
+        unit: "",
+        get: |s| s.customers.left_without_buying as f64,
+    },
+    Kpi {
+        id: "wait_mean_s",
+        label: "Wait in queue, mean",
+        unit: "s",
+        get: |s| s.waiting.stats.mean,
+    },
+    Kpi {
+        id: "wait_median_s",
+        label: "Wait in queue, median",
+        unit: "s",
+        get: |s| s.waiting.stats.median,
+    },
+    Kpi {
+        id: "wait_p95_s",
+        label: "Wait in queue, p95",
+        unit: "s",
+        get: |s| s.waiting.stats.p95,
+    },
+    Kpi {
+        id: "wait_max_s",
+        label: "Wait in queue, max",
+        unit: "s",
+        get: |s| s.waiting.stats.max,
+    },
+    Kpi {
+        id: "share_long_wait",
+        label: "Share waiting > long_wait",
+        unit: "%",
+        get: |s| 100.0 * s.waiting.share_long,
+    },
+    Kpi {
+        id: "time_in_store_mean_s",
+        label: "Time in store, mean",
+        unit: "s",
+        get: |s| s.time_in_store.mean,
+    },
+    Kpi {
+        id: "mean_in_store",
+        label: "Customers in store (avg)",
+        unit: "",
+        get: |s| s.mean_in_store,
+    },
+    Kpi {
+        id: "lane_utilisation",
+        label: "Lane utilisation (open lanes)",
+        unit: "%",
+        get: |s| 100.0 * mean_utilisation(s),
+    },
+    Kpi {
+        id: "items_sold",
+        label: "Items sold",
+        unit: "",
+        get: |s| s.sales.items_sold as f64,
+    },
+    Kpi {
+        id: "revenue",
+        label: "Revenue",
+        unit: "",
+        get: |s| s.sales.revenue,
+    },
+    Kpi {
+        id: "lost_items",
+        label: "Lost sales, items",
+        unit: "",
+        get: |s| s.sales.lost_items as f64,
+    },
+    Kpi {
+        id: "lost_value",
+        label: "Lost sales, value",
+        unit: "",
+        get: |s| s.sales.lost_value,
+    },
+    Kpi {
+        id: "stockout_events",
+        label: "Stock-out events",
+        unit: "",
+        get: |s| s.sales.stockout_events as f64,
+    },
+    Kpi {
+        id: "empty_shelf_hours",
+        label: "Empty-shelf product-hours",
+        unit: "h",
+        get: |s| s.sales.empty_shelf_hours,
+    },
+];
+
+/// What one replication keeps for tables and charts.
+#[derive(Clone, Debug)]
+pub struct Replication {
+    pub seed: u64,
+    pub summary: Summary,
+    pub samples: Vec<Sample>,
+    /// Waits in queue of the customers who paid (after warm-up), seconds.
+    pub waits: Vec<f64>,
+    /// Customer-seconds per floor cell.
+    pub heat: Vec<f64>,
+}
+
+/// A scenario variant and its replications.
+#[derive(Clone, Debug)]
+pub struct Variant {
+    pub label: String,
+    pub scenario: Arc<Scenario>,
+    pub plan: FloorPlan,
+    pub queue_names: Vec<String>,
+    pub reps: Vec<Replication>,
+}
+
+impl Replication {
+    /// Keeps what experiments need from a finished run.
+    pub fn from_output(scenario: &Scenario, out: RunOutput) -> Replication {
+        let warm = scenario.hours.span().0 + scenario.metrics.warmup;
+        Replication {
+            seed: out.summary.seed,
+            waits: out
+                .records
+                .iter()
+                .filter(|r| r.arrival >= warm && r.service_end.is_some())
+                .filter_map(|r| r.wait)
+                .collect(),
+            summary: out.summary,
+            samples: out.samples,
+            heat: out.heat,
+        }
+    }
+}
+
+impl Variant {
+    /// A variant with no replications yet.
+    pub fn new(label: String, scenario: Arc<Scenario>) -> Result<Variant, Vec<Problem>> {
+        Ok(Variant {
+            label,
+            plan: FloorPlan::build(&scenario.layout)?,
+            scenario,
+            queue_names: Vec::new(),
+            reps: Vec::new(),
+        })
+    }
+
+    fn push(&mut self, out: RunOutput) {
+        self.queue_names = out.queue_names.clone();
+        let rep = Replication::from_output(&self.scenario, out);
+        self.reps.push(rep);
+    }
+
+    /// A single finished run as a one-replication variant (for `run --report`).
+    pub fn single(
+        label: String,
+        scenario: Arc<Scenario>,
+        out: RunOutput,
+    ) -> Result<Variant, Vec<Problem>> {
+        let mut v = Variant::new(label, scenario)?;
+        v.push(out);
+        Ok(v)
+    }
+}
+
+/// A progress bar on stderr that appears only after a second and only on a terminal.
+pub struct Progress {
+    bar: ProgressBar,
+    start: Instant,
+    shown: AtomicBool,
+    terminal: bool,
+}
+
+impl Progress {
+    pub fn new(total: u64, what: &str) -> Self {
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+        bar.set_style(
+            ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} runs, ETA {eta}")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        bar.set_message(what.to_string());
+        Progress {
+            bar,
+            start: Instant::now(),
+            shown: AtomicBool::new(false),
+            terminal: std::io::stdout().is_terminal() && std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// A silent progress (tests, libraries).
+    pub fn hidden() -> Self {
+        let mut p = Progress::new(0, "");
+        p.terminal = false;
+        p
+    }
+
+    pub fn inc(&self) {
+        self.bar.inc(1);
+        if self.terminal
+            && self.start.elapsed().as_secs_f64() > 1.0
+            && !self.shown.swap(true, Ordering::Relaxed)
+        {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// Runs `replications` replications of every variant with common random numbers: replication
+/// `i` of each variant uses seed `base_seed + i`. Results are in input order.
+pub fn replicate(
+    variants: Vec<(String, Arc<Scenario>)>,
+    replications: u32,
+    base_seed: u64,
+    progress: &Progress,
+) -> Result<Vec<Variant>, (String, Vec<Problem>)> {
+    let jobs: Vec<(usize, u64)> = (0..variants.len())
+        .flat_map(|v| (0..u64::from(replications)).map(move |i| (v, base_seed.wrapping_add(i))))
+        .collect();
+    let results: Vec<Result<RunOutput, Vec<Problem>>> = jobs
+        .par_iter()
+        .map(|&(v, seed)| {
+            let r = crate::run(variants[v].1.clone(), seed);
+            progress.inc();
+            r
+        })
+        .collect();
+    progress.finish();
+    let mut out = variants
+        .into_iter()
+        .map(|(label, scenario)| Variant::new(label.clone(), scenario).map_err(|p| (label, p)))
+        .collect::<Result<Vec<_>, _>>()?;
+    for (&(v, _), result) in jobs.iter().zip(results) {
+        let run = result.map_err(|p| (out[v].label.clone(), p))?;
+        out[v].push(run);
+    }
+    Ok(out)
+}
+
+/// Mean and 95 % confidence interval.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Interval {
+    pub mean: f64,
+    /// Half the width of the 95 % interval (NaN with fewer than two values).
+    pub half_width: f64,
+    pub n: usize,
+}
+
+impl Interval {
+    pub fn of(xs: &[f64]) -> Interval {
+        let n = xs.len();
+        let mean = if n == 0 {
+            f64::NAN
+        } else {
+            xs.iter().sum::<f64>() / n as f64
+        };
+        let half_width = if n < 2 {
+            f64::NAN
+        } else {
+            let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0);
+            let t = StudentsT::new(0.0, 1.0, n as f64 - 1.0)
+                .expect("n ≥ 2")
+                .inverse_cdf(0.975);
+            t * (var / n as f64).sqrt()
+        };
+        Interval {
+            mean,
+            half_width,
+            n,
+        }
+    }
+
+    pub fn low(&self) -> f64 {
+        self.mean - self.half_width
+    }
+
+    pub fn high(&self) -> f64 {
+        self.mean + self.half_width
+    }
+
+    /// True when the interval excludes zero (a difference that is not noise at the 5 % level).
+    pub fn excludes_zero(&self) -> bool {
+        self.half_width.is_finite() && (self.low() > 0.0 || self.high() < 0.0)
+    }
+}
+
+/// One KPI across variants: intervals and paired differences against the first variant.
+#[derive(Clone, Debug)]
+pub struct KpiRow {
+    pub kpi: &'static Kpi,
+    pub values: Vec<Vec<f64>>,
+    pub intervals: Vec<Interval>,
+    /// `None` for the first variant.
+    pub differences: Vec<Option<Interval>>,
+}
+
+/// The KPI table of a set of variants with equal replications.
+pub fn kpi_rows(variants: &[Variant]) -> Vec<KpiRow> {
+    KPIS.iter()
+        .map(|kpi| {
+            let values: Vec<Vec<f64>> = variants
+                .iter()
+                .map(|v| v.reps.iter().map(|r| (kpi.get)(&r.summary)).collect())
+                .collect();
+            let intervals = values.iter().map(|xs| Interval::of(xs)).collect();
+            let differences = values
+                .iter()
+                .enumerate()
+                .map(|(i, xs)| {
+                    (i > 0).then(|| {
+                        let d: Vec<f64> = xs.iter().zip(&values[0]).map(|(b, a)| b - a).collect();
+                        Interval::of(&d)
+                    })
+                })
+                .collect();
+            KpiRow {
+                kpi,
+                values,
+                intervals,
+                differences,
+            }
+        })
+        .collect()
+}
+
+/// A `--set PATH=VALUES` of a sweep.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SetSpec {
+    pub path: String,
+    pub values: Vec<Value>,
+}
+
+/// Parses `PATH=VALUES`, where VALUES is a comma list (`1,2,4`), an integer range (`0..8`,
+/// both ends included) or a stepped range (`0.8..1.4:0.2`). Values are JSON (numbers,
+/// `true`, `null`, `"text"`, objects) or plain text.
+pub fn parse_set(arg: &str) -> Result<SetSpec, String> {
+    let (path, values) = arg.split_once('=').ok_or_else(|| {
+        format!("`{arg}`: expected PATH=VALUES, e.g. customers.arrival_multiplier=0.8,1.0,1.2")
+    })?;
+    let path = path.trim();
+    if path.is_empty() {
+        return Err(format!("`{arg}`: the field path is empty"));
+    }
+    let values = values.trim();
+    let parsed = if let Some((a, b)) = values.split_once("..") {
+        let (b, step) = match b.split_once(':') {
+            Some((b, s)) => (b, Some(s)),
+            None => (b, None),
+        };
+        let num = |s: &str| {
+            s.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("`{arg}`: `{s}` is not a number in the range"))
+        };
+        let (a, b) = (num(a)?, num(b)?);
+        let step = match step {
+            Some(s) => num(s)?,
+            None => 1.0,
+        };
+        if step <= 0.0 || b < a {
+            return Err(format!(
+                "`{arg}`: a range goes up from its start with a positive step"
+            ));
+        }
+        let count = ((b - a) / step + 1e-9).floor() as usize + 1;
+        if count > 1000 {
+            return Err(format!("`{arg}`: {count} values; at most 1000"));
+        }
+        let integral = a.fract() == 0.0 && step.fract() == 0.0;
+        (0..count)
+            .map(|k| {
+                let v = a + step * k as f64;
+                if integral {
+                    Value::from(v as i64)
+                } else {
+                    // Round away float noise such as 0.30000000000000004.
+                    Value::from((v * 1e9).round() / 1e9)
+                }
+            })
+            .collect()
+    } else {
+        values
+            .split(',')
+            .map(|v| {
+                let v = v.trim();
+                serde_json::from_str(v).unwrap_or_else(|_| Value::String(v.to_string()))
+            })
+            .collect::<Vec<_>>()
+    };
+    if parsed.is_empty() || values.is_empty() {
+        return Err(format!("`{arg}`: no values"));
+    }
+    Ok(SetSpec {
+        path: path.to_string(),
+        values: parsed,
+    })
+}
+
+/// Every combination of the specs' values (the first spec varies slowest).
+pub fn combinations(specs: &[SetSpec]) -> Vec<Vec<(String, Value)>> {
+    let mut out: Vec<Vec<(String, Value)>> = vec![Vec::new()];
+    for spec in specs {
+        out = out
+            .into_iter()
+            .flat_map(|combo| {
+                spec.values.iter().map(move |v| {
+                    let mut c = combo.clone();
+                    c.push((spec.path.clone(), v.clone()));
+                    c
+                })
+            })
+            .collect();
+    }
+    out
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing (null)",
+        Value::Bool(_) => "true or false",
+        Value::Number(n) if n.is_f64() => "a number",
+        Value::Number(_) => "an integer",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a structure",
+    }
+}
+
+/// Splits `a.b[2].c` into `a`, `b`, `2`, `c`.
+fn path_tokens(path: &str) -> Vec<String> {
+    path.replace('[', ".")
+        .replace(']', "")
+        .split('.')
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Sets one field of a scenario by its path (as documented in `docs/experiments.md`).
+pub fn set_field(scenario: &Scenario, path: &str, value: &Value) -> Result<Scenario, Problem> {
+    let mut root = serde_json::to_value(scenario).map_err(|e| Problem::new(path, e.to_string()))?;
+    let tokens = path_tokens(path);
+    let mut here = &mut root;
+    let mut walked = String::new();
+    for token in &tokens {
+        let place = if walked.is_empty() {
+            "the scenario".to_string()
+        } else {
+            format!("`{walked}`")
+        };
+        here = match here {
+            Value::Object(map) => {
+                if !map.contains_key(token) {
+                    let known: Vec<&str> = map.keys().map(String::as_str).collect();
+                    return Err(Problem::new(
+                        path,
+                        format!(
+                            "unknown field `{token}` in {place}; it has: {}",
+                            known.join(", ")
+                        ),
+                    ));
+                }
+                map.get_mut(token).expect("checked")
+            }
+            Value::Array(items) => {
+                let len = items.len();
+                let i: usize = token.parse().map_err(|_| {
+                    Problem::new(
+                        path,
+                        format!("{place} is a list: use an index such as [0], not `{token}`"),
+                    )
+                })?;
+                items.get_mut(i).ok_or_else(|| {
+                    Problem::new(
+                        path,
+                        format!("index {i} is past the end of {place} ({len} entries)"),
+                    )
+                })?
+            }
+            other => {
+                return Err(Problem::new(
+                    path,
+                    format!("{place} is {}, it has no field `{token}`", kind_of(other)),
+                ));
+            }
+        };
+        if !walked.is_empty() {
+            walked.push('.');
+        }
+        walked.push_str(token);
+    }
+    // A value of another kind is an error, except integers where numbers go and null for
+    // optional fields.
+    let compatible = match (&*here, value) {
+        (Value::Number(_), Value::Number(n)) => !(here.is_u64() || here.is_i64()) || !n.is_f64(),
+        (Value::Null, _) | (_, Value::Null) => true,
+        (a, b) => std::mem::discriminant(a) == std::mem::discriminant(b),
+    };
+    if !compatible {
+        return Err(Problem::new(
+            path,
+            format!(
+                "expects {}, got {} ({value})",
+                kind_of(here),
+                kind_of(value)
+            ),
+        ));
+    }
+    *here = value.clone();
+    serde_json::from_value(root)
+        .map_err(|e| Problem::new(path, format!("value {value} does not fit: {e}")))
+}
+
+/// Applies a combination of field settings.
+pub fn apply(scenario: &Scenario, combo: &[(String, Value)]) -> Result<Scenario, Problem> {
+    let mut s = scenario.clone();
+    for (path, value) in combo {
+        s = set_field(&s, path, value)?;
+    }
+    Ok(s)
+}
+
+/// Label of a sweep point: `path=value; …` (strings without quotes).
+pub fn combo_label(combo: &[(String, Value)]) -> String {
+    combo
+        .iter()
+        .map(|(p, v)| match v {
+            Value::String(s) => format!("{p}={s}"),
+            v => format!("{p}={v}"),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Writes `results.csv` (one row per variant × replication × KPI) and `summary.csv` (means,
+/// intervals and paired differences) into `dir`, atomically.
+pub fn write_results(
+    dir: &std::path::Path,
+    variants: &[Variant],
+    params: &[BTreeMap<String, String>],
+) -> std::io::Result<()> {
+    let rows = kpi_rows(variants);
+    let param_names: Vec<String> = params
+        .first()
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    crate::output::write_dir_atomically(dir, |staging| {
+        let mut w = csv::Writer::from_path(staging.join("results.csv"))?;
+        let mut header = vec!["variant".to_string()];
+        header.extend(param_names.iter().cloned());
+        header.extend(["replication", "seed", "kpi", "unit", "value"].map(String::from));
+        w.write_record(&header)?;
+        for (vi, v) in variants.iter().enumerate() {
+            for (ri, rep) in v.reps.iter().enumerate() {
+                for row in &rows {
+                    let mut rec = vec![v.label.clone()];
+                    rec.extend(param_names.iter().map(|n| {
+                        params
+                            .get(vi)
+                            .and_then(|p| p.get(n))
+                            .cloned()
+                            .unwrap_or_default()
+                    }));
+                    rec.extend([
+                        ri.to_string(),
+                        rep.seed.to_string(),
+                        row.kpi.id.to_string(),
+                        row.kpi.unit.to_string(),
+                        format!("{}", row.values[vi][ri]),
+                    ]);
+                    w.write_record(&rec)?;
+                }
+            }
+        }
+        w.flush()?;
+        let mut w = csv::Writer::from_path(staging.join("summary.csv"))?;
+        let mut header = vec!["variant".to_string()];
+        header.extend(param_names.iter().cloned());
+        header.extend(
+            [
+                "kpi",
+                "unit",
+                "replications",
+                "mean",
+                "ci95_low",
+                "ci95_high",
+                "diff_vs_first",
+                "diff_ci95_low",
+                "diff_ci95_high",
+                "significant",
+            ]
+            .map(String::from),
+        );
+        w.write_record(&header)?;
+        let num = |x: f64| {
+            if x.is_finite() {
+                format!("{x}")
+            } else {
+                String::new()
+            }
+        };
+        for row in &rows {
+            for (vi, v) in variants.iter().enumerate() {
+                let ci = row.intervals[vi];
+                let mut rec = vec![v.label.clone()];
+                rec.extend(param_names.iter().map(|n| {
+                    params
+                        .get(vi)
+                        .and_then(|p| p.get(n))
+                        .cloned()
+                        .unwrap_or_default()
+                }));
+                rec.extend([
+                    row.kpi.id.to_string(),
+                    row.kpi.unit.to_string(),
+                    ci.n.to_string(),
+                    num(ci.mean),
+                    num(ci.low()),
+                    num(ci.high()),
+                ]);
+                match row.differences[vi] {
+                    Some(d) => rec.extend([
+                        num(d.mean),
+                        num(d.low()),
+                        num(d.high()),
+                        if d.excludes_zero() { "yes" } else { "no" }.to_string(),
+                    ]),
+                    None => rec.extend(["", "", "", ""].map(String::from)),
+                }
+                w.write_record(&rec)?;
+            }
+        }
+        w.flush()
+    })
+}
