@@ -75,6 +75,9 @@ pub enum Command {
         /// Number of timed runs (after one warm-up run).
         #[arg(long, default_value_t = 10)]
         runs: u32,
+        /// Also time this many replications on one thread and on all cores (0: skip).
+        #[arg(long, default_value_t = 30)]
+        replications: u32,
     },
 }
 
@@ -115,7 +118,11 @@ pub fn main() -> ExitCode {
             reps,
         } => sweep(scenario, sets, reps),
         Command::Validate { scenarios } => validate(scenarios),
-        Command::Bench { scenario, runs } => bench(scenario, runs),
+        Command::Bench {
+            scenario,
+            runs,
+            replications,
+        } => bench(scenario, runs, replications),
     }
 }
 
@@ -455,7 +462,7 @@ fn validate(paths: Vec<PathBuf>) -> ExitCode {
     }
 }
 
-fn bench(path: PathBuf, runs: u32) -> ExitCode {
+fn bench(path: PathBuf, runs: u32, replications: u32) -> ExitCode {
     let loaded = match load(&path) {
         Ok(l) => l,
         Err(code) => return code,
@@ -501,6 +508,38 @@ fn bench(path: PathBuf, runs: u32) -> ExitCode {
     match peak_rss_mb() {
         Some(mb) => println!("peak memory     {mb:.1} MB (VmHWM of this process)"),
         None => println!("peak memory     unknown (no /proc/self/status)"),
+    }
+    if replications > 0 {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let timed = |threads: usize| -> Result<f64, ExitCode> {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .map_err(|_| ExitCode::from(1))?;
+            let start = Instant::now();
+            pool.install(|| {
+                experiment::replicate(
+                    vec![(scenario.name.clone(), scenario.clone())],
+                    replications,
+                    seed,
+                    &Progress::hidden(),
+                )
+            })
+            .map_err(|_| ExitCode::from(1))?;
+            Ok(start.elapsed().as_secs_f64())
+        };
+        let (one, all) = match (timed(1), timed(cores)) {
+            (Ok(a), Ok(b)) => (a, b),
+            _ => return ExitCode::from(1),
+        };
+        println!(
+            "{replications} replications  {one:.2} s on 1 thread, {all:.2} s on {cores} threads"
+        );
+        println!(
+            "parallel eff.   {:.0} % (speed-up {:.2} on {cores} threads)",
+            100.0 * one / all / cores as f64,
+            one / all
+        );
     }
     ExitCode::SUCCESS
 }

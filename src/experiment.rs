@@ -284,21 +284,20 @@ pub fn replicate(
     let jobs: Vec<(usize, u64)> = (0..variants.len())
         .flat_map(|v| (0..u64::from(replications)).map(move |i| (v, base_seed.wrapping_add(i))))
         .collect();
-    let results: Vec<Result<RunOutput, Vec<Problem>>> = jobs
+    let mut out = variants
+        .into_iter()
+        .map(|(label, scenario)| Variant::new(label.clone(), scenario).map_err(|p| (label, p)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let results: Vec<RunOutput> = jobs
         .par_iter()
         .map(|&(v, seed)| {
-            let r = crate::run(variants[v].1.clone(), seed);
+            let r = crate::run_with_plan(out[v].scenario.clone(), out[v].plan.clone(), seed);
             progress.inc();
             r
         })
         .collect();
     progress.finish();
-    let mut out = variants
-        .into_iter()
-        .map(|(label, scenario)| Variant::new(label.clone(), scenario).map_err(|p| (label, p)))
-        .collect::<Result<Vec<_>, _>>()?;
-    for (&(v, _), result) in jobs.iter().zip(results) {
-        let run = result.map_err(|p| (out[v].label.clone(), p))?;
+    for (&(v, _), run) in jobs.iter().zip(results) {
         out[v].push(run);
     }
     Ok(out)

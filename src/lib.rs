@@ -84,13 +84,19 @@ impl Simulation {
     /// Builds the store of a validated scenario. `seed` replaces the scenario's seed.
     pub fn new(scenario: Arc<Scenario>, seed: u64) -> Result<Self, Vec<Problem>> {
         let plan = FloorPlan::build(&scenario.layout)?;
+        Ok(Self::with_plan(scenario, plan, seed))
+    }
+
+    /// Builds the store with a floor plan already built from `scenario.layout` (replications
+    /// share it: computing the distance tables is the costliest part of setting up).
+    pub fn with_plan(scenario: Arc<Scenario>, plan: FloorPlan, seed: u64) -> Self {
         let mut app = App::new();
         app.add_plugins(StorePlugin {
             config: RunConfig { scenario, seed },
             plan,
         });
         app.world_mut().flush();
-        Ok(Simulation { app })
+        Simulation { app }
     }
 
     /// Simulates every event up to simulated time `t` (seconds since 00:00).
@@ -143,16 +149,22 @@ pub struct RunOutput {
 
 /// Runs a validated scenario to the end with the given seed.
 pub fn run(scenario: Arc<Scenario>, seed: u64) -> Result<RunOutput, Vec<Problem>> {
-    let mut sim = Simulation::new(scenario, seed)?;
+    let plan = FloorPlan::build(&scenario.layout)?;
+    Ok(run_with_plan(scenario, plan, seed))
+}
+
+/// [`run`] with a floor plan already built from the scenario's layout.
+pub fn run_with_plan(scenario: Arc<Scenario>, plan: FloorPlan, seed: u64) -> RunOutput {
+    let mut sim = Simulation::with_plan(scenario, plan, seed);
     sim.run_to_end();
     let summary = sim.summary();
     let records = sim.records();
     let world = sim.world();
-    Ok(RunOutput {
+    RunOutput {
         summary,
         records,
         samples: world.resource::<metrics::Metrics>().samples.clone(),
         queue_names: world.resource::<checkout::Checkout>().queue_names.clone(),
         heat: world.resource::<navigation::Heatmap>().seconds.clone(),
-    })
+    }
 }

@@ -10,6 +10,8 @@
 //!
 //! Units: metres, seconds, cells (x to the right, y downwards, as the rows are written).
 
+use std::sync::Arc;
+
 use bevy::prelude::*;
 use pathfinding::directed::dijkstra::dijkstra_reach;
 
@@ -82,9 +84,10 @@ pub struct FloorPlan {
     /// Cell of each point of interest.
     pub pois: Vec<CellIdx>,
     /// `dist[p][c]`: walking distance in metres from cell `c` to point `p` (∞ if unreachable).
-    dist: Vec<Vec<f32>>,
+    /// Shared (`Arc`): every replication of a store reuses the same tables.
+    dist: Vec<Arc<[f32]>>,
     /// `toward[p][c]`: the next cell on a shortest path from `c` to point `p`.
-    toward: Vec<Vec<CellIdx>>,
+    toward: Vec<Arc<[CellIdx]>>,
 }
 
 const STRAIGHT: u32 = 1000;
@@ -362,8 +365,8 @@ impl FloorPlan {
                     (f64::from(item.total_cost) / f64::from(STRAIGHT) * self.cell_size) as f32;
                 toward[item.node as usize] = item.parent.unwrap_or(item.node);
             }
-            self.dist.push(dist);
-            self.toward.push(toward);
+            self.dist.push(dist.into());
+            self.toward.push(toward.into());
         }
     }
 
@@ -449,19 +452,29 @@ impl FloorPlan {
 
     /// The cells of a shortest walk from `from` to `to`, both included.
     pub fn path(&self, from: PoiIdx, to: PoiIdx) -> Vec<CellIdx> {
+        let mut out = Vec::new();
+        self.walk(from, to, |c| out.push(c));
+        out
+    }
+
+    /// Calls `visit` with each cell of a shortest walk from `from` to `to`, both included, and
+    /// returns the number of cells (no allocation: used on every step of a run).
+    pub fn walk(&self, from: PoiIdx, to: PoiIdx, mut visit: impl FnMut(CellIdx)) -> usize {
         let table = &self.toward[to as usize];
         let target = self.pois[to as usize];
         let mut c = self.pois[from as usize];
-        let mut out = vec![c];
+        visit(c);
+        let mut n = 1;
         while c != target {
             let next = table[c as usize];
             if next == CellIdx::MAX || next == c {
                 break;
             }
             c = next;
-            out.push(c);
+            visit(c);
+            n += 1;
         }
-        out
+        n
     }
 
     /// Centre of a cell in metres from the top-left corner of the plan.
@@ -540,11 +553,9 @@ impl Heatmap {
     /// Books `m` (its walk, then standing at its end until `until`).
     pub fn record(&mut self, plan: &FloorPlan, m: &Motion, until: f64) {
         if m.arrive > m.depart && m.from != m.to {
-            let path = plan.path(m.from, m.to);
-            let share = (m.arrive - m.depart) / path.len() as f64;
-            for c in path {
-                self.seconds[c as usize] += share;
-            }
+            let cells = plan.walk(m.from, m.to, |_| {});
+            let share = (m.arrive - m.depart) / cells as f64;
+            plan.walk(m.from, m.to, |c| self.seconds[c as usize] += share);
         }
         let stand = until - m.arrive.max(m.depart);
         if stand > 0.0 {

@@ -88,14 +88,19 @@ pub fn render(title: &str, variants: &[Variant], kind: &ReportKind) -> String {
         .unwrap_or_default();
     let _ = write!(
         html,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{}</style></head><body>\n<h1>{}</h1>\n<p class=\"meta\">storelab {} · {} replication{} per variant · {} · common random numbers across variants</p>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{}</style></head><body>\n<h1>{}</h1>\n<p class=\"meta\">storelab {} · {} replication{} per variant · {}{}</p>\n",
         esc(title),
         CSS,
         esc(title),
         env!("CARGO_PKG_VERSION"),
         reps,
         if reps == 1 { "" } else { "s" },
-        seeds
+        seeds,
+        if variants.len() > 1 {
+            " · common random numbers across variants"
+        } else {
+            ""
+        }
     );
     let rows = kpi_rows(variants);
     match kind {
@@ -128,7 +133,13 @@ pub fn render(title: &str, variants: &[Variant], kind: &ReportKind) -> String {
     }
     let overlay = !matches!(kind, ReportKind::Run);
     html.push_str("<h2>Over the day</h2>\n<div class=\"grid\">\n");
-    if overlay {
+    if overlay && variants.len() > MAX_OVERLAY {
+        let _ = writeln!(
+            html,
+            "<p>{} variants are too many lines for one chart; run <code>storelab compare</code> on a few of them to see their days overlaid.</p>",
+            variants.len()
+        );
+    } else if overlay {
         let series = |f: fn(&Sample) -> f64| -> Vec<(String, Vec<(f64, f64)>)> {
             variants
                 .iter()
@@ -231,6 +242,9 @@ pub fn render(title: &str, variants: &[Variant], kind: &ReportKind) -> String {
     html
 }
 
+/// Most variants drawn as separate lines in one chart.
+const MAX_OVERLAY: usize = 6;
+
 const CSS: &str = "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1400px;color:#222;padding:0 1em}\
 h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccc}\
 table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ddd;padding:.3em .6em;text-align:right}\
@@ -249,7 +263,7 @@ fn figure(svg: &str, caption: &str) -> String {
 fn fmt_num(x: f64) -> String {
     if !x.is_finite() {
         "–".to_string()
-    } else if x.abs() >= 1000.0 {
+    } else if x.abs() >= 1000.0 || x.fract() == 0.0 {
         format!("{x:.0}")
     } else if x.abs() >= 10.0 {
         format!("{x:.1}")

@@ -184,33 +184,42 @@ fn plan_route(
     if k < 2 {
         return;
     }
+    // Points 0..k are the stops, k the start, k + 1 the end; one look-up per pair, up front.
+    let mut points: Vec<PoiIdx> = stops.iter().map(|s| access(s.shelf)).collect();
+    points.push(start);
+    points.extend(end);
+    let m = points.len();
+    let mut d = vec![0.0; m * m];
+    for i in 0..m {
+        for j in 0..m {
+            d[i * m + j] = plan.distance(points[i], points[j]);
+        }
+    }
+    let dist = |a: usize, b: usize| d[a * m + b];
     let mut order: Vec<usize> = Vec::with_capacity(k);
     let mut used = vec![false; k];
-    let mut here = start;
+    let mut here = k;
     for _ in 0..k {
         let next = (0..k)
             .filter(|&i| !used[i])
-            .min_by(|&a, &b| {
-                plan.distance(here, access(stops[a].shelf))
-                    .total_cmp(&plan.distance(here, access(stops[b].shelf)))
-            })
+            .min_by(|&a, &b| dist(here, a).total_cmp(&dist(here, b)))
             .expect("unvisited stop");
         used[next] = true;
-        here = access(stops[next].shelf);
+        here = next;
         order.push(next);
     }
-    // 2-opt: reverse a segment when that shortens the walk; a few passes suffice for ≤ 60 stops.
-    let point = |order: &[usize], i: isize| -> Option<PoiIdx> {
+    // 2-opt: reverse a segment when that shortens the walk; a few passes suffice.
+    let point = |order: &[usize], i: isize| -> Option<usize> {
         if i < 0 {
-            Some(start)
+            Some(k)
         } else if i as usize >= k {
-            end
+            end.map(|_| k + 1)
         } else {
-            Some(access(stops[order[i as usize]].shelf))
+            Some(order[i as usize])
         }
     };
-    let d = |a: Option<PoiIdx>, b: Option<PoiIdx>| match (a, b) {
-        (Some(a), Some(b)) => plan.distance(a, b),
+    let leg = |a: Option<usize>, b: Option<usize>| match (a, b) {
+        (Some(a), Some(b)) => dist(a, b),
         _ => 0.0,
     };
     for _ in 0..4 {
@@ -219,7 +228,7 @@ fn plan_route(
             for j in i + 1..k as isize {
                 let (a, b) = (point(&order, i - 1), point(&order, i));
                 let (c, e) = (point(&order, j), point(&order, j + 1));
-                if d(a, c) + d(b, e) + 1e-9 < d(a, b) + d(c, e) {
+                if leg(a, c) + leg(b, e) + 1e-9 < leg(a, b) + leg(c, e) {
                     order[i as usize..=j as usize].reverse();
                     improved = true;
                 }
