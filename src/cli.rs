@@ -61,6 +61,28 @@ pub enum Command {
         #[command(flatten)]
         reps: ReplicationArgs,
     },
+    /// Open the live store view (two scenarios: side by side, same random numbers and clock).
+    Gui {
+        /// Scenario file(s) (RON): one store, or two for the lecturer's side-by-side mode.
+        #[arg(required = true, num_args = 1..=2)]
+        scenarios: Vec<PathBuf>,
+        /// Seed of the random streams (default: the (first) scenario's `seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Render the view into this PNG file and exit (works under Xvfb without a GPU).
+        #[arg(long, value_name = "FILE.png")]
+        screenshot: Option<PathBuf>,
+        /// Simulated time to start at (HH:MM), e.g. for --screenshot.
+        #[arg(long, value_name = "HH:MM")]
+        at: Option<String>,
+        /// Frames to render before the screenshot (software renderers need ~150 to compile
+        /// their pipelines).
+        #[arg(long, default_value_t = 180)]
+        frames: u32,
+        /// Replay the commands of a saved session (storelab-session-N.ron).
+        #[arg(long, value_name = "LOG")]
+        replay: Option<PathBuf>,
+    },
     /// Check scenario files and report every problem; exit 0 when all are clean.
     Validate {
         /// Scenario files (RON).
@@ -112,6 +134,14 @@ pub fn main() -> ExitCode {
             report,
         } => run(scenario, seed, out, report),
         Command::Compare { scenarios, reps } => compare(scenarios, reps),
+        Command::Gui {
+            scenarios,
+            seed,
+            screenshot,
+            at,
+            frames,
+            replay,
+        } => gui(scenarios, seed, screenshot, at, frames, replay),
         Command::Sweep {
             scenario,
             sets,
@@ -442,6 +472,51 @@ fn sweep(path: PathBuf, sets: Vec<String>, args: ReplicationArgs) -> ExitCode {
         &title,
         ReportKind::Sweep { points },
     )
+}
+
+fn gui(
+    scenarios: Vec<PathBuf>,
+    seed: Option<u64>,
+    screenshot: Option<PathBuf>,
+    at: Option<String>,
+    frames: u32,
+    replay: Option<PathBuf>,
+) -> ExitCode {
+    let at = match at.map(|a| crate::scenario::ClockTime::parse(&a)) {
+        Some(Ok(t)) => Some(t.seconds()),
+        Some(Err(e)) => {
+            eprintln!("error: --at {e}");
+            return ExitCode::from(2);
+        }
+        None => None,
+    };
+    let replay = match replay.map(|p| crate::control::SessionLog::load(&p)) {
+        Some(Ok(log)) => Some(log),
+        Some(Err(e)) => {
+            eprintln!("error: --replay {e}");
+            return ExitCode::from(2);
+        }
+        None => None,
+    };
+    #[cfg(feature = "gui")]
+    {
+        crate::gui::run(crate::gui::GuiOptions {
+            scenarios,
+            seed,
+            screenshot,
+            at,
+            frames,
+            replay,
+        })
+    }
+    #[cfg(not(feature = "gui"))]
+    {
+        let _ = (scenarios, seed, screenshot, at, frames, replay);
+        eprintln!(
+            "error: this storelab was built without the `gui` feature; build it with `cargo build --features gui`"
+        );
+        ExitCode::from(2)
+    }
 }
 
 fn validate(paths: Vec<PathBuf>) -> ExitCode {

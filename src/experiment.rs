@@ -201,7 +201,7 @@ impl Variant {
     pub fn new(label: String, scenario: Arc<Scenario>) -> Result<Variant, Vec<Problem>> {
         Ok(Variant {
             label,
-            plan: FloorPlan::build(&scenario.layout)?,
+            plan: FloorPlan::of(&scenario)?,
             scenario,
             queue_names: Vec::new(),
             reps: Vec::new(),

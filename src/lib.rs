@@ -11,10 +11,14 @@
 pub mod arrivals;
 pub mod checkout;
 pub mod cli;
+pub mod control;
 pub mod customer;
 pub mod engine;
 pub mod error;
 pub mod experiment;
+#[cfg(feature = "gui")]
+pub mod gui;
+pub mod lab;
 pub mod metrics;
 pub mod navigation;
 pub mod output;
@@ -75,15 +79,17 @@ impl Plugin for StorePlugin {
     }
 }
 
-/// One simulated store: a bevy app with the store plugins, advanced event by event.
+/// One simulated store: the `World` that a bevy app with the store plugins built, advanced
+/// event by event. Holding the world (not the app) keeps it `Send + Sync`, so a view can own
+/// several stores side by side.
 pub struct Simulation {
-    app: App,
+    world: World,
 }
 
 impl Simulation {
     /// Builds the store of a validated scenario. `seed` replaces the scenario's seed.
     pub fn new(scenario: Arc<Scenario>, seed: u64) -> Result<Self, Vec<Problem>> {
-        let plan = FloorPlan::build(&scenario.layout)?;
+        let plan = FloorPlan::of(&scenario)?;
         Ok(Self::with_plan(scenario, plan, seed))
     }
 
@@ -95,44 +101,45 @@ impl Simulation {
             config: RunConfig { scenario, seed },
             plan,
         });
-        app.world_mut().flush();
-        Simulation { app }
+        let mut world = std::mem::take(app.world_mut());
+        world.flush();
+        Simulation { world }
     }
 
     /// Simulates every event up to simulated time `t` (seconds since 00:00).
     pub fn run_until(&mut self, t: f64) -> u64 {
-        engine::advance(self.app.world_mut(), t)
+        engine::advance(self.world_mut(), t)
     }
 
     /// Simulates until nothing is left to do (or the drain limit after closing).
     pub fn run_to_end(&mut self) -> u64 {
-        engine::advance(self.app.world_mut(), f64::INFINITY)
+        engine::advance(self.world_mut(), f64::INFINITY)
     }
 
     pub fn now(&self) -> f64 {
-        self.app.world().resource::<Clock>().now
+        self.world.resource::<Clock>().now
     }
 
     pub fn finished(&self) -> bool {
-        engine::finished(self.app.world())
+        engine::finished(&self.world)
     }
 
     pub fn world(&self) -> &World {
-        self.app.world()
+        &self.world
     }
 
     pub fn world_mut(&mut self) -> &mut World {
-        self.app.world_mut()
+        &mut self.world
     }
 
     /// The KPIs at the current simulated time.
     pub fn summary(&mut self) -> metrics::Summary {
-        metrics::summarize(self.app.world_mut())
+        metrics::summarize(self.world_mut())
     }
 
     /// Every customer journey so far (finished ones first, in exit order).
     pub fn records(&mut self) -> Vec<customer::CustomerRecord> {
-        metrics::all_records(self.app.world_mut())
+        metrics::all_records(self.world_mut())
     }
 }
 
@@ -149,7 +156,7 @@ pub struct RunOutput {
 
 /// Runs a validated scenario to the end with the given seed.
 pub fn run(scenario: Arc<Scenario>, seed: u64) -> Result<RunOutput, Vec<Problem>> {
-    let plan = FloorPlan::build(&scenario.layout)?;
+    let plan = FloorPlan::of(&scenario)?;
     Ok(run_with_plan(scenario, plan, seed))
 }
 

@@ -94,8 +94,27 @@ const STRAIGHT: u32 = 1000;
 const DIAGONAL: u32 = 1414;
 
 impl FloorPlan {
+    /// The floor plan of a scenario (its layout, with the lane groups' queue sides).
+    pub fn of(scenario: &crate::scenario::Scenario) -> Result<FloorPlan, Vec<Problem>> {
+        let sides = scenario
+            .checkouts
+            .groups
+            .iter()
+            .filter_map(|(id, g)| Some((id.clone(), g.queue_side?)))
+            .collect();
+        Self::build_with_sides(&scenario.layout, &sides)
+    }
+
     /// Parses a layout. Returns every problem found (field paths under `layout`).
     pub fn build(layout: &Layout) -> Result<FloorPlan, Vec<Problem>> {
+        Self::build_with_sides(layout, &Default::default())
+    }
+
+    /// [`FloorPlan::build`] with the queue side of some lane groups fixed.
+    pub fn build_with_sides(
+        layout: &Layout,
+        sides: &std::collections::BTreeMap<String, crate::scenario::Side>,
+    ) -> Result<FloorPlan, Vec<Problem>> {
         let mut problems = Vec::new();
         let height = layout.rows.len();
         let width = layout
@@ -298,7 +317,11 @@ impl FloorPlan {
         for (group, cell) in lane_cells {
             let mut best: Option<(f32, i32, i32, CellIdx)> = None;
             let (x, y) = plan.xy(cell);
-            for (dx, dy) in [(0, -1), (-1, 0), (1, 0), (0, 1)] {
+            let candidates: Vec<(i32, i32)> = match sides.get(&group) {
+                Some(side) => vec![side.step()],
+                None => vec![(0, -1), (-1, 0), (1, 0), (0, 1)],
+            };
+            for (dx, dy) in candidates {
                 let Some(nb) = plan.offset(cell, dx, dy) else {
                     continue;
                 };
@@ -475,6 +498,40 @@ impl FloorPlan {
             n += 1;
         }
         n
+    }
+
+    /// Where a walker following `m` is at time `t`, in metres from the top-left corner: it
+    /// stands at `from` until `depart`, moves along the shortest path at constant speed (equal
+    /// time per cell, as the heatmap books it) and stands at `to` from `arrive` on.
+    pub fn position_at(&self, m: &Motion, t: f64) -> (f64, f64) {
+        if t <= m.depart || m.from == m.to {
+            let at = if t <= m.depart { m.from } else { m.to };
+            return self.cell_centre(self.pois[at as usize]);
+        }
+        if t >= m.arrive {
+            return self.cell_centre(self.pois[m.to as usize]);
+        }
+        let cells = self.walk(m.from, m.to, |_| {});
+        if cells < 2 {
+            return self.cell_centre(self.pois[m.to as usize]);
+        }
+        let x = (t - m.depart) / (m.arrive - m.depart) * (cells - 1) as f64;
+        let i = (x.floor() as usize).min(cells - 2);
+        let frac = x - i as f64;
+        let (mut a, mut b) = (0, 0);
+        let mut k = 0;
+        self.walk(m.from, m.to, |c| {
+            if k == i {
+                a = c;
+            }
+            if k == i + 1 {
+                b = c;
+            }
+            k += 1;
+        });
+        let (ax, ay) = self.cell_centre(a);
+        let (bx, by) = self.cell_centre(b);
+        (ax + (bx - ax) * frac, ay + (by - ay) * frac)
     }
 
     /// Centre of a cell in metres from the top-left corner of the plan.
@@ -693,5 +750,32 @@ mod tests {
             err.iter()
                 .any(|p| p.message.contains("cannot be redefined"))
         );
+    }
+
+    #[test]
+    fn positions_interpolate_along_the_path() {
+        let p = shop();
+        let (from, to) = (p.entrances[0], p.exits[0]);
+        let m = Motion {
+            from,
+            to,
+            depart: 10.0,
+            arrive: 20.0,
+        };
+        assert_eq!(p.position_at(&m, 0.0), p.cell_centre(p.pois[from as usize]));
+        assert_eq!(p.position_at(&m, 25.0), p.cell_centre(p.pois[to as usize]));
+        // Consecutive positions are never farther apart than a diagonal step per time slice.
+        let path = p.path(from, to);
+        let steps = 200;
+        let mut last = p.position_at(&m, 10.0);
+        for k in 1..=steps {
+            let now = p.position_at(&m, 10.0 + 10.0 * k as f64 / steps as f64);
+            let d = ((now.0 - last.0).powi(2) + (now.1 - last.1).powi(2)).sqrt();
+            assert!(
+                d <= 0.5 * 1.4143 * (path.len() as f64) / steps as f64 + 1e-9,
+                "jump of {d} m"
+            );
+            last = now;
+        }
     }
 }

@@ -323,6 +323,31 @@ pub struct LaneGroup {
     /// How many of the group's lanes are open (in reading order of the layout); default all.
     #[serde(default)]
     pub open: Option<u32>,
+    /// Side of the checkout cell where customers are served and queue; default: the floor side
+    /// farthest from the exits.
+    #[serde(default)]
+    pub queue_side: Option<Side>,
+}
+
+/// A side of a cell, as the plan is drawn.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub enum Side {
+    Up,
+    Down,
+    Left,
+    Right,
+}
+
+impl Side {
+    /// Unit step (dx, dy) towards this side.
+    pub fn step(self) -> (i32, i32) {
+        match self {
+            Side::Up => (0, -1),
+            Side::Down => (0, 1),
+            Side::Left => (-1, 0),
+            Side::Right => (1, 0),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]

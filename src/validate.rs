@@ -111,7 +111,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     let duration = (close - open).max(0.0);
 
     // Layout and reachability.
-    let plan = match FloorPlan::build(&s.layout) {
+    let plan = match FloorPlan::of(s) {
         Ok(plan) => Some(plan),
         Err(problems) => {
             c.problems.extend(problems);

@@ -1,0 +1,415 @@
+//! The live store view: a bevy window with egui panels over the same simulation plugins the
+//! headless runs use.
+//!
+//! The window only reads the stores' worlds and sends commands through [`Lab`]; simulated
+//! time follows the clock controls, and positions between events are interpolated when
+//! drawn. `--screenshot FILE --at HH:MM` runs to that time, renders the view into a PNG (after
+//! enough frames for software renderers to compile their pipelines) and exits.
+
+pub mod floor;
+pub mod panels;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use bevy::app::AppExit;
+use bevy::prelude::*;
+use bevy::render::view::screenshot::{Screenshot, save_to_disk};
+use bevy::window::{PresentMode, WindowResolution};
+use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass, egui};
+
+use crate::control::{Command, SessionLog};
+use crate::lab::Lab;
+use crate::scenario::format_clock;
+
+use floor::{Camera, Selection};
+use panels::{Action, ControlState, LiveKpis};
+
+/// Options of `storelab gui`.
+#[derive(Clone, Debug)]
+pub struct GuiOptions {
+    pub scenarios: Vec<PathBuf>,
+    pub seed: Option<u64>,
+    pub screenshot: Option<PathBuf>,
+    /// Simulated time of the screenshot, seconds since 00:00.
+    pub at: Option<f64>,
+    /// Frames rendered before the screenshot is taken.
+    pub frames: u32,
+    pub replay: Option<SessionLog>,
+}
+
+/// View-only state: cameras, selection, panel values.
+#[derive(Resource)]
+struct ViewState {
+    cameras: Vec<Camera>,
+    selection: Option<(usize, Selection)>,
+    controls: ControlState,
+    heatmap: bool,
+    message: Option<String>,
+    scenario_files: Vec<PathBuf>,
+}
+
+#[derive(Resource)]
+struct LabRes(Lab);
+
+#[derive(Resource)]
+struct ScreenshotPlan {
+    path: PathBuf,
+    frames: u32,
+    taken: bool,
+    saved_at_frame: Option<u32>,
+    frame: u32,
+}
+
+/// Opens the window; returns when it is closed (or the screenshot is written).
+pub fn run(opts: GuiOptions) -> ExitCode {
+    let mut lab = match Lab::open(&opts.scenarios, opts.seed) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{}", e.trim_end());
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(log) = &opts.replay {
+        for store in &mut lab.stores {
+            match log.replay(store.scenario.clone(), opts.at.unwrap_or(lab.clock)) {
+                Ok(sim) => {
+                    store.sim = sim;
+                    store.log = log.clone();
+                }
+                Err(p) => {
+                    eprintln!(
+                        "{}",
+                        p.iter()
+                            .map(|p| p.to_string())
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    );
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    }
+    if let Some(at) = opts.at {
+        lab.advance_to(at);
+    }
+    let controls = ControlState {
+        playing: false,
+        speed: lab.speed,
+        times: 60.0,
+        seed: lab.stores[0].seed(),
+        heatmap: false,
+        multiplier: lab.stores[0].scenario.customers.arrival_multiplier,
+        clock: String::new(),
+        finished: lab.finished(),
+    };
+    let n = lab.stores.len();
+    let title = lab
+        .stores
+        .iter()
+        .map(|s| s.scenario.name.clone())
+        .collect::<Vec<_>>()
+        .join("  vs  ");
+    let scenario_files = scenario_files(&opts.scenarios);
+    let mut app = App::new();
+    app.add_plugins(DefaultPlugins.set(WindowPlugin {
+        primary_window: Some(Window {
+            title: format!("storelab — {title}"),
+            resolution: WindowResolution::new(1600, 1000),
+            present_mode: PresentMode::AutoVsync,
+            ..default()
+        }),
+        ..default()
+    }))
+    .add_plugins(EguiPlugin::default())
+    .insert_resource(LabRes(lab))
+    .insert_resource(ViewState {
+        cameras: vec![Camera::default(); n],
+        selection: None,
+        controls,
+        heatmap: false,
+        message: None,
+        scenario_files,
+    })
+    .add_systems(Startup, |mut commands: Commands| {
+        commands.spawn(Camera2d);
+    })
+    .add_systems(Update, advance)
+    .add_systems(EguiPrimaryContextPass, ui);
+    if let Some(path) = opts.screenshot {
+        app.insert_resource(ScreenshotPlan {
+            path,
+            frames: opts.frames,
+            taken: false,
+            saved_at_frame: None,
+            frame: 0,
+        })
+        .add_systems(Update, screenshot);
+    }
+    match app.run() {
+        AppExit::Success => ExitCode::SUCCESS,
+        AppExit::Error(_) => ExitCode::from(1),
+    }
+}
+
+/// The `.ron` files beside the given scenarios, for the picker.
+fn scenario_files(given: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = given.to_vec();
+    for dir in given.iter().filter_map(|p| p.parent()) {
+        if let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() {
+            std::path::Path::new(".")
+        } else {
+            dir
+        }) {
+            files.extend(
+                entries
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "ron")),
+            );
+        }
+    }
+    files.sort();
+    files.dedup();
+    files
+}
+
+fn advance(mut lab: ResMut<LabRes>, time: Res<Time>, shot: Option<Res<ScreenshotPlan>>) {
+    if shot.is_some() {
+        return;
+    }
+    let lab = &mut lab.0;
+    lab.reload_changed();
+    lab.tick(f64::from(time.delta_secs()));
+}
+
+fn screenshot(
+    mut commands: Commands,
+    mut plan: ResMut<ScreenshotPlan>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    plan.frame += 1;
+    if !plan.taken && plan.frame >= plan.frames {
+        plan.taken = true;
+        commands
+            .spawn(Screenshot::primary_window())
+            .observe(save_to_disk(plan.path.clone()));
+    }
+    if plan.taken && plan.saved_at_frame.is_none() && plan.path.exists() {
+        plan.saved_at_frame = Some(plan.frame);
+    }
+    // A few frames after the file appears, it is complete (written by the observer).
+    if plan.saved_at_frame.is_some_and(|f| plan.frame > f + 3) || plan.frame > plan.frames + 600 {
+        exit.write(if plan.path.exists() {
+            AppExit::Success
+        } else {
+            AppExit::from_code(1)
+        });
+    }
+}
+
+fn ui(mut contexts: EguiContexts, mut lab: ResMut<LabRes>, mut view: ResMut<ViewState>) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let lab = &mut lab.0;
+    let view = &mut *view;
+    let (open, close) = lab.hours();
+    view.controls.clock = format!(
+        "{}{}",
+        format_clock(lab.clock),
+        if lab.clock < open {
+            "  (before opening)"
+        } else if lab.clock >= close {
+            "  (doors closed)"
+        } else {
+            ""
+        }
+    );
+    view.controls.playing = lab.playing;
+    view.controls.finished = lab.finished();
+    let mut actions = Vec::new();
+    // egui 0.36 panels live in a parent Ui: one spanning the window, behind everything.
+    let mut root = egui::Ui::new(
+        ctx.clone(),
+        "storelab-root".into(),
+        egui::UiBuilder::new()
+            .layer_id(egui::LayerId::background())
+            .max_rect(ctx.viewport_rect()),
+    );
+    let root = &mut root;
+    egui::Panel::top("controls").show(root, |ui| {
+        actions.extend(panels::controls_ui(ui, &mut view.controls));
+        ui.horizontal(|ui| {
+            for (i, store) in lab.stores.iter().enumerate() {
+                let label = if lab.stores.len() == 2 {
+                    ["A", "B"][i]
+                } else {
+                    "Scenario"
+                };
+                let mut chosen: Option<PathBuf> = None;
+                egui::ComboBox::from_id_salt(("picker", i))
+                    .selected_text(format!("{label}: {}", store.path.display()))
+                    .show_ui(ui, |ui| {
+                        for f in &view.scenario_files {
+                            if ui
+                                .selectable_label(*f == store.path, f.display().to_string())
+                                .clicked()
+                            {
+                                chosen = Some(f.clone());
+                            }
+                        }
+                    });
+                if let Some(path) = chosen {
+                    actions.push(Action::Open { store: i, path });
+                }
+            }
+            panels::legend_ui(ui);
+        });
+    });
+    let names: Vec<String> = lab.stores.iter().map(|s| s.scenario.name.clone()).collect();
+    egui::Panel::left("kpis")
+        .default_size(330.0)
+        .show(root, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                ui.heading("Live KPIs");
+                let kpis: Vec<LiveKpis> = lab
+                    .stores
+                    .iter()
+                    .map(|s| LiveKpis::of(s.sim.world()))
+                    .collect();
+                panels::kpis_ui(ui, &names, &kpis);
+                ui.separator();
+                ui.heading("Steer");
+                let switches: Vec<(String, Vec<panels::LaneSwitch>)> = lab
+                    .stores
+                    .iter()
+                    .map(|s| {
+                        (
+                            s.scenario.name.clone(),
+                            panels::lane_switches(s.sim.world()),
+                        )
+                    })
+                    .collect();
+                actions.extend(panels::steering_ui(
+                    ui,
+                    &mut view.controls.multiplier,
+                    &switches,
+                ));
+                let recorded: usize = lab.stores.iter().map(|s| s.log.commands.len()).sum();
+                ui.label(format!("{recorded} change(s) recorded this session"));
+                for store in &lab.stores {
+                    if let Some(e) = &store.error {
+                        ui.separator();
+                        ui.colored_label(
+                            egui::Color32::RED,
+                            format!(
+                                "{} does not load; still showing the last good run:",
+                                store.path.display()
+                            ),
+                        );
+                        ui.monospace(e);
+                    }
+                }
+                if let Some(m) = &view.message {
+                    ui.separator();
+                    ui.label(m);
+                }
+            });
+        });
+    egui::Panel::bottom("charts")
+        .resizable(true)
+        .default_size(240.0)
+        .show(root, |ui| {
+            let worlds: Vec<&World> = lab.stores.iter().map(|s| s.sim.world()).collect();
+            panels::charts_ui(ui, &names, &worlds);
+        });
+    if let Some((store, sel)) = view.selection {
+        egui::Panel::right("inspector")
+            .default_size(300.0)
+            .show(root, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    if lab.stores.len() == 2 {
+                        ui.label(format!("in {}", names[store]));
+                    }
+                    if let Some(s) = lab.stores.get(store) {
+                        panels::inspector_ui(ui, s.sim.world(), sel, lab.clock);
+                    }
+                    if ui.button("Close").clicked() {
+                        view.selection = None;
+                    }
+                });
+            });
+    }
+    egui::CentralPanel::default().show(root, |ui| {
+        let n = lab.stores.len();
+        let width = ui.available_width() / n as f32;
+        ui.horizontal_top(|ui| {
+            for i in 0..n {
+                ui.allocate_ui(egui::vec2(width - 4.0, ui.available_height()), |ui| {
+                    ui.vertical(|ui| {
+                        if n == 2 {
+                            ui.strong(format!("{}: {}", ["A", "B"][i], names[i]));
+                        }
+                        let selected = view.selection.filter(|(s, _)| *s == i).map(|(_, sel)| sel);
+                        if let Some(sel) = floor::floor_view(
+                            ui,
+                            lab.stores[i].sim.world(),
+                            lab.clock,
+                            &mut view.cameras[i],
+                            view.heatmap,
+                            selected,
+                        ) {
+                            view.selection = match sel {
+                                Selection::Customer(u32::MAX) => None,
+                                s => Some((i, s)),
+                            };
+                        }
+                    });
+                });
+            }
+        });
+    });
+    for a in actions {
+        apply(lab, view, a);
+    }
+    if lab.playing {
+        ctx.request_repaint();
+    }
+    Ok(())
+}
+
+fn apply(lab: &mut Lab, view: &mut ViewState, action: Action) {
+    match action {
+        Action::Play => lab.playing = true,
+        Action::Pause => lab.playing = false,
+        Action::Step => lab.step(),
+        Action::SetSpeed(s) => lab.speed = s,
+        Action::Restart { seed } => {
+            view.message = lab.restart(seed).err();
+            view.selection = None;
+        }
+        Action::ToggleHeatmap => view.heatmap = view.controls.heatmap,
+        Action::SetLaneOpen { store, lane, open } => {
+            lab.command(store, Command::SetLaneOpen { lane, open })
+        }
+        Action::SetArrivalMultiplier(m) => lab.command_all(Command::SetArrivalMultiplier(m)),
+        Action::SaveLog => {
+            let mut saved = Vec::new();
+            for (i, s) in lab.stores.iter().enumerate() {
+                let path = PathBuf::from(format!("storelab-session-{}.ron", i + 1));
+                match s.log.save(&path) {
+                    Ok(()) => saved.push(path.display().to_string()),
+                    Err(e) => saved.push(format!("{}: {e}", path.display())),
+                }
+            }
+            view.message = Some(format!(
+                "saved {} (replay with storelab gui SCENARIO --replay FILE)",
+                saved.join(", ")
+            ));
+        }
+        Action::Open { store, path } => {
+            view.message = lab.switch(store, &path).err();
+            view.cameras[store] = Camera::default();
+            view.selection = None;
+        }
+    }
+}

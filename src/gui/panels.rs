@@ -1,0 +1,572 @@
+//! The egui panels: clock and speed controls, live KPIs, steering, live charts, inspector.
+//!
+//! Each panel is a plain function of an `egui::Ui` and plain data that returns the user's
+//! [`Action`]s; the app applies them to the [`crate::lab::Lab`]. That keeps the panels
+//! testable without a window (egui_kittest, `tests/gui_panels.rs`).
+
+use bevy::prelude::World;
+use bevy_egui::egui::{self, Color32, RichText};
+use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
+
+use crate::checkout::{Checkout, CheckoutQueue, Lane};
+use crate::customer::Customer;
+use crate::lab::Speed;
+use crate::metrics::Metrics;
+use crate::replenishment::RefillQueue;
+use crate::scenario::format_clock;
+use crate::shopping::{Catalog, Shelf, StockLedger};
+use crate::staff::{StaffMember, Task};
+
+use super::floor::{self, Selection};
+
+/// Something the user asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    Play,
+    Pause,
+    Step,
+    SetSpeed(Speed),
+    Restart {
+        seed: u64,
+    },
+    ToggleHeatmap,
+    SetLaneOpen {
+        store: usize,
+        lane: u16,
+        open: bool,
+    },
+    SetArrivalMultiplier(f64),
+    SaveLog,
+    Open {
+        store: usize,
+        path: std::path::PathBuf,
+    },
+}
+
+/// Values the controls edit between frames.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ControlState {
+    pub playing: bool,
+    pub speed: Speed,
+    /// Speed slider position (1..1000, ×), kept while "as fast as possible" is on.
+    pub times: f64,
+    pub seed: u64,
+    pub heatmap: bool,
+    pub multiplier: f64,
+    pub clock: String,
+    pub finished: bool,
+}
+
+/// Top bar: clock, play / pause / step, speed, seed and restart, heatmap.
+pub fn controls_ui(ui: &mut egui::Ui, s: &mut ControlState) -> Vec<Action> {
+    let mut actions = Vec::new();
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(&s.clock).monospace().size(18.0));
+        if s.playing {
+            if ui.button("⏸ Pause").clicked() {
+                s.playing = false;
+                actions.push(Action::Pause);
+            }
+        } else if ui
+            .add_enabled(!s.finished, egui::Button::new("▶ Play"))
+            .clicked()
+        {
+            s.playing = true;
+            actions.push(Action::Play);
+        }
+        if ui
+            .add_enabled(!s.finished, egui::Button::new("⏭ Step"))
+            .clicked()
+        {
+            actions.push(Action::Step);
+        }
+        ui.separator();
+        ui.label("Speed");
+        let max = matches!(s.speed, Speed::Max);
+        let slider = ui.add_enabled(
+            !max,
+            egui::Slider::new(&mut s.times, 1.0..=1000.0)
+                .logarithmic(true)
+                .suffix("×")
+                .text("sim s per s"),
+        );
+        if slider.changed() {
+            s.speed = Speed::Times(s.times);
+            actions.push(Action::SetSpeed(s.speed));
+        }
+        let mut fastest = max;
+        if ui.checkbox(&mut fastest, "as fast as possible").changed() {
+            s.speed = if fastest {
+                Speed::Max
+            } else {
+                Speed::Times(s.times)
+            };
+            actions.push(Action::SetSpeed(s.speed));
+        }
+        ui.separator();
+        ui.label("Seed");
+        ui.add(egui::DragValue::new(&mut s.seed));
+        if ui.button("⟲ Restart").clicked() {
+            actions.push(Action::Restart { seed: s.seed });
+        }
+        ui.separator();
+        if ui.checkbox(&mut s.heatmap, "Heatmap").changed() {
+            actions.push(Action::ToggleHeatmap);
+        }
+        if ui
+            .button("💾 Save session")
+            .on_hover_text("Write the commands of this session for --replay")
+            .clicked()
+        {
+            actions.push(Action::SaveLog);
+        }
+    });
+    actions
+}
+
+/// Live figures of one store.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LiveKpis {
+    pub arrived: f64,
+    pub in_store: f64,
+    pub queueing: f64,
+    pub served: f64,
+    pub mean_wait_s: f64,
+    pub revenue: f64,
+    pub lost_items: f64,
+    pub empty_products: f64,
+}
+
+impl LiveKpis {
+    pub fn of(world: &World) -> LiveKpis {
+        let m = world.resource::<Metrics>();
+        let ledger = world.resource::<StockLedger>();
+        let waits: Vec<f64> = m.records.iter().filter_map(|r| r.wait).collect();
+        let queueing: usize = world
+            .resource::<Checkout>()
+            .queues
+            .iter()
+            .filter_map(|&q| world.get::<CheckoutQueue>(q))
+            .map(|q| q.waiting.len())
+            .sum();
+        LiveKpis {
+            arrived: m.arrived as f64,
+            in_store: m.in_store as f64,
+            queueing: queueing as f64,
+            served: m.paid as f64,
+            mean_wait_s: if waits.is_empty() {
+                0.0
+            } else {
+                waits.iter().sum::<f64>() / waits.len() as f64
+            },
+            revenue: m.revenue,
+            lost_items: ledger.lost.iter().sum::<u64>() as f64,
+            empty_products: ledger.empty_since.iter().filter(|s| s.is_some()).count() as f64,
+        }
+    }
+
+    fn rows(&self) -> [(&'static str, f64, usize); 8] {
+        [
+            ("Customers arrived", self.arrived, 0),
+            ("In store now", self.in_store, 0),
+            ("Waiting at checkout", self.queueing, 0),
+            ("Served", self.served, 0),
+            ("Mean wait so far (s)", self.mean_wait_s, 1),
+            ("Revenue", self.revenue, 2),
+            ("Lost sales (items)", self.lost_items, 0),
+            ("Empty shelves now", self.empty_products, 0),
+        ]
+    }
+}
+
+/// The KPI grid: one column per store and, with two stores, the difference B − A.
+pub fn kpis_ui(ui: &mut egui::Ui, names: &[String], kpis: &[LiveKpis]) {
+    egui::Grid::new("kpis")
+        .striped(true)
+        .num_columns(names.len() + 2)
+        .show(ui, |ui| {
+            ui.strong("KPI");
+            for n in names {
+                ui.strong(n);
+            }
+            if kpis.len() == 2 {
+                ui.strong("B − A");
+            }
+            ui.end_row();
+            let rows: Vec<_> = kpis.iter().map(|k| k.rows()).collect();
+            for r in 0..rows[0].len() {
+                let (label, _, digits) = rows[0][r];
+                ui.label(label);
+                for k in &rows {
+                    ui.monospace(format!("{:.*}", digits, k[r].1));
+                }
+                if rows.len() == 2 {
+                    let d = rows[1][r].1 - rows[0][r].1;
+                    let color = if d.abs() < 1e-9 {
+                        Color32::GRAY
+                    } else {
+                        Color32::from_rgb(200, 80, 0)
+                    };
+                    ui.label(
+                        RichText::new(format!("{:+.*}", digits, d))
+                            .monospace()
+                            .color(color),
+                    );
+                }
+                ui.end_row();
+            }
+        });
+}
+
+/// Open/closed state of every lane of one store, for the steering panel.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LaneSwitch {
+    pub lane: u16,
+    pub name: String,
+    pub open: bool,
+    pub busy: bool,
+    pub waiting: usize,
+}
+
+pub fn lane_switches(world: &World) -> Vec<LaneSwitch> {
+    let checkout = world.resource::<Checkout>();
+    checkout
+        .lanes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &e)| {
+            let lane = world.get::<Lane>(e)?;
+            let waiting = world
+                .get::<CheckoutQueue>(checkout.queues[lane.queue as usize])?
+                .waiting
+                .len();
+            Some(LaneSwitch {
+                lane: i as u16,
+                name: checkout.lane_names[i].clone(),
+                open: lane.open,
+                busy: lane.serving.is_some(),
+                waiting,
+            })
+        })
+        .collect()
+}
+
+/// Steering: the arrival-rate multiplier (all stores) and each store's lanes.
+pub fn steering_ui(
+    ui: &mut egui::Ui,
+    multiplier: &mut f64,
+    stores: &[(String, Vec<LaneSwitch>)],
+) -> Vec<Action> {
+    let mut actions = Vec::new();
+    ui.horizontal(|ui| {
+        ui.label("Arrival rate ×");
+        if ui
+            .add(egui::Slider::new(multiplier, 0.0..=3.0).step_by(0.05))
+            .on_hover_text("Scales the arrival rate from now on (1 = as in the scenario)")
+            .changed()
+        {
+            actions.push(Action::SetArrivalMultiplier(*multiplier));
+        }
+    });
+    for (store, (name, lanes)) in stores.iter().enumerate() {
+        egui::CollapsingHeader::new(format!("Lanes: {name}"))
+            .id_salt(("lanes", store))
+            .default_open(true)
+            .show(ui, |ui| {
+                egui::Grid::new(("lane-grid", store))
+                    .num_columns(3)
+                    .show(ui, |ui| {
+                        for l in lanes {
+                            let mut open = l.open;
+                            if ui.checkbox(&mut open, &l.name).changed() {
+                                actions.push(Action::SetLaneOpen {
+                                    store,
+                                    lane: l.lane,
+                                    open,
+                                });
+                            }
+                            ui.label(if !l.open {
+                                "closed"
+                            } else if l.busy {
+                                "busy"
+                            } else {
+                                "idle"
+                            });
+                            ui.label(format!("{} waiting", l.waiting));
+                            ui.end_row();
+                        }
+                    });
+            });
+    }
+    actions
+}
+
+/// Live charts from the stores' per-minute samples and finished journeys.
+pub fn charts_ui(ui: &mut egui::Ui, names: &[String], worlds: &[&World]) {
+    // Five charts side by side, as tall as the (resizable) panel allows.
+    let height = ui.available_height().clamp(120.0, 600.0);
+    let width = (ui.available_width() / 5.0 - 10.0).max(150.0);
+    ui.horizontal(|ui| {
+        let series =
+            |f: &dyn Fn(&crate::metrics::Sample) -> f64, w: &World| -> PlotPoints<'static> {
+                w.resource::<Metrics>()
+                    .samples
+                    .iter()
+                    .map(|s| [s.time / 3600.0, f(s)])
+                    .collect::<Vec<_>>()
+                    .into()
+            };
+        let plot = |ui: &mut egui::Ui,
+                    id: &str,
+                    title: &str,
+                    f: &dyn Fn(&crate::metrics::Sample) -> f64| {
+            ui.vertical(|ui| {
+                ui.label(title);
+                Plot::new(id)
+                    .height(height - 18.0)
+                    .width(width)
+                    .legend(Legend::default())
+                    .allow_scroll(false)
+                    .show(ui, |p| {
+                        for (name, w) in names.iter().zip(worlds) {
+                            p.line(Line::new(name.clone(), series(f, w)));
+                        }
+                    });
+            });
+        };
+        plot(ui, "in-store", "Customers in store", &|s| s.in_store as f64);
+        if worlds.len() == 1 {
+            // One store: a line per queue.
+            let w = worlds[0];
+            let queues = w.resource::<Checkout>().queue_names.clone();
+            ui.vertical(|ui| {
+                ui.label("Queue length per queue");
+                Plot::new("queues")
+                    .height(height - 18.0)
+                    .width(width)
+                    .legend(Legend::default())
+                    .allow_scroll(false)
+                    .show(ui, |p| {
+                        for (q, name) in queues.iter().enumerate() {
+                            let pts: Vec<[f64; 2]> = w
+                                .resource::<Metrics>()
+                                .samples
+                                .iter()
+                                .map(|s| {
+                                    [
+                                        s.time / 3600.0,
+                                        f64::from(s.queues.get(q).copied().unwrap_or(0)),
+                                    ]
+                                })
+                                .collect();
+                            p.line(Line::new(name.clone(), PlotPoints::from(pts)));
+                        }
+                    });
+            });
+        } else {
+            plot(ui, "waiting", "Customers waiting (all queues)", &|s| {
+                s.queueing as f64
+            });
+        }
+        ui.vertical(|ui| {
+            ui.label("Waiting times (min), by start of service");
+            Plot::new("waits")
+                .height(height - 18.0)
+                .width(width)
+                .legend(Legend::default())
+                .allow_scroll(false)
+                .show(ui, |p| {
+                    for (name, w) in names.iter().zip(worlds) {
+                        let pts: Vec<[f64; 2]> = w
+                            .resource::<Metrics>()
+                            .records
+                            .iter()
+                            .filter_map(|r| Some([r.service_start? / 3600.0, r.wait? / 60.0]))
+                            .collect();
+                        p.points(Points::new(name.clone(), PlotPoints::from(pts)).radius(1.5));
+                    }
+                });
+        });
+        plot(ui, "revenue", "Revenue", &|s| s.revenue);
+        plot(ui, "lost", "Lost sales (items)", &|s| s.items_lost as f64);
+    });
+}
+
+/// The inspector: details of the selected customer, lane, shelf or staff member.
+pub fn inspector_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) {
+    match selection {
+        Selection::Customer(id) => {
+            let mut q = world
+                .try_query::<&Customer>()
+                .expect("customers registered");
+            let Some(c) = q.iter(world).find(|c| c.id == id) else {
+                ui.label(format!("Customer {id} has left the store."));
+                return;
+            };
+            ui.heading(format!("Customer {id}"));
+            ui.label(format!("entered {}", format_clock(c.arrived)));
+            ui.label(format!("state: {:?}", c.phase));
+            ui.label(format!(
+                "walking speed {:.2} m/s, walked {:.0} m",
+                c.speed, c.distance
+            ));
+            ui.label(format!(
+                "basket {} of {} items, value {:.2}",
+                c.items, c.items_planned, c.value
+            ));
+            if c.items_lost > 0 {
+                ui.colored_label(Color32::RED, format!("{} items out of stock", c.items_lost));
+            }
+            ui.separator();
+            ui.label("Shopping list (shelf: product × units):");
+            let catalog = world.resource::<Catalog>();
+            let plan = world.resource::<crate::navigation::FloorPlan>();
+            for (k, stop) in c.route.iter().enumerate() {
+                let done = k < c.next_stop;
+                let items: Vec<String> = stop
+                    .products
+                    .iter()
+                    .map(|(p, n)| format!("{} ×{n}", catalog.products[*p as usize].id))
+                    .collect();
+                let text = format!(
+                    "{} {}: {}",
+                    if done { "✔" } else { "•" },
+                    plan.shelves[stop.shelf as usize].id,
+                    items.join(", ")
+                );
+                ui.label(if done {
+                    RichText::new(text).weak()
+                } else {
+                    RichText::new(text)
+                });
+            }
+            if let Some(j) = c.queue_joined {
+                ui.label(format!(
+                    "waiting since {} ({:.0} s)",
+                    format_clock(j),
+                    c.service_start.unwrap_or(now) - j
+                ));
+            }
+        }
+        Selection::Lane(l) => {
+            let checkout = world.resource::<Checkout>();
+            let Some(lane) = checkout
+                .lanes
+                .get(l as usize)
+                .and_then(|&e| world.get::<Lane>(e))
+            else {
+                return;
+            };
+            ui.heading(format!("Lane {}", checkout.lane_names[l as usize]));
+            ui.label(format!(
+                "{:?}, {}",
+                lane.kind,
+                if lane.open { "open" } else { "closed" }
+            ));
+            ui.label(format!("served {} customers", lane.served));
+            let (busy, open) = lane.times_at(now);
+            if open > 0.0 {
+                ui.label(format!("utilisation so far {:.0} %", 100.0 * busy / open));
+            }
+            if lane.serving.is_some() {
+                ui.label(format!(
+                    "serving a basket of {} items until {}",
+                    lane.serving_items,
+                    format_clock(lane.busy_until)
+                ));
+            }
+            if let Some(q) = world.get::<CheckoutQueue>(checkout.queues[lane.queue as usize]) {
+                ui.label(format!(
+                    "queue {}: {} waiting, {} items",
+                    checkout.queue_names[lane.queue as usize],
+                    q.waiting.len(),
+                    q.items_waiting
+                ));
+            }
+        }
+        Selection::Shelf(s) => {
+            let catalog = world.resource::<Catalog>();
+            let Some(shelf) = catalog
+                .shelves
+                .get(s as usize)
+                .and_then(|&e| world.get::<Shelf>(e))
+            else {
+                return;
+            };
+            ui.heading(format!("Shelf {}", shelf.id));
+            let pending: Vec<u32> = world
+                .resource::<RefillQueue>()
+                .tasks
+                .iter()
+                .copied()
+                .collect();
+            egui::Grid::new("shelf").striped(true).show(ui, |ui| {
+                ui.strong("product");
+                ui.strong("on shelf");
+                ui.strong("capacity");
+                ui.end_row();
+                for slot in &shelf.slots {
+                    let p = &catalog.products[slot.product as usize];
+                    let name = if pending.contains(&slot.product) {
+                        format!("{} (refill queued)", p.id)
+                    } else {
+                        p.id.clone()
+                    };
+                    ui.label(name);
+                    let color = if slot.on_shelf == 0 {
+                        Color32::RED
+                    } else {
+                        ui.visuals().text_color()
+                    };
+                    ui.colored_label(color, slot.on_shelf.to_string());
+                    ui.label(slot.capacity.to_string());
+                    ui.end_row();
+                }
+            });
+        }
+        Selection::Staff(id) => {
+            let mut q = world.try_query::<&StaffMember>().expect("staff registered");
+            let Some(s) = q.iter(world).find(|s| s.id == id) else {
+                return;
+            };
+            ui.heading(format!("Staff {id}"));
+            ui.label(format!("{:?}", s.role));
+            ui.label(match s.task {
+                Task::Idle => "idle at the backroom".to_string(),
+                Task::AtLane => "at the till".to_string(),
+                Task::ToShelf { product, units } => {
+                    format!(
+                        "carrying {units} × {}",
+                        world.resource::<Catalog>().products[product as usize].id
+                    )
+                }
+                Task::Refilling { product, units } => {
+                    format!(
+                        "refilling {units} × {}",
+                        world.resource::<Catalog>().products[product as usize].id
+                    )
+                }
+                Task::Returning => "walking back to the backroom".to_string(),
+            });
+        }
+    }
+}
+
+/// The colour legend of the markers.
+pub fn legend_ui(ui: &mut egui::Ui) {
+    ui.horizontal_wrapped(|ui| {
+        for (c, name) in [
+            (floor::WALKING, "walking"),
+            (floor::PICKING, "picking"),
+            (floor::QUEUEING, "queueing"),
+            (floor::IN_SERVICE, "being served"),
+            (floor::LEAVING, "leaving"),
+            (floor::CASHIER, "cashier"),
+            (floor::RESTOCKER, "restocker"),
+        ] {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+            ui.painter().circle_filled(rect.center(), 5.0, c);
+            ui.label(name);
+        }
+    });
+}

@@ -1,0 +1,266 @@
+//! The view's state: the stores on show, one shared simulated clock, speed, steering.
+//!
+//! Holds no simulation logic: it advances each store's [`Simulation`] to the clock's time and
+//! sends [`Command`]s, recording them in a [`SessionLog`] so a session can be replayed. It has
+//! no window either, so it is compiled and tested without the `gui` feature.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use crate::Simulation;
+use crate::control::{Command, SessionLog};
+use crate::engine::{Agenda, Clock};
+use crate::scenario::{self, Scenario};
+
+/// How fast simulated time runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Speed {
+    /// Simulated seconds per wall-clock second (1 to 1000).
+    Times(f64),
+    /// As many events as fit in the frame budget.
+    Max,
+}
+
+/// One store on show.
+pub struct Store {
+    pub path: PathBuf,
+    pub scenario: Arc<Scenario>,
+    pub sim: Simulation,
+    /// Commands applied to this store, with their simulated times.
+    pub log: SessionLog,
+    /// The last error reading the file (the last good run stays on show).
+    pub error: Option<String>,
+    modified: Option<SystemTime>,
+}
+
+impl Store {
+    /// Loads and builds a store; errors are the scenario's messages.
+    pub fn open(path: &Path, seed: Option<u64>) -> Result<Store, String> {
+        let loaded = scenario::load(path).map_err(|e| e.to_string())?;
+        let seed = seed.unwrap_or(loaded.scenario.seed);
+        let scenario = Arc::new(loaded.scenario);
+        let sim = Simulation::new(scenario.clone(), seed).map_err(|p| {
+            p.iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })?;
+        Ok(Store {
+            path: path.to_path_buf(),
+            log: SessionLog {
+                scenario: path.display().to_string(),
+                seed,
+                commands: Vec::new(),
+            },
+            scenario,
+            sim,
+            error: None,
+            modified: modified(path),
+        })
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.log.seed
+    }
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// Everything the view shows and controls.
+pub struct Lab {
+    pub stores: Vec<Store>,
+    /// Simulated time shown, seconds since 00:00 (the same for every store).
+    pub clock: f64,
+    pub playing: bool,
+    pub speed: Speed,
+    /// Wall-clock budget per frame for `Speed::Max`, seconds.
+    pub frame_budget: f64,
+    last_reload_check: Option<Instant>,
+}
+
+impl Lab {
+    /// Opens one store, or two for the side-by-side lecturer mode (same seed and clock).
+    pub fn open(paths: &[PathBuf], seed: Option<u64>) -> Result<Lab, String> {
+        let mut stores = Vec::new();
+        for p in paths {
+            stores.push(Store::open(p, seed)?);
+        }
+        if stores.len() == 2 && stores[1].seed() != stores[0].seed() {
+            // Lecturer mode: the same random numbers drive both stores.
+            let s = stores[0].seed();
+            stores[1] = Store::open(&stores[1].path.clone(), Some(s))?;
+        }
+        let clock = stores
+            .iter()
+            .map(|s| s.sim.now())
+            .fold(f64::INFINITY, f64::min);
+        Ok(Lab {
+            stores,
+            clock,
+            playing: false,
+            speed: Speed::Times(60.0),
+            frame_budget: 0.012,
+            last_reload_check: None,
+        })
+    }
+
+    /// True when no store has anything left to simulate.
+    pub fn finished(&self) -> bool {
+        self.stores.iter().all(|s| s.sim.finished())
+    }
+
+    /// Advances every store to `t`.
+    pub fn advance_to(&mut self, t: f64) {
+        for s in &mut self.stores {
+            s.sim.run_until(t);
+        }
+        self.clock = t.max(self.clock);
+    }
+
+    /// One frame of `dt` wall seconds while playing: moves the clock by `dt × speed`, or as far
+    /// as the frame budget allows at maximum speed. Stops playing at the end of the day.
+    pub fn tick(&mut self, dt: f64) {
+        if !self.playing {
+            return;
+        }
+        match self.speed {
+            Speed::Times(x) => {
+                let t = self.clock + dt * x;
+                self.advance_to(t);
+            }
+            Speed::Max => {
+                let start = Instant::now();
+                while start.elapsed().as_secs_f64() < self.frame_budget && !self.finished() {
+                    let t = self.clock + 60.0;
+                    self.advance_to(t);
+                }
+            }
+        }
+        if self.finished() {
+            self.playing = false;
+            self.clock = self.end_time();
+        }
+    }
+
+    /// Advances to the next event of any store (single step).
+    pub fn step(&mut self) {
+        let next = self
+            .stores
+            .iter()
+            .filter_map(|s| s.sim.world().resource::<Agenda>().next_time())
+            .fold(f64::INFINITY, f64::min);
+        if next.is_finite() {
+            self.advance_to(next);
+        }
+    }
+
+    /// When the last store finished (its clock after the final event).
+    pub fn end_time(&self) -> f64 {
+        self.stores
+            .iter()
+            .map(|s| s.sim.now())
+            .fold(self.clock, f64::max)
+    }
+
+    /// Doors open and close of the first store.
+    pub fn hours(&self) -> (f64, f64) {
+        let c = self.stores[0].sim.world().resource::<Clock>();
+        (c.open, c.close)
+    }
+
+    /// Applies a command to store `i` now and records it.
+    pub fn command(&mut self, i: usize, cmd: Command) {
+        let t = self.clock;
+        if let Some(s) = self.stores.get_mut(i) {
+            cmd.apply(&mut s.sim);
+            s.log.commands.push((t, cmd));
+        }
+    }
+
+    /// Applies a command to every store (lecturer mode keeps them comparable).
+    pub fn command_all(&mut self, cmd: Command) {
+        for i in 0..self.stores.len() {
+            self.command(i, cmd.clone());
+        }
+    }
+
+    /// Starts every store again from opening with `seed` (the logs start afresh).
+    pub fn restart(&mut self, seed: u64) -> Result<(), String> {
+        let mut fresh = Vec::new();
+        for s in &self.stores {
+            fresh.push(Store::open(&s.path, Some(seed))?);
+        }
+        self.stores = fresh;
+        self.clock = self
+            .stores
+            .iter()
+            .map(|s| s.sim.now())
+            .fold(f64::INFINITY, f64::min);
+        Ok(())
+    }
+
+    /// Replaces store `i` with another scenario file (from the picker).
+    pub fn switch(&mut self, i: usize, path: &Path) -> Result<(), String> {
+        let seed = self.stores.first().map(|s| s.seed());
+        let store = Store::open(path, seed)?;
+        if let Some(slot) = self.stores.get_mut(i) {
+            *slot = store;
+        }
+        self.clock = self
+            .stores
+            .iter()
+            .map(|s| s.sim.now())
+            .fold(f64::INFINITY, f64::min);
+        Ok(())
+    }
+
+    /// Reloads scenarios whose file changed on disk (checked at most once a second). A broken
+    /// file leaves the last good run on show with the error; a good one restarts that store,
+    /// replays its commands and catches up with the clock.
+    pub fn reload_changed(&mut self) {
+        if self
+            .last_reload_check
+            .is_some_and(|t| t.elapsed().as_secs_f64() < 1.0)
+        {
+            return;
+        }
+        self.last_reload_check = Some(Instant::now());
+        self.reload_changed_now();
+    }
+
+    /// [`Lab::reload_changed`] without the once-a-second limit.
+    pub fn reload_changed_now(&mut self) {
+        let clock = self.clock;
+        for s in &mut self.stores {
+            let m = modified(&s.path);
+            if m == s.modified {
+                continue;
+            }
+            s.modified = m;
+            match scenario::load(&s.path) {
+                Err(e) => s.error = Some(e.to_string()),
+                Ok(loaded) => {
+                    let scenario = Arc::new(loaded.scenario);
+                    match s.log.replay(scenario.clone(), clock) {
+                        Ok(sim) => {
+                            s.scenario = scenario;
+                            s.sim = sim;
+                            s.error = None;
+                        }
+                        Err(p) => {
+                            s.error = Some(
+                                p.iter()
+                                    .map(|p| p.to_string())
+                                    .collect::<Vec<_>>()
+                                    .join("\n"),
+                            )
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! The egui panels, driven like a user would (egui_kittest), without a window.
+#![cfg(feature = "gui")]
+
+mod common;
+
+use common::*;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use storelab::Simulation;
+use storelab::gui::floor::{self, Selection};
+use storelab::gui::panels::{self, Action, ControlState, LiveKpis};
+use storelab::lab::Speed;
+
+fn controls() -> ControlState {
+    ControlState {
+        playing: false,
+        speed: Speed::Times(60.0),
+        times: 60.0,
+        seed: 5,
+        heatmap: false,
+        multiplier: 1.0,
+        clock: "08:00:00".into(),
+        finished: false,
+    }
+}
+
+type State = (ControlState, Vec<Action>);
+
+fn harness() -> Harness<'static, State> {
+    Harness::new_ui_state(
+        |ui, s: &mut State| {
+            let a = panels::controls_ui(ui, &mut s.0);
+            s.1.extend(a);
+        },
+        (controls(), Vec::new()),
+    )
+}
+
+#[test]
+fn play_pause_step_speed_and_restart_become_actions() {
+    let mut h = harness();
+    h.get_by_label("▶ Play").click();
+    h.run();
+    assert!(h.state().0.playing);
+    assert_eq!(h.state().1, vec![Action::Play]);
+    h.get_by_label("⏸ Pause").click();
+    h.run();
+    assert!(!h.state().0.playing);
+    h.get_by_label("⏭ Step").click();
+    h.run();
+    h.get_by_label("as fast as possible").click();
+    h.run();
+    h.get_by_label("⟲ Restart").click();
+    h.run();
+    h.get_by_label("Heatmap").click();
+    h.run();
+    assert_eq!(
+        h.state().1,
+        vec![
+            Action::Play,
+            Action::Pause,
+            Action::Step,
+            Action::SetSpeed(Speed::Max),
+            Action::Restart { seed: 5 },
+            Action::ToggleHeatmap
+        ]
+    );
+    assert!(h.state().0.heatmap);
+}
+
+#[test]
+fn a_finished_day_cannot_be_played_further() {
+    let mut state = controls();
+    state.finished = true;
+    let mut h = Harness::new_ui_state(
+        |ui, s: &mut State| {
+            let a = panels::controls_ui(ui, &mut s.0);
+            s.1.extend(a);
+        },
+        (state, Vec::new()),
+    );
+    h.get_by_label("▶ Play").click();
+    h.run();
+    assert!(
+        h.state().1.is_empty(),
+        "disabled buttons do nothing: {:?}",
+        h.state().1
+    );
+}
+
+fn world_at_noon() -> Simulation {
+    let mut sim = Simulation::new(load("supermarket.ron"), 3).unwrap();
+    sim.run_until(12.0 * 3600.0);
+    sim
+}
+
+#[test]
+fn lane_switches_steer_the_store() {
+    let sim = world_at_noon();
+    let switches = panels::lane_switches(sim.world());
+    assert_eq!(switches.len(), 20);
+    let till1 = switches
+        .iter()
+        .find(|l| l.name == "till-1")
+        .unwrap()
+        .clone();
+    assert!(till1.open);
+    let mut h = Harness::new_ui_state(
+        move |ui, s: &mut (f64, Vec<Action>)| {
+            let a = panels::steering_ui(ui, &mut s.0, &[("Supermarket".into(), switches.clone())]);
+            s.1.extend(a);
+        },
+        (1.0, Vec::new()),
+    );
+    h.get_by_label("till-1").click();
+    h.run();
+    assert_eq!(
+        h.state().1,
+        vec![Action::SetLaneOpen {
+            store: 0,
+            lane: till1.lane,
+            open: false
+        }]
+    );
+}
+
+#[test]
+fn kpis_show_both_stores_and_their_difference() {
+    let a = LiveKpis::of(world_at_noon().world());
+    let mut b = a.clone();
+    b.queueing += 3.0;
+    let h = Harness::new_ui(move |ui| {
+        panels::kpis_ui(
+            ui,
+            &["A store".into(), "B store".into()],
+            &[a.clone(), b.clone()],
+        );
+    });
+    h.get_by_label("B − A");
+    h.get_by_label("Waiting at checkout");
+    h.get_by_label("+3");
+}
+
+#[test]
+fn inspector_describes_what_was_clicked() {
+    let sim = world_at_noon();
+    let world = sim.world();
+    let plan = world.resource::<storelab::navigation::FloorPlan>();
+    let dairy = plan.shelf_index("dairy").unwrap() as u16;
+    let h = Harness::new_ui(|ui| {
+        panels::inspector_ui(ui, world, Selection::Shelf(dairy), 12.0 * 3600.0)
+    });
+    h.get_by_label("Shelf dairy");
+    h.get_by_label("milk");
+    let h =
+        Harness::new_ui(|ui| panels::inspector_ui(ui, world, Selection::Lane(12), 12.0 * 3600.0));
+    h.get_by_label("Lane till-1");
+    // Every marker on the floor can be picked, and picking finds that marker.
+    let markers = floor::markers(world, plan, 12.0 * 3600.0);
+    assert!(markers.len() > 20, "customers and staff at noon");
+    let customer = markers
+        .iter()
+        .find(|m| matches!(m.selection, Selection::Customer(_)))
+        .unwrap();
+    assert_eq!(
+        floor::pick(plan, &markers, customer.pos, plan.cell_size),
+        Some(customer.selection)
+    );
+    if let Selection::Customer(id) = customer.selection {
+        let h = Harness::new_ui(|ui| {
+            panels::inspector_ui(ui, world, customer.selection, 12.0 * 3600.0)
+        });
+        h.get_by_label(&format!("Customer {id}"));
+    }
+}

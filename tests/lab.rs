@@ -1,0 +1,167 @@
+//! The view's engine room without a window: stepping, steering, replay, lecturer mode and
+//! reloading, all on the same simulation plugins as headless runs.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::*;
+use storelab::control::{Command, SessionLog};
+use storelab::lab::{Lab, Speed};
+
+fn open(files: &[&str], seed: Option<u64>) -> Lab {
+    let paths: Vec<PathBuf> = files.iter().map(|f| scenario_path(f)).collect();
+    Lab::open(&paths, seed).unwrap()
+}
+
+fn play_to_end(lab: &mut Lab, speed: Speed) -> u32 {
+    lab.speed = speed;
+    lab.playing = true;
+    let mut frames = 0;
+    while lab.playing {
+        lab.tick(1.0 / 60.0);
+        frames += 1;
+        assert!(frames < 1_000_000, "the day never ends");
+    }
+    frames
+}
+
+#[test]
+fn the_view_reaches_the_same_kpis_as_storelab_run() {
+    let s = load("supermarket.ron");
+    let headless = run(&s, s.seed).summary;
+    // At 1000× a 16-hour day takes about 3,500 frames of 1/60 s.
+    let mut lab = open(&["supermarket.ron"], None);
+    let frames = play_to_end(&mut lab, Speed::Times(1000.0));
+    assert!(frames > 3000, "{frames} frames");
+    assert_eq!(lab.stores[0].sim.summary(), headless);
+    // As fast as possible: other frame boundaries, the same day.
+    let mut lab = open(&["supermarket.ron"], None);
+    play_to_end(&mut lab, Speed::Max);
+    assert_eq!(lab.stores[0].sim.summary(), headless);
+}
+
+#[test]
+fn single_steps_follow_the_events() {
+    let mut lab = open(&["minimal.ron"], None);
+    let start = lab.clock;
+    lab.step();
+    let first = lab.clock;
+    lab.step();
+    assert!(first >= start && lab.clock >= first);
+    let fired = lab.stores[0]
+        .sim
+        .world()
+        .resource::<storelab::engine::Agenda>()
+        .fired();
+    assert!(fired >= 2, "{fired} events after two steps");
+}
+
+#[test]
+fn steering_is_recorded_and_a_replay_reproduces_the_session() {
+    let s = load("supermarket.ron");
+    let mut lab = open(&["supermarket.ron"], None);
+    lab.advance_to(10.0 * 3600.0);
+    lab.command(
+        0,
+        Command::SetLaneOpen {
+            lane: 12,
+            open: false,
+        },
+    ); // till-1
+    lab.advance_to(12.0 * 3600.0);
+    lab.command_all(Command::SetArrivalMultiplier(1.4));
+    lab.command(
+        0,
+        Command::SetLaneOpen {
+            lane: 18,
+            open: true,
+        },
+    ); // till-7 was closed
+    play_to_end(&mut lab, Speed::Max);
+    let steered = lab.stores[0].sim.summary();
+    assert_ne!(
+        steered,
+        run(&s, s.seed).summary,
+        "the commands changed the day"
+    );
+    let till1 = steered.lanes.iter().find(|l| l.id == "till-1").unwrap();
+    assert!(
+        till1.open_s < 4.5 * 3600.0,
+        "till-1 closed at 10:00: open {} s",
+        till1.open_s
+    );
+
+    // Save, load and replay the log: the same day, to the byte.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("session.ron");
+    lab.stores[0].log.save(&file).unwrap();
+    let log = SessionLog::load(&file).unwrap();
+    assert_eq!(log, lab.stores[0].log);
+    assert_eq!(log.commands.len(), 3);
+    let mut replayed = log.replay(s.clone(), f64::INFINITY).unwrap();
+    assert_eq!(replayed.summary(), steered);
+}
+
+#[test]
+fn lecturer_mode_drives_both_stores_with_the_same_random_numbers_and_clock() {
+    let mut lab = open(&["supermarket.ron", "self-checkout.ron"], Some(77));
+    assert_eq!(lab.stores[0].seed(), 77);
+    assert_eq!(lab.stores[1].seed(), 77);
+    lab.advance_to(15.0 * 3600.0);
+    let a = lab.stores[0].sim.summary();
+    let b = lab.stores[1].sim.summary();
+    assert_eq!(lab.stores[0].sim.now(), lab.stores[1].sim.now());
+    // Same customers so far; the checkout change shows in the waits.
+    assert_eq!(a.customers.arrived, b.customers.arrived);
+    assert_ne!(a.waiting.stats.mean, b.waiting.stats.mean);
+    // Different seeds in the files are overridden by the first store's.
+    let lab = open(
+        &["validation/mm1-rho050.ron", "validation/mm3-rho050.ron"],
+        None,
+    );
+    assert_eq!(lab.stores[0].seed(), lab.stores[1].seed());
+}
+
+#[test]
+fn an_edit_on_disk_reloads_and_a_broken_edit_keeps_the_last_good_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("shop.ron");
+    let text = read(&scenario_path("minimal.ron"));
+    std::fs::write(&file, &text).unwrap();
+    let mut lab = Lab::open(std::slice::from_ref(&file), None).unwrap();
+    lab.advance_to(10.0 * 3600.0);
+    let before = lab.stores[0].sim.summary();
+
+    let touch = |content: &str, secs: u64| {
+        std::fs::write(&file, content).unwrap();
+        let f = std::fs::File::options().write(true).open(&file).unwrap();
+        f.set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+            .unwrap();
+    };
+    touch(&text.replace("seed: 7,", "seed: 7"), 1_000_000);
+    lab.reload_changed_now();
+    let err = lab.stores[0]
+        .error
+        .clone()
+        .expect("the broken file is reported");
+    assert!(err.contains("shop.ron:"), "{err}");
+    assert_eq!(
+        lab.stores[0].sim.summary(),
+        before,
+        "the last good run stays"
+    );
+
+    touch(
+        &text.replace("Poisson(per_hour: 40.0)", "Poisson(per_hour: 80.0)"),
+        2_000_000,
+    );
+    lab.reload_changed_now();
+    assert!(lab.stores[0].error.is_none());
+    assert_eq!(
+        lab.stores[0].sim.now(),
+        10.0 * 3600.0,
+        "the reloaded store catches up with the clock"
+    );
+    assert!(lab.stores[0].sim.summary().customers.arrived > before.customers.arrived);
+}
