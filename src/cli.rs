@@ -20,8 +20,9 @@ use crate::scenario::{self, LoadedScenario};
 #[derive(Parser, Debug)]
 #[command(name = "storelab", version, about = "Simulate a store day from a RON scenario", long_about = None)]
 pub struct Cli {
+    /// Without a command, the live view opens scenarios/supermarket.ron.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -126,7 +127,15 @@ pub struct ReplicationArgs {
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let command = cli.command.unwrap_or_else(|| Command::Gui {
+        scenarios: vec![PathBuf::from("scenarios/supermarket.ron")],
+        seed: None,
+        screenshot: None,
+        at: None,
+        frames: 180,
+        replay: None,
+    });
+    match command {
         Command::Run {
             scenario,
             seed,

@@ -388,6 +388,9 @@ fn help_is_available_for_every_command() {
         vec!["run", "--help"],
         vec!["validate", "--help"],
         vec!["bench", "--help"],
+        vec!["compare", "--help"],
+        vec!["sweep", "--help"],
+        vec!["gui", "--help"],
     ] {
         let o = storelab(&args);
         assert!(o.status.success());
