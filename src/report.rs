@@ -417,7 +417,19 @@ fn svg(w: u32, h: u32, draw: impl for<'a> FnOnce(&Root<'a>) -> DrawResult<'a>) -
 const W: u32 = 640;
 const H: u32 = 340;
 
+/// Lines over time of day (x in hours, labelled HH:MM).
 fn line_chart(title: &str, y_label: &str, series: &[(String, Vec<(f64, f64)>)]) -> String {
+    lines(title, "time of day (h)", y_label, true, series)
+}
+
+/// One line per series, with a legend; `clock`: label x (hours) as HH:MM.
+fn lines(
+    title: &str,
+    x_desc: &str,
+    y_label: &str,
+    clock: bool,
+    series: &[(String, Vec<(f64, f64)>)],
+) -> String {
     svg(W, H, |root| {
         let (x0, x1) = series
             .iter()
@@ -443,14 +455,19 @@ fn line_chart(title: &str, y_label: &str, series: &[(String, Vec<(f64, f64)>)]) 
             .build_cartesian_2d(x0..x1, 0.0..y1)?;
         let _ = chart
             .configure_mesh()
-            .x_desc("time of day (h)")
+            .x_desc(x_desc)
             .y_desc(y_label)
             .x_label_formatter(&|h| {
-                format!(
-                    "{:02}:{:02}",
-                    h.floor() as i64,
-                    ((h.fract() * 60.0).round() as i64) % 60
-                )
+                if clock {
+                    format!(
+                        "{:02}:{:02}",
+                        h.floor() as i64,
+                        ((h.fract() * 60.0).round() as i64) % 60
+                    )
+                } else {
+                    // Round away float noise such as 0.6000000000000001.
+                    format!("{}", (h * 100.0).round() / 100.0)
+                }
             })
             .draw();
         for (i, (label, pts)) in series.iter().enumerate() {
@@ -503,41 +520,13 @@ fn wait_histogram(variants: &[Variant]) -> String {
             (v.label.clone(), pts)
         })
         .collect();
-    svg(W, H, |root| {
-        let y1 = series
-            .iter()
-            .flat_map(|(_, p)| p.iter().map(|q| q.1))
-            .fold(1.0f64, f64::max)
-            * 1.08;
-        let x1 = bins as f64 * BIN / 60.0;
-        let mut chart = ChartBuilder::on(root)
-            .caption("Waiting time in queue", ("sans-serif", 18))
-            .margin(10)
-            .x_label_area_size(35)
-            .y_label_area_size(50)
-            .build_cartesian_2d(0.0..x1, 0.0..y1)?;
-        let _ = chart
-            .configure_mesh()
-            .x_desc("wait (min)")
-            .y_desc("% of customers")
-            .draw();
-        for (i, (label, pts)) in series.iter().enumerate() {
-            let c = color(i);
-            if let Ok(s) =
-                chart.draw_series(LineSeries::new(pts.iter().copied(), c.stroke_width(2)))
-            {
-                s.label(label.as_str()).legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
-                });
-            }
-        }
-        let _ = chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .draw();
-        Ok(())
-    })
+    lines(
+        "Waiting time in queue",
+        "wait (min)",
+        "% of customers",
+        false,
+        &series,
+    )
 }
 
 fn utilisation_chart(variants: &[Variant]) -> String {
