@@ -11,6 +11,7 @@
 
 use std::collections::VecDeque;
 
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use rand::RngExt;
 
@@ -269,56 +270,44 @@ fn new_queue(index: u16, group: u16, now: f64) -> CheckoutQueue {
 
 type CustomerQuery<'w, 's> = Query<'w, 's, (&'static mut Customer, &'static mut Motion)>;
 
-fn on_reach_checkout(
-    ev: On<ReachCheckout>,
-    mut customers: CustomerQuery,
-    mut lanes: Query<&mut Lane>,
-    mut queues: Query<&mut CheckoutQueue>,
-    checkout: Res<Checkout>,
-    plan: Res<FloorPlan>,
-    mut heat: ResMut<Heatmap>,
-    clock: Res<Clock>,
-    mut agenda: ResMut<Agenda>,
-) {
-    let now = clock.now;
-    let Ok((mut c, mut motion)) = customers.get_mut(ev.customer) else {
+/// What the checkout observers work on: customers, lanes, queues and the shared resources.
+#[derive(SystemParam)]
+struct Tills<'w, 's> {
+    customers: CustomerQuery<'w, 's>,
+    lanes: Query<'w, 's, &'static mut Lane>,
+    queues: Query<'w, 's, &'static mut CheckoutQueue>,
+    checkout: ResMut<'w, Checkout>,
+    plan: Res<'w, FloorPlan>,
+    heat: ResMut<'w, Heatmap>,
+    clock: Res<'w, Clock>,
+    agenda: ResMut<'w, Agenda>,
+}
+
+fn on_reach_checkout(ev: On<ReachCheckout>, mut t: Tills) {
+    let now = t.clock.now;
+    let Ok((mut c, mut motion)) = t.customers.get_mut(ev.customer) else {
         return;
     };
-    let q = choose_queue(&mut c, &checkout, &lanes, &queues, now);
-    let first_lane = queues
-        .get(checkout.queues[q as usize])
-        .expect("queue")
-        .lanes[0];
-    let point = checkout.lane_points[first_lane as usize];
-    heat.replace(&plan, &mut motion, Motion::still(point, now));
+    let q = choose_queue(&mut c, &t.checkout, &t.lanes, &t.queues, now);
+    let mut queue = t
+        .queues
+        .get_mut(t.checkout.queues[q as usize])
+        .expect("queue");
+    let point = t.checkout.lane_points[queue.lanes[0] as usize];
+    t.heat
+        .replace(&t.plan, &mut motion, Motion::still(point, now));
     c.at = point;
     c.phase = Phase::Queueing { queue: q };
     // A customer sent to choose again keeps its first joining time: its wait runs on.
     c.queue_joined.get_or_insert(now);
-    let group = &checkout.groups[queues
-        .get(checkout.queues[q as usize])
-        .expect("queue")
-        .group as usize];
+    let group = &t.checkout.groups[queue.group as usize];
     let expected = service::mean_service_time(&group.service, group.kind, c.items);
-    let items = c.items;
-    {
-        let mut queue = queues.get_mut(checkout.queues[q as usize]).expect("queue");
-        queue.touch(now);
-        queue.waiting.push_back(ev.customer);
-        queue.items_waiting += items;
-        queue.expected_work += expected;
-        queue.max_len = queue.max_len.max(queue.waiting.len() as u32);
-    }
-    start_services(
-        q,
-        &mut customers,
-        &mut lanes,
-        &mut queues,
-        &checkout,
-        (&plan, &mut heat),
-        now,
-        &mut agenda,
-    );
+    queue.touch(now);
+    queue.waiting.push_back(ev.customer);
+    queue.items_waiting += c.items;
+    queue.expected_work += expected;
+    queue.max_len = queue.max_len.max(queue.waiting.len() as u32);
+    t.start_services(q);
 }
 
 /// Picks the queue by the scenario's strategy among those the customer may use.
@@ -393,158 +382,127 @@ fn choose_queue(
     }
 }
 
-/// Lets every idle open lane of queue `q` take the next customer.
-fn start_services(
-    q: u16,
-    customers: &mut CustomerQuery,
-    lanes: &mut Query<&mut Lane>,
-    queues: &mut Query<&mut CheckoutQueue>,
-    checkout: &Checkout,
-    (plan, heat): (&FloorPlan, &mut Heatmap),
-    now: f64,
-    agenda: &mut Agenda,
-) {
-    let mut queue = queues.get_mut(checkout.queues[q as usize]).expect("queue");
-    let group = &checkout.groups[queue.group as usize];
-    for i in 0..queue.lanes.len() {
-        if queue.waiting.is_empty() {
-            break;
+impl Tills<'_, '_> {
+    /// Lets every idle open lane of queue `q` take the next customer.
+    fn start_services(&mut self, q: u16) {
+        let now = self.clock.now;
+        let mut queue = self
+            .queues
+            .get_mut(self.checkout.queues[q as usize])
+            .expect("queue");
+        let group = &self.checkout.groups[queue.group as usize];
+        for i in 0..queue.lanes.len() {
+            if queue.waiting.is_empty() {
+                break;
+            }
+            let l = queue.lanes[i];
+            let mut lane = self
+                .lanes
+                .get_mut(self.checkout.lanes[l as usize])
+                .expect("lane");
+            if !lane.open || lane.serving.is_some() {
+                continue;
+            }
+            queue.touch(now);
+            let customer = queue.waiting.pop_front().expect("non-empty");
+            let Ok((mut c, mut motion)) = self.customers.get_mut(customer) else {
+                continue;
+            };
+            queue.items_waiting -= c.items;
+            queue.expected_work -= service::mean_service_time(&group.service, group.kind, c.items);
+            if queue.waiting.is_empty() {
+                // Avoid drift from repeated float subtraction.
+                queue.expected_work = 0.0;
+            }
+            let duration = service::service_time(&group.service, lane.kind, c.items, c.draws);
+            lane.serving = Some(customer);
+            lane.serving_items = c.items;
+            lane.busy_since = now;
+            lane.busy_until = now + duration;
+            c.phase = Phase::InService { lane: l };
+            c.lane = Some(l);
+            c.service_start = Some(now);
+            c.at = lane.service_point;
+            self.heat.replace(
+                &self.plan,
+                &mut motion,
+                Motion::still(lane.service_point, now),
+            );
+            self.agenda
+                .schedule(now + duration, ServiceDone { lane: l });
         }
-        let l = queue.lanes[i];
-        let mut lane = lanes.get_mut(checkout.lanes[l as usize]).expect("lane");
-        if !lane.open || lane.serving.is_some() {
-            continue;
-        }
-        queue.touch(now);
-        let customer = queue.waiting.pop_front().expect("non-empty");
-        let Ok((mut c, mut motion)) = customers.get_mut(customer) else {
-            continue;
-        };
-        queue.items_waiting -= c.items;
-        queue.expected_work -= service::mean_service_time(&group.service, group.kind, c.items);
-        if queue.waiting.is_empty() {
-            // Avoid drift from repeated float subtraction.
-            queue.expected_work = 0.0;
-        }
-        let duration = service::service_time(&group.service, lane.kind, c.items, c.draws);
-        lane.serving = Some(customer);
-        lane.serving_items = c.items;
-        lane.busy_since = now;
-        lane.busy_until = now + duration;
-        c.phase = Phase::InService { lane: l };
-        c.lane = Some(l);
-        c.service_start = Some(now);
-        c.at = lane.service_point;
-        heat.replace(plan, &mut motion, Motion::still(lane.service_point, now));
-        agenda.schedule(now + duration, ServiceDone { lane: l });
     }
 }
 
-fn on_service_done(
-    ev: On<ServiceDone>,
-    mut customers: CustomerQuery,
-    mut lanes: Query<&mut Lane>,
-    mut queues: Query<&mut CheckoutQueue>,
-    checkout: Res<Checkout>,
-    plan: Res<FloorPlan>,
-    mut heat: ResMut<Heatmap>,
-    clock: Res<Clock>,
-    mut agenda: ResMut<Agenda>,
-    mut commands: Commands,
-) {
-    let now = clock.now;
-    let q = {
-        let mut lane = lanes
-            .get_mut(checkout.lanes[ev.lane as usize])
-            .expect("lane");
-        let Some(customer) = lane.serving.take() else {
-            return;
-        };
-        lane.busy_time += now - lane.busy_since;
-        lane.served += 1;
-        if let Ok((mut c, mut motion)) = customers.get_mut(customer) {
-            c.service_end = Some(now);
-            commands.trigger(CustomerPaid {
-                items: c.items,
-                value: c.value,
-            });
-            walk_to_exit(
-                customer,
-                &mut c,
-                &mut motion,
-                &plan,
-                &mut heat,
-                now,
-                &mut agenda,
-            );
-        }
-        lane.queue
-    };
-    start_services(
-        q,
-        &mut customers,
-        &mut lanes,
-        &mut queues,
-        &checkout,
-        (&plan, &mut heat),
-        now,
-        &mut agenda,
-    );
-}
-
-fn on_set_lane_open(
-    ev: On<SetLaneOpen>,
-    mut customers: CustomerQuery,
-    mut lanes: Query<&mut Lane>,
-    mut queues: Query<&mut CheckoutQueue>,
-    mut checkout: ResMut<Checkout>,
-    plan: Res<FloorPlan>,
-    mut heat: ResMut<Heatmap>,
-    clock: Res<Clock>,
-    mut agenda: ResMut<Agenda>,
-    mut commands: Commands,
-) {
-    let now = clock.now;
-    let Some(&entity) = checkout.lanes.get(ev.lane as usize) else {
+fn on_service_done(ev: On<ServiceDone>, mut t: Tills, mut commands: Commands) {
+    let now = t.clock.now;
+    let mut lane = t
+        .lanes
+        .get_mut(t.checkout.lanes[ev.lane as usize])
+        .expect("lane");
+    let Some(customer) = lane.serving.take() else {
         return;
     };
-    let q = {
-        let mut lane = lanes.get_mut(entity).expect("lane");
-        if lane.open == ev.open {
-            return;
-        }
-        if lane.open {
-            lane.open_time += now - lane.open_since;
-        } else {
-            lane.open_since = now;
-        }
-        lane.open = ev.open;
-        lane.queue
-    };
-    checkout.lane_open[ev.lane as usize] = ev.open;
-    if ev.open {
-        start_services(
-            q,
-            &mut customers,
-            &mut lanes,
-            &mut queues,
-            &checkout,
-            (&plan, &mut heat),
+    lane.busy_time += now - lane.busy_since;
+    lane.served += 1;
+    let q = lane.queue;
+    if let Ok((mut c, mut motion)) = t.customers.get_mut(customer) {
+        c.service_end = Some(now);
+        commands.trigger(CustomerPaid {
+            items: c.items,
+            value: c.value,
+        });
+        walk_to_exit(
+            customer,
+            &mut c,
+            &mut motion,
+            &t.plan,
+            &mut t.heat,
             now,
-            &mut agenda,
+            &mut t.agenda,
         );
+    }
+    t.start_services(q);
+}
+
+fn on_set_lane_open(ev: On<SetLaneOpen>, mut t: Tills, mut commands: Commands) {
+    let now = t.clock.now;
+    let Some(&entity) = t.checkout.lanes.get(ev.lane as usize) else {
+        return;
+    };
+    let mut lane = t.lanes.get_mut(entity).expect("lane");
+    if lane.open == ev.open {
+        return;
+    }
+    if lane.open {
+        lane.open_time += now - lane.open_since;
+    } else {
+        lane.open_since = now;
+    }
+    lane.open = ev.open;
+    let q = lane.queue;
+    t.checkout.lane_open[ev.lane as usize] = ev.open;
+    if ev.open {
+        t.start_services(q);
         return;
     }
     // If no open lane feeds this queue any more, its customers choose again.
-    let mut queue = queues.get_mut(checkout.queues[q as usize]).expect("queue");
-    let still_open = queue.lanes.iter().any(|&l| checkout.lane_open[l as usize]);
-    if !still_open {
-        queue.touch(now);
-        let leaving: Vec<Entity> = queue.waiting.drain(..).collect();
-        queue.items_waiting = 0;
-        queue.expected_work = 0.0;
-        for customer in leaving {
-            commands.trigger(ReachCheckout { customer });
-        }
+    let mut queue = t
+        .queues
+        .get_mut(t.checkout.queues[q as usize])
+        .expect("queue");
+    if queue
+        .lanes
+        .iter()
+        .any(|&l| t.checkout.lane_open[l as usize])
+    {
+        return;
+    }
+    queue.touch(now);
+    let leaving: Vec<Entity> = queue.waiting.drain(..).collect();
+    queue.items_waiting = 0;
+    queue.expected_work = 0.0;
+    for customer in leaving {
+        commands.trigger(ReachCheckout { customer });
     }
 }

@@ -190,8 +190,8 @@ fn heat_color(t: f32) -> Color32 {
     Color32::from_rgba_unmultiplied(c.r(), c.g(), c.b(), 150)
 }
 
-/// Draws one store into `ui` and handles pan, zoom and picking. Returns a new selection if
-/// the user clicked something.
+/// Draws one store into `ui` and handles pan, zoom and picking. Returns `Some(selection)` when
+/// the user clicked (`Some(None)`: on nothing selectable).
 pub fn floor_view(
     ui: &mut egui::Ui,
     world: &World,
@@ -199,7 +199,7 @@ pub fn floor_view(
     camera: &mut Camera,
     heatmap: bool,
     selected: Option<Selection>,
-) -> Option<Selection> {
+) -> Option<Option<Selection>> {
     let plan = world.resource::<FloorPlan>();
     let (response, painter) = ui.allocate_painter(ui.available_size(), Sense::click_and_drag());
     // The painter may extend past the panel; fit to what is visible.
@@ -349,10 +349,7 @@ pub fn floor_view(
     if response.clicked()
         && let Some(pos) = response.interact_pointer_pos()
     {
-        return Some(
-            pick(plan, &markers, to_plan(pos, rect, camera), cs)
-                .unwrap_or(Selection::Customer(u32::MAX)),
-        );
+        return Some(pick(plan, &markers, to_plan(pos, rect, camera), cs));
     }
     None
 }

@@ -70,23 +70,18 @@ pub fn run(opts: GuiOptions) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // A session log belongs to one store: it replays into the first one shown.
     if let Some(log) = &opts.replay {
-        for store in &mut lab.stores {
-            match log.replay(store.scenario.clone(), opts.at.unwrap_or(lab.clock)) {
-                Ok(sim) => {
-                    store.sim = sim;
-                    store.log = log.clone();
-                }
-                Err(p) => {
-                    eprintln!(
-                        "{}",
-                        p.iter()
-                            .map(|p| p.to_string())
-                            .collect::<Vec<_>>()
-                            .join("\n")
-                    );
-                    return ExitCode::from(2);
-                }
+        let store = &mut lab.stores[0];
+        match log.replay(store.scenario.clone(), opts.at.unwrap_or(lab.clock)) {
+            Ok(sim) => {
+                store.sim = sim;
+                store.log = log.clone();
+            }
+            Err(p) => {
+                let text: Vec<String> = p.iter().map(|p| p.to_string()).collect();
+                eprintln!("{}", text.join("\n"));
+                return ExitCode::from(2);
             }
         }
     }
@@ -350,7 +345,7 @@ fn ui(mut contexts: EguiContexts, mut lab: ResMut<LabRes>, mut view: ResMut<View
                             ui.strong(format!("{}: {}", ["A", "B"][i], names[i]));
                         }
                         let selected = view.selection.filter(|(s, _)| *s == i).map(|(_, sel)| sel);
-                        if let Some(sel) = floor::floor_view(
+                        if let Some(clicked) = floor::floor_view(
                             ui,
                             lab.stores[i].sim.world(),
                             lab.clock,
@@ -358,10 +353,7 @@ fn ui(mut contexts: EguiContexts, mut lab: ResMut<LabRes>, mut view: ResMut<View
                             view.heatmap,
                             selected,
                         ) {
-                            view.selection = match sel {
-                                Selection::Customer(u32::MAX) => None,
-                                s => Some((i, s)),
-                            };
+                            view.selection = clicked.map(|s| (i, s));
                         }
                     });
                 });
