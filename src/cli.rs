@@ -107,8 +107,9 @@ pub enum Command {
 /// Options shared by `compare` and `sweep`.
 #[derive(clap::Args, Debug)]
 pub struct ReplicationArgs {
-    /// Replications per scenario (replication i of every scenario uses seed SEED + i).
-    #[arg(long, short = 'n', default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    /// Replications per scenario, at least 2 for an interval (replication i of every scenario
+    /// uses seed SEED + i).
+    #[arg(long, short = 'n', default_value_t = 30, value_parser = clap::value_parser!(u32).range(2..=10_000))]
     pub replications: u32,
     /// Base seed (default: the first scenario's `seed`).
     #[arg(long)]

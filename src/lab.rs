@@ -11,7 +11,7 @@ use std::time::{Instant, SystemTime};
 use crate::Simulation;
 use crate::control::{Command, SessionLog};
 use crate::engine::{Agenda, Clock};
-use crate::scenario::{self, Scenario};
+use crate::scenario::{self, Scenario, format_clock};
 
 /// How fast simulated time runs.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -163,6 +163,27 @@ impl Lab {
             .iter()
             .map(|s| s.sim.now())
             .fold(self.clock, f64::max)
+    }
+
+    /// Checks that `t` (seconds since 00:00) lies between the earliest opening and the
+    /// latest closing of the stores on show, so `--at` cannot ask for a moment outside the day.
+    pub fn check_time(&self, t: f64) -> Result<(), String> {
+        let (open, close) = self
+            .stores
+            .iter()
+            .map(|s| s.scenario.hours.span())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(o, c), (so, sc)| {
+                (o.min(so), c.max(sc))
+            });
+        if t < open || t > close {
+            return Err(format!(
+                "{} is outside the simulated day: the store is open {} – {}",
+                format_clock(t),
+                format_clock(open),
+                format_clock(close)
+            ));
+        }
+        Ok(())
     }
 
     /// Doors open and close of the first store.

@@ -272,6 +272,22 @@ fn sweep_reports_bad_paths_and_invalid_points_without_running() {
 
     let o = storelab(&["sweep", p, "--set", "customers.arrival_multiplier"]);
     assert_eq!(o.status.code(), Some(2));
+
+    // One replication has no interval: refused rather than printed as if it had one.
+    for command in ["sweep", "compare"] {
+        let mut args = vec![command, p];
+        if command == "compare" {
+            args.push(p);
+        } else {
+            args.extend(["--set", "customers.arrival_multiplier=1"]);
+        }
+        args.extend(["-n", "1"]);
+        let o = storelab(&args);
+        assert_eq!(o.status.code(), Some(2), "{command}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("--replications"), "{err}");
+        assert!(err.contains("2..=10000"), "{err}");
+    }
 }
 
 #[test]

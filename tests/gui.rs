@@ -89,3 +89,47 @@ fn screenshot_shows_the_store_at_noon() {
     assert!(lanes > 300, "lane colours: {lanes} pixels");
     assert!(customers > 200, "customer colours: {customers} pixels");
 }
+
+#[test]
+fn without_a_display_or_with_a_time_outside_the_day_the_view_explains_itself() {
+    let scenario = scenario_path("minimal.ron");
+    let gui = |args: &[&str]| {
+        Command::new(bin())
+            .arg("gui")
+            .arg(&scenario)
+            .args(args)
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .env_remove("WAYLAND_SOCKET")
+            .output()
+            .unwrap()
+    };
+    let o = gui(&[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("cannot open the window"), "{err}");
+    assert!(err.contains("DISPLAY"), "{err}");
+    assert!(err.contains("xvfb-run"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+
+    // A display that nobody serves.
+    let o = Command::new(bin())
+        .arg("gui")
+        .arg(&scenario)
+        .env("DISPLAY", ":987")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("no X server answers at DISPLAY=:987"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+
+    // minimal.ron is open 08:00–12:00: the time is refused before any window is needed.
+    for at in ["07:59", "25:00"] {
+        let o = gui(&["--at", at, "--screenshot", "x.png"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains("outside the simulated day"), "{err}");
+        assert!(err.contains("08:00:00 – 12:00:00"), "{err}");
+    }
+}

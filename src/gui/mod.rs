@@ -86,6 +86,10 @@ pub fn run(opts: GuiOptions) -> ExitCode {
         }
     }
     if let Some(at) = opts.at {
+        if let Err(e) = lab.check_time(at) {
+            eprintln!("error: --at {e}");
+            return ExitCode::from(2);
+        }
         lab.advance_to(at);
     }
     let controls = ControlState {
@@ -107,7 +111,7 @@ pub fn run(opts: GuiOptions) -> ExitCode {
         .join("  vs  ");
     let scenario_files = scenario_files(&opts.scenarios);
     let mut app = App::new();
-    app.add_plugins(DefaultPlugins.set(WindowPlugin {
+    let window = DefaultPlugins.set(WindowPlugin {
         primary_window: Some(Window {
             title: format!("storelab — {title}"),
             resolution: WindowResolution::new(1600, 1000),
@@ -115,22 +119,31 @@ pub fn run(opts: GuiOptions) -> ExitCode {
             ..default()
         }),
         ..default()
-    }))
-    .add_plugins(EguiPlugin::default())
-    .insert_resource(LabRes(lab))
-    .insert_resource(ViewState {
-        cameras: vec![Camera::default(); n],
-        selection: None,
-        controls,
-        heatmap: false,
-        message: None,
-        scenario_files,
-    })
-    .add_systems(Startup, |mut commands: Commands| {
-        commands.spawn(Camera2d);
-    })
-    .add_systems(Update, advance)
-    .add_systems(EguiPrimaryContextPass, ui);
+    });
+    if let Err(why) = add_quietly(&mut app, window) {
+        eprintln!(
+            "error: cannot open the window: {why}\n\
+             On a machine without a screen, `xvfb-run -a storelab gui SCENARIO --at HH:MM \
+             --screenshot FILE.png` renders the view into a picture, and `storelab run` \
+             needs no window at all."
+        );
+        return ExitCode::from(1);
+    }
+    app.add_plugins(EguiPlugin::default())
+        .insert_resource(LabRes(lab))
+        .insert_resource(ViewState {
+            cameras: vec![Camera::default(); n],
+            selection: None,
+            controls,
+            heatmap: false,
+            message: None,
+            scenario_files,
+        })
+        .add_systems(Startup, |mut commands: Commands| {
+            commands.spawn(Camera2d);
+        })
+        .add_systems(Update, advance)
+        .add_systems(EguiPrimaryContextPass, ui);
     if let Some(path) = opts.screenshot {
         app.insert_resource(ScreenshotPlan {
             path,
@@ -145,6 +158,33 @@ pub fn run(opts: GuiOptions) -> ExitCode {
         AppExit::Success => ExitCode::SUCCESS,
         AppExit::Error(_) => ExitCode::from(1),
     }
+}
+
+/// Adds the window plugins, turning a failure to reach a display (winit panics while
+/// building its event loop) into an error message instead of a panic with a backtrace.
+fn add_quietly(app: &mut App, plugins: impl PluginGroup) -> Result<(), String> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        app.add_plugins(plugins);
+    }));
+    std::panic::set_hook(hook);
+    result.map_err(|payload| {
+        let text = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "the windowing system failed".into());
+        // winit's message ends with its OS error; the reason is the readable part.
+        if text.contains("XOpenDisplayFailed") {
+            let display = std::env::var("DISPLAY").unwrap_or_default();
+            return format!("no X server answers at DISPLAY={display}");
+        }
+        match text.split_once("Misc(\"") {
+            Some((_, rest)) => rest.split('"').next().unwrap_or(&text).to_string(),
+            None => text,
+        }
+    })
 }
 
 /// The `.ron` files beside the given scenarios, for the picker.
