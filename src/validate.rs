@@ -24,6 +24,15 @@ struct Checker {
     problems: Vec<Problem>,
 }
 
+/// A unit to write after a number: " s", or nothing for a plain count.
+fn with_space(unit: &str) -> String {
+    if unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {unit}")
+    }
+}
+
 impl Checker {
     fn err(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.problems.push(Problem::new(path, message));
@@ -34,7 +43,10 @@ impl Checker {
         if !v.is_finite() || v < min || v > max {
             self.err(
                 path,
-                format!("{v} {unit} is out of range; expected {min} to {max} {unit}"),
+                format!(
+                    "{v}{u} is out of range; expected {min} to {max}{u}",
+                    u = with_space(unit)
+                ),
             );
             return false;
         }
@@ -43,7 +55,10 @@ impl Checker {
 
     fn positive(&mut self, path: &str, v: f64, max: f64, unit: &str) -> bool {
         if !v.is_finite() || v <= 0.0 {
-            self.err(path, format!("must be greater than 0 {unit}, got {v}"));
+            self.err(
+                path,
+                format!("must be greater than 0{}, got {v}", with_space(unit)),
+            );
             return false;
         }
         self.range(path, v, 0.0, max, unit)
