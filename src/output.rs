@@ -37,6 +37,17 @@ fn write_file(
     w.into_inner().map_err(|e| e.into_error())?.sync_all()
 }
 
+/// Creates `dir` and its parents. When a file stands where a folder must go, says so
+/// (the OS would only say "File exists").
+pub fn create_folder(dir: &Path) -> io::Result<()> {
+    fs::create_dir_all(dir).map_err(
+        |e| match dir.ancestors().find(|a| a.exists() && !a.is_dir()) {
+            Some(file) => io::Error::other(format!("{} is a file, not a folder", file.display())),
+            None => e,
+        },
+    )
+}
+
 /// Fills a staging directory with `fill`, then swaps it in for `dir`. An existing `dir` is
 /// replaced only if it looks like an earlier storelab output (so a typo cannot wipe a folder).
 pub fn write_dir_atomically(
@@ -66,7 +77,7 @@ pub fn write_dir_atomically(
             ),
         ));
     }
-    fs::create_dir_all(&parent)?;
+    create_folder(&parent)?;
     let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
     if staging.exists() {
         fs::remove_dir_all(&staging)?;

@@ -57,7 +57,17 @@ pub fn write(path: &Path, html: &str) -> io::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
+    // Like `--out`, a report may go into a folder that does not exist yet.
+    crate::output::create_folder(&dir)?;
+    // tempfile names its hidden temporary in the error; the user asked for `path`.
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| {
+        let os = e
+            .get_ref()
+            .and_then(|inner| inner.source())
+            .and_then(|s| s.downcast_ref::<io::Error>())
+            .and_then(io::Error::raw_os_error);
+        os.map_or(e, io::Error::from_raw_os_error)
+    })?;
     io::Write::write_all(&mut tmp, html.as_bytes())?;
     tmp.as_file().sync_all()?;
     // Temporary files are private (0600); a report is an ordinary document.

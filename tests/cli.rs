@@ -347,6 +347,23 @@ fn unreadable_input_and_unwritable_output_fail_cleanly() {
         file.join("out").to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("is a file, not a folder"),
+        "{}",
+        stderr(&o)
+    );
+    let o = storelab(&[
+        "run",
+        path.to_str().unwrap(),
+        "--report",
+        file.join("r.html").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("is a file, not a folder"),
+        "{}",
+        stderr(&o)
+    );
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
@@ -379,6 +396,17 @@ fn unreadable_input_and_unwritable_output_fail_cleanly() {
     );
     assert!(!out.join("stale.txt").exists());
     assert!(out.join("summary.json").exists());
+
+    // Like --out, a report may name a folder that does not exist yet.
+    let report = dir.path().join("reports/day1/report.html");
+    let o = storelab(&[
+        "run",
+        path.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(read(&report).contains("<svg"));
 }
 
 #[test]
