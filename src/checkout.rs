@@ -288,7 +288,7 @@ fn on_reach_checkout(ev: On<ReachCheckout>, mut t: Tills) {
     let Ok((mut c, mut motion)) = t.customers.get_mut(ev.customer) else {
         return;
     };
-    let q = choose_queue(&mut c, &t.checkout, &t.lanes, &t.queues, now);
+    let q = choose_queue(&mut c, &t.checkout, &t.lanes, &t.queues, &t.plan, now);
     let mut queue = t
         .queues
         .get_mut(t.checkout.queues[q as usize])
@@ -310,16 +310,20 @@ fn on_reach_checkout(ev: On<ReachCheckout>, mut t: Tills) {
     t.start_services(q);
 }
 
-/// Picks the queue by the scenario's strategy among those the customer may use.
+/// Picks the queue by the scenario's strategy among those the customer may use. Among
+/// equally good queues the customer takes the nearest (as shoppers do when every lane is
+/// free), then the one listed first.
 fn choose_queue(
     c: &mut Customer,
     checkout: &Checkout,
     lanes: &Query<&mut Lane>,
     queues: &Query<&mut CheckoutQueue>,
+    plan: &FloorPlan,
     now: f64,
 ) -> u16 {
     struct Option_ {
         index: u16,
+        metres: f64,
         open_lanes: u32,
         fits: bool,
         customers: f64,
@@ -350,6 +354,7 @@ fn choose_queue(
         let per_lane = f64::from(open_lanes.max(1));
         options.push(Option_ {
             index: q.index,
+            metres: plan.distance(c.at, checkout.lane_points[q.lanes[0] as usize]),
             open_lanes,
             fits: group.item_limit.is_none_or(|limit| c.items <= limit),
             customers: (q.waiting.len() as f64 + busy) / per_lane,
@@ -370,7 +375,12 @@ fn choose_queue(
     let by = |key: fn(&Option_) -> f64| {
         allowed
             .iter()
-            .min_by(|a, b| key(a).total_cmp(&key(b)).then(a.index.cmp(&b.index)))
+            .min_by(|a, b| {
+                key(a)
+                    .total_cmp(&key(b))
+                    .then(a.metres.total_cmp(&b.metres))
+                    .then(a.index.cmp(&b.index))
+            })
             .expect("at least one queue")
             .index
     };
