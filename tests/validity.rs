@@ -345,3 +345,32 @@ fn heatmap_books_every_customer_second_on_the_floor() {
         }
     }
 }
+
+#[test]
+fn with_every_queue_empty_a_customer_takes_the_nearest_lane() {
+    // minimal.ron with both shelves moved right and two tills: till-1 far left (listed first
+    // in reading order), till-2 on the right, nearer to both shelves' pick points. A customer
+    // may end up at till-1 only when till-2 is occupied (FewestCustomers); with both free,
+    // the tie goes to the nearer till, not to the one listed first.
+    let text = read(&scenario_path("minimal.ron"))
+        .replace("\"#RFFFF..DDD#\"", "\"#R....FDDD.#\"")
+        .replace("\"#...c......#\"", "\"#.c.......c#\"")
+        .replace("Poisson(per_hour: 40.0)", "Poisson(per_hour: 10.0)");
+    let scenario = Arc::new(storelab::scenario::parse_str(&text, "two-tills.ron").unwrap());
+    let mut sim = Simulation::new(scenario, 3).unwrap();
+    sim.run_to_end();
+    let records = sim.records();
+    let served: Vec<_> = records.iter().filter(|r| r.service_end.is_some()).collect();
+    let at = |lane: &'static str| served.iter().filter(move |r| r.lane == lane);
+    assert!(at("till-2").count() > 20, "too few customers to judge");
+    let occupied =
+        |t: f64| at("till-2").any(|r| r.queue_joined.unwrap() <= t && t < r.service_end.unwrap());
+    for r in at("till-1") {
+        let t = r.queue_joined.unwrap();
+        assert!(
+            occupied(t),
+            "customer {} went to the far till at {t:.0} s although the near one was free",
+            r.id
+        );
+    }
+}
