@@ -123,6 +123,11 @@ pub struct CheckoutQueue {
     pub area: f64,
     pub last_change: f64,
     pub max_len: u32,
+    /// Customers walking over from another lane to join, with their items and expected
+    /// service time: shoppers choosing a queue see them coming.
+    pub incoming: u32,
+    pub incoming_items: u32,
+    pub incoming_work: f64,
 }
 
 impl CheckoutQueue {
@@ -141,6 +146,14 @@ impl CheckoutQueue {
 #[derive(Event, Debug, Clone, Copy)]
 pub struct ReachCheckout {
     pub customer: Entity,
+}
+
+/// Scheduled: a customer who walked from the lane it reached first to the queue it chose
+/// joins that queue.
+#[derive(Event, Debug, Clone, Copy)]
+pub struct JoinQueue {
+    pub customer: Entity,
+    pub queue: u16,
 }
 
 /// Scheduled: lane `lane` finishes serving its customer.
@@ -249,6 +262,7 @@ impl Plugin for CheckoutPlugin {
             strategy: config.scenario.checkouts.strategy,
         })
         .add_observer(on_reach_checkout)
+        .add_observer(on_join_queue)
         .add_observer(on_service_done)
         .add_observer(on_set_lane_open);
     }
@@ -265,6 +279,9 @@ fn new_queue(index: u16, group: u16, now: f64) -> CheckoutQueue {
         area: 0.0,
         last_change: now,
         max_len: 0,
+        incoming: 0,
+        incoming_items: 0,
+        incoming_work: 0.0,
     }
 }
 
@@ -294,16 +311,83 @@ fn on_reach_checkout(ev: On<ReachCheckout>, mut t: Tills) {
         .get_mut(t.checkout.queues[q as usize])
         .expect("queue");
     let point = t.checkout.lane_points[queue.lanes[0] as usize];
+    if point != c.at {
+        let group = &t.checkout.groups[queue.group as usize];
+        queue.incoming += 1;
+        queue.incoming_items += c.items;
+        queue.incoming_work += service::mean_service_time(&group.service, group.kind, c.items);
+        // The chosen queue starts at another lane: walk there along the checkout zone.
+        let metres = t.plan.distance(c.at, point);
+        let arrive = now + metres / c.speed;
+        let walk = Motion {
+            from: c.at,
+            to: point,
+            depart: now,
+            arrive,
+        };
+        t.heat.replace(&t.plan, &mut motion, walk);
+        c.distance += metres;
+        c.at = point;
+        c.phase = Phase::Shopping;
+        t.agenda.schedule(
+            arrive,
+            JoinQueue {
+                customer: ev.customer,
+                queue: q,
+            },
+        );
+        return;
+    }
+    join_queue(ev.customer, q, &mut t);
+}
+
+fn on_join_queue(ev: On<JoinQueue>, mut t: Tills, mut commands: Commands) {
+    let items = t.customers.get(ev.customer).map_or(0, |(c, _)| c.items);
+    let mut queue = t
+        .queues
+        .get_mut(t.checkout.queues[ev.queue as usize])
+        .expect("queue");
+    let group = &t.checkout.groups[queue.group as usize];
+    queue.incoming -= 1;
+    queue.incoming_items -= items;
+    queue.incoming_work -= service::mean_service_time(&group.service, group.kind, items);
+    if queue.incoming == 0 {
+        // No drift from adding and subtracting floats.
+        queue.incoming_work = 0.0;
+    }
+    let closed = !queue
+        .lanes
+        .iter()
+        .any(|&l| t.checkout.lane_open[l as usize]);
+    if closed && t.checkout.lane_open.iter().any(|&o| o) {
+        // Its lanes closed during the walk: choose again from here.
+        commands.trigger(ReachCheckout {
+            customer: ev.customer,
+        });
+        return;
+    }
+    join_queue(ev.customer, ev.queue, &mut t);
+}
+
+/// Puts a customer standing at the start of queue `q` into it and starts services.
+fn join_queue(customer: Entity, q: u16, t: &mut Tills) {
+    let now = t.clock.now;
+    let Ok((mut c, mut motion)) = t.customers.get_mut(customer) else {
+        return;
+    };
+    let mut queue = t
+        .queues
+        .get_mut(t.checkout.queues[q as usize])
+        .expect("queue");
     t.heat
-        .replace(&t.plan, &mut motion, Motion::still(point, now));
-    c.at = point;
+        .replace(&t.plan, &mut motion, Motion::still(c.at, now));
     c.phase = Phase::Queueing { queue: q };
     // A customer sent to choose again keeps its first joining time: its wait runs on.
     c.queue_joined.get_or_insert(now);
     let group = &t.checkout.groups[queue.group as usize];
     let expected = service::mean_service_time(&group.service, group.kind, c.items);
     queue.touch(now);
-    queue.waiting.push_back(ev.customer);
+    queue.waiting.push_back(customer);
     queue.items_waiting += c.items;
     queue.expected_work += expected;
     queue.max_len = queue.max_len.max(queue.waiting.len() as u32);
@@ -336,7 +420,7 @@ fn choose_queue(
         let group = &checkout.groups[q.group as usize];
         let mut open_lanes = 0;
         let mut busy = 0.0;
-        let mut items = f64::from(q.items_waiting);
+        let mut items = f64::from(q.items_waiting + q.incoming_items);
         let mut remaining = 0.0;
         for &l in &q.lanes {
             let lane = lanes.get(checkout.lanes[l as usize]).expect("lane");
@@ -357,9 +441,9 @@ fn choose_queue(
             metres: plan.distance(c.at, checkout.lane_points[q.lanes[0] as usize]),
             open_lanes,
             fits: group.item_limit.is_none_or(|limit| c.items <= limit),
-            customers: (q.waiting.len() as f64 + busy) / per_lane,
+            customers: (q.waiting.len() as f64 + f64::from(q.incoming) + busy) / per_lane,
             items: items / per_lane,
-            wait: (q.expected_work + remaining) / per_lane,
+            wait: (q.expected_work + q.incoming_work + remaining) / per_lane,
         });
     }
     let mut allowed: Vec<&Option_> = options

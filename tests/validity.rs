@@ -357,18 +357,26 @@ fn with_every_queue_empty_a_customer_takes_the_nearest_lane() {
         .replace("\"#...c......#\"", "\"#.c.......c#\"")
         .replace("Poisson(per_hour: 40.0)", "Poisson(per_hour: 10.0)");
     let scenario = Arc::new(storelab::scenario::parse_str(&text, "two-tills.ron").unwrap());
+    // A customer decides at the lane it reaches first and then walks to the queue it chose,
+    // so the decision lies up to one walk between the tills (at the slowest speed, 0.6 m/s)
+    // before it joins.
+    let plan = storelab::navigation::FloorPlan::of(&scenario).unwrap();
+    let (a, b) = (plan.lanes[0].service_point, plan.lanes[1].service_point);
+    let walk = plan.distance(a, b) / 0.6;
+    assert!(walk > 0.0 && walk < 30.0, "{walk}");
     let mut sim = Simulation::new(scenario, 3).unwrap();
     sim.run_to_end();
     let records = sim.records();
     let served: Vec<_> = records.iter().filter(|r| r.service_end.is_some()).collect();
     let at = |lane: &'static str| served.iter().filter(move |r| r.lane == lane);
     assert!(at("till-2").count() > 20, "too few customers to judge");
-    let occupied =
-        |t: f64| at("till-2").any(|r| r.queue_joined.unwrap() <= t && t < r.service_end.unwrap());
+    let occupied_during = |from: f64, to: f64| {
+        at("till-2").any(|r| r.queue_joined.unwrap() <= to && from < r.service_end.unwrap())
+    };
     for r in at("till-1") {
         let t = r.queue_joined.unwrap();
         assert!(
-            occupied(t),
+            occupied_during(t - walk, t),
             "customer {} went to the far till at {t:.0} s although the near one was free",
             r.id
         );
