@@ -306,6 +306,18 @@ pub fn charts_ui(ui: &mut egui::Ui, names: &[String], worlds: &[&World]) {
     // Five charts side by side, as tall as the (resizable) panel allows.
     let height = ui.available_height().clamp(120.0, 600.0);
     let width = (ui.available_width() / 5.0 - 10.0).max(150.0);
+    // Side by side, the stores are "A" and "B" as above their floor plans: full scenario
+    // names would cover the small charts.
+    let short: Vec<String>;
+    let names = if names.len() > 1 {
+        short = (b'A'..)
+            .take(names.len())
+            .map(|c| char::from(c).to_string())
+            .collect();
+        &short[..]
+    } else {
+        names
+    };
     ui.horizontal(|ui| {
         let series =
             |f: &dyn Fn(&crate::metrics::Sample) -> f64, w: &World| -> PlotPoints<'static> {
