@@ -357,6 +357,9 @@ fn compare(paths: Vec<PathBuf>, args: ReplicationArgs) -> ExitCode {
         variants[0].reps.last().map_or(0, |r| r.seed)
     );
     println!("{t}");
+    if let Some(w) = experiment::overload_warning(&variants) {
+        println!("warning: {w}");
+    }
     println!(
         "* the 95 % interval of the paired difference excludes zero: the difference is not noise."
     );
@@ -458,6 +461,9 @@ fn sweep(path: PathBuf, sets: Vec<String>, args: ReplicationArgs) -> ExitCode {
         args.replications
     );
     println!("{t}");
+    if let Some(w) = experiment::overload_warning(&variants) {
+        println!("warning: {w}");
+    }
     let params: Vec<BTreeMap<String, String>> = points
         .iter()
         .map(|c| {

@@ -13,15 +13,16 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::Simulation;
-use crate::arrivals::ArrivalProcess;
+use crate::arrivals::SetArrivalMultiplier;
 use crate::checkout::SetLaneOpen;
+use crate::ids::LaneId;
 use crate::scenario::Scenario;
 
 /// Something a user changes in a running store.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Command {
     /// Open or close lane number `lane` (index in the summary's lane list).
-    SetLaneOpen { lane: u16, open: bool },
+    SetLaneOpen { lane: LaneId, open: bool },
     /// Scale the arrival rate from now on (1.0 = as in the scenario).
     SetArrivalMultiplier(f64),
 }
@@ -35,8 +36,9 @@ impl Command {
                 world.trigger(SetLaneOpen { lane, open });
                 world.flush();
             }
-            Command::SetArrivalMultiplier(m) => {
-                world.resource_mut::<ArrivalProcess>().multiplier = m.clamp(0.0, 100.0);
+            Command::SetArrivalMultiplier(multiplier) => {
+                world.trigger(SetArrivalMultiplier { multiplier });
+                world.flush();
             }
         }
     }

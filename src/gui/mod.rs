@@ -22,7 +22,8 @@ use crate::control::{Command, SessionLog};
 use crate::lab::Lab;
 use crate::scenario::format_clock;
 
-use floor::{Camera, Selection};
+use crate::view_model::Selection;
+use floor::Camera;
 use panels::{Action, ControlState, LiveKpis};
 
 /// Options of `storelab gui`.
