@@ -7,16 +7,14 @@
 //!
 //! Units: seconds since 00:00.
 
-use std::path::Path;
-use std::sync::Arc;
-
 use serde::{Deserialize, Serialize};
+use std::path::Path;
 
 use crate::Simulation;
 use crate::arrivals::SetArrivalMultiplier;
 use crate::checkout::SetLaneOpen;
 use crate::ids::LaneId;
-use crate::scenario::Scenario;
+use crate::validate::ValidScenario;
 
 /// Something a user changes in a running store.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -69,12 +67,8 @@ impl SessionLog {
 
     /// Runs `scenario` from the start applying the logged commands at their times, up to
     /// `until` (∞: to the end).
-    pub fn replay(
-        &self,
-        scenario: Arc<Scenario>,
-        until: f64,
-    ) -> Result<Simulation, Vec<crate::error::Problem>> {
-        let mut sim = Simulation::new(scenario, self.seed)?;
+    pub fn replay(&self, scenario: &ValidScenario, until: f64) -> Simulation {
+        let mut sim = Simulation::new(scenario, self.seed);
         for (t, cmd) in &self.commands {
             if *t > until {
                 break;
@@ -83,6 +77,6 @@ impl SessionLog {
             cmd.apply(&mut sim);
         }
         sim.run_until(until);
-        Ok(sim)
+        sim
     }
 }

@@ -629,7 +629,7 @@ fn utilisation_chart(variants: &[Variant]) -> String {
 }
 
 fn heatmap(v: &Variant) -> String {
-    let plan = &v.plan;
+    let plan = v.scenario.plan();
     let (w, h) = (plan.width as usize, plan.height as usize);
     let reps = v.reps.len().max(1) as f64;
     let minutes: Vec<f64> = (0..w * h)

@@ -4,18 +4,17 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::*;
 use storelab::Simulation;
 use storelab::arrivals::{ArrivalProcess, draw_customer};
 use storelab::navigation::FloorPlan;
-use storelab::scenario::{Distribution, Scenario};
+use storelab::scenario::Distribution;
 use storelab::shopping::Catalog;
+use storelab::validate::ValidScenario;
 
 /// Speed, service draws, entrance cell, basket size and wanted units of customers 0..n.
-fn customers(s: &Arc<Scenario>, seed: u64, n: u32) -> Vec<(f64, String, (u32, u32), String)> {
-    let sim = Simulation::new(s.clone(), seed).unwrap();
+fn customers(s: &ValidScenario, seed: u64, n: u32) -> Vec<(f64, String, (u32, u32), String)> {
+    let sim = Simulation::new(s, seed);
     let world = sim.world();
     let plan = world.resource::<FloorPlan>();
     let catalog = world.resource::<Catalog>();
@@ -44,14 +43,8 @@ fn another_walking_speed_or_entrance_leaves_baskets_and_service_draws_alone() {
     let mut row: Vec<char> = two_doors.layout.rows[4].chars().collect();
     row[0] = 'E';
     two_doors.layout.rows[4] = row.into_iter().collect();
-    let slower = Arc::new(slower);
-    let two_doors = Arc::new(two_doors);
-    for s in [&slower, &two_doors] {
-        assert!(
-            storelab::validate::validate(s).is_empty(),
-            "variant invalid"
-        );
-    }
+    let slower = valid(slower);
+    let two_doors = valid(two_doors);
     let n = 2000;
     let a = customers(&base, 7, n);
     let b = customers(&slower, 7, n);

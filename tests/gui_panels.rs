@@ -90,7 +90,7 @@ fn a_finished_day_cannot_be_played_further() {
 }
 
 fn world_at_noon() -> Simulation {
-    let mut sim = Simulation::new(load("supermarket.ron"), 3).unwrap();
+    let mut sim = Simulation::new(&load("supermarket.ron"), 3);
     sim.run_until(12.0 * 3600.0);
     sim
 }

@@ -100,7 +100,7 @@ fn steering_is_recorded_and_a_replay_reproduces_the_session() {
     let log = SessionLog::load(&file).unwrap();
     assert_eq!(log, lab.stores[0].log);
     assert_eq!(log.commands.len(), 3);
-    let mut replayed = log.replay(s.clone(), f64::INFINITY).unwrap();
+    let mut replayed = log.replay(&s, f64::INFINITY);
     assert_eq!(replayed.summary(), steered);
 }
 

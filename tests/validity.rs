@@ -3,17 +3,16 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::*;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use storelab::Simulation;
 use storelab::ids::{LaneId, ProductId, ShelfId};
 use storelab::replenishment::Backroom;
-use storelab::scenario::{Arrivals, Basket, Hours, LaneKind, Scenario, ServiceModel};
+use storelab::scenario::{Arrivals, Basket, Hours, LaneKind, ServiceModel};
 use storelab::service::{ServiceDraws, service_components};
 use storelab::shopping::{Catalog, Shelf, StockLedger};
+use storelab::validate::ValidScenario;
 
 /// Erlang C: probability that an arriving customer waits in an M/M/c queue with offered load
 /// `a = λ/μ` (requires a < c).
@@ -99,7 +98,7 @@ fn erlang_c_formula_matches_textbook_values() {
 /// reads in `summary.json` (L integrated event by event by the metrics; λ and W from counts
 /// and journeys), for the store and for every queue, and once more against the journeys in
 /// `customers.csv` (a third code path). Only float rounding may separate them (relative 1e-9).
-fn check_little(s: &Arc<Scenario>, seed: u64) {
+fn check_little(s: &ValidScenario, seed: u64) {
     let out = run(s, seed);
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("out");
@@ -210,7 +209,7 @@ fn staffed_service_times_in_a_run_reproduce_the_pos_median() {
     lanes.service = ServiceModel::PosRegression;
     lanes.open = Some(3);
     assert!(storelab::validate::validate(&s).is_empty());
-    let out = run(&Arc::new(s), 4);
+    let out = run(&valid(s), 4);
     let times: Vec<f64> = out.records.iter().filter_map(|r| r.service_time).collect();
     assert!(times.len() > 5000, "only {} services", times.len());
     assert_overlaps("staffed, 10 items", median_ci(times), 57.0);
@@ -294,7 +293,7 @@ fn check_conservation(sim: &mut Simulation) {
 #[test]
 fn customers_and_stock_are_conserved_during_and_after_the_day() {
     let s = load("supermarket.ron");
-    let mut sim = Simulation::new(s, 21).unwrap();
+    let mut sim = Simulation::new(&s, 21);
     for hour in [8.0, 12.0, 17.5, 21.0] {
         sim.run_until(hour * 3600.0);
         check_conservation(&mut sim);
@@ -310,7 +309,7 @@ fn customers_and_stock_are_conserved_during_and_after_the_day() {
     assert_eq!(summary.customers.inside_at_end, 0);
 }
 
-fn output_bytes(s: &Arc<Scenario>, seed: u64) -> Vec<Vec<u8>> {
+fn output_bytes(s: &ValidScenario, seed: u64) -> Vec<Vec<u8>> {
     let out = run(s, seed);
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("out");
@@ -363,7 +362,7 @@ fn heatmap_books_every_customer_second_on_the_floor() {
     // Each second a customer spends in the store is booked on exactly one cell, so the heatmap
     // adds up to the total time in store of those who left.
     let s = load("supermarket.ron");
-    let mut sim = Simulation::new(s, 8).unwrap();
+    let mut sim = Simulation::new(&s, 8);
     sim.run_to_end();
     let records = sim.records();
     let total: f64 = records.iter().filter_map(|r| r.time_in_store).sum();
@@ -393,18 +392,18 @@ fn with_every_queue_empty_a_customer_takes_the_nearest_lane() {
         .replace("\"#RFFFF..DDD#\"", "\"#R....FDDD.#\"")
         .replace("\"#...c......#\"", "\"#.c.......c#\"")
         .replace("Poisson(per_hour: 40.0)", "Poisson(per_hour: 10.0)");
-    let scenario = Arc::new(storelab::scenario::parse_str(&text, "two-tills.ron").unwrap());
+    let scenario = valid(storelab::scenario::parse_str(&text, "two-tills.ron").unwrap());
     // A customer decides at the lane it reaches first and then walks to the queue it chose,
     // so the decision lies up to one walk between the tills (at the slowest speed, 0.6 m/s)
     // before it joins.
-    let plan = storelab::navigation::FloorPlan::of(&scenario).unwrap();
+    let plan = scenario.plan();
     let (a, b) = (
         plan.lanes[LaneId(0)].service_point,
         plan.lanes[LaneId(1)].service_point,
     );
     let walk = plan.distance(a, b) / 0.6;
     assert!(walk > 0.0 && walk < 30.0, "{walk}");
-    let mut sim = Simulation::new(scenario, 3).unwrap();
+    let mut sim = Simulation::new(&scenario, 3);
     sim.run_to_end();
     let records = sim.records();
     let served: Vec<_> = records.iter().filter(|r| r.service_end.is_some()).collect();

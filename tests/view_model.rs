@@ -48,7 +48,7 @@ fn check(file: &str) {
     let written = lanes_as_written(&s);
     let (open, close) = s.hours.span();
     let t = open + 0.7 * (close - open);
-    let mut sim = Simulation::new(s.clone(), 4).unwrap();
+    let mut sim = Simulation::new(&s, 4);
     sim.run_until(t);
     let world = sim.world();
     let plan = world.resource::<FloorPlan>();
