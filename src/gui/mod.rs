@@ -18,6 +18,7 @@ use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 use bevy::window::{PresentMode, WindowResolution};
 use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass, egui};
 
+use crate::console::errln;
 use crate::control::{Command, SessionLog};
 use crate::lab::Lab;
 use crate::scenario::format_clock;
@@ -66,7 +67,7 @@ pub fn run(opts: GuiOptions) -> ExitCode {
     let mut lab = match Lab::open(&opts.scenarios, opts.seed) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("{}", e.trim_end());
+            errln!("{}", e.trim_end());
             return ExitCode::from(2);
         }
     };
@@ -80,14 +81,14 @@ pub fn run(opts: GuiOptions) -> ExitCode {
             }
             Err(p) => {
                 let text: Vec<String> = p.iter().map(|p| p.to_string()).collect();
-                eprintln!("{}", text.join("\n"));
+                errln!("{}", text.join("\n"));
                 return ExitCode::from(2);
             }
         }
     }
     if let Some(at) = opts.at {
         if let Err(e) = lab.check_time(at) {
-            eprintln!("error: --at {e}");
+            errln!("error: --at {e}");
             return ExitCode::from(2);
         }
         lab.advance_to(at);
@@ -121,7 +122,7 @@ pub fn run(opts: GuiOptions) -> ExitCode {
         ..default()
     });
     if let Err(why) = add_quietly(&mut app, window) {
-        eprintln!(
+        errln!(
             "error: cannot open the window: {why}\n\
              On a machine without a screen, `xvfb-run -a storelab gui SCENARIO --at HH:MM \
              --screenshot FILE.png` renders the view into a picture, and `storelab run` \
