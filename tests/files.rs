@@ -30,12 +30,12 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// Names in `dir` starting with `.storelab-` (staging folders, temporaries, old outputs).
+/// Hidden names in `dir` (staging folders, temporaries, old outputs): the tests create none.
 fn stray(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .filter(|n| n.starts_with(".storelab-"))
+        .filter(|n| n.starts_with('.'))
         .collect()
 }
 
@@ -174,10 +174,16 @@ fn out_that_is_not_a_folder_is_refused() {
     assert!(stderr(&o).contains("symbolic link"), "{}", stderr(&o));
     assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
 
-    let o = storelab(&["run", &minimal(), "--out", "/dev/null"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("not a folder"), "{}", stderr(&o));
-    assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
+    use std::os::unix::fs::FileTypeExt;
+    let fifo = fifo(dir.path(), "fifo");
+    let node = device_node(dir.path());
+    for t in [Some(&fifo), node.as_ref()].into_iter().flatten() {
+        let o = storelab(&["run", &minimal(), "--out", s(t)]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains("not a folder"), "{}", stderr(&o));
+        let kind = std::fs::symlink_metadata(t).unwrap().file_type();
+        assert!(kind.is_fifo() || kind.is_char_device());
+    }
     assert!(stray(dir.path()).is_empty());
 }
 
@@ -267,33 +273,45 @@ fn report_writes_through_a_symlink_and_keeps_it() {
     assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
 }
 
-#[test]
-fn report_never_replaces_a_device_fifo_or_folder() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut targets: Vec<PathBuf> = vec![PathBuf::from("/dev/null")];
-    let link = dir.path().join("null-link.html");
-    std::os::unix::fs::symlink("/dev/null", &link).unwrap();
-    targets.push(link.clone());
-    let fifo = dir.path().join("fifo.html");
-    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
-    assert!(made.success());
-    targets.push(fifo.clone());
-    let folder = dir.path().join("folder.html");
-    std::fs::create_dir(&folder).unwrap();
-    targets.push(folder.clone());
-    // A device node of our own, where the test may make one (root).
-    let node = dir.path().join("node.html");
-    let mknod = Command::new("mknod")
+/// A character device node of the test's own (a second null device) in `dir`, where the test
+/// may make one (as root). The system's /dev/null is never used as a target: a regression
+/// would replace it for the whole machine.
+fn device_node(dir: &Path) -> Option<PathBuf> {
+    let node = dir.join("node");
+    let made = Command::new("mknod")
         .arg(&node)
         .args(["c", "1", "3"])
         .stderr(Stdio::null())
         .status();
-    if mknod.is_ok_and(|s| s.success()) {
-        targets.push(node.clone());
+    if made.is_ok_and(|s| s.success()) {
+        Some(node)
     } else {
-        println!(
-            "skipping a mknod device node: not permitted here (needs root); /dev/null stands in"
-        );
+        println!("skipping the device-node case: mknod is not permitted here (needs root)");
+        None
+    }
+}
+
+fn fifo(dir: &Path, name: &str) -> PathBuf {
+    let p = dir.join(name);
+    assert!(Command::new("mkfifo").arg(&p).status().unwrap().success());
+    p
+}
+
+#[test]
+fn report_never_replaces_a_device_fifo_or_folder() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = fifo(dir.path(), "fifo.html");
+    let folder = dir.path().join("folder.html");
+    std::fs::create_dir(&folder).unwrap();
+    let fifo_link = dir.path().join("fifo-link.html");
+    std::os::unix::fs::symlink("fifo.html", &fifo_link).unwrap();
+    let mut targets = vec![fifo.clone(), folder.clone(), fifo_link.clone()];
+    let node = device_node(dir.path());
+    let node_link = dir.path().join("node-link.html");
+    if let Some(node) = &node {
+        std::os::unix::fs::symlink(node, &node_link).unwrap();
+        targets.extend([node.clone(), node_link.clone()]);
     }
     for t in &targets {
         let o = storelab(&["run", &minimal(), "--report", s(t)]);
@@ -308,23 +326,13 @@ fn report_never_replaces_a_device_fifo_or_folder() {
         let e = storelab::report::write(t, "x").unwrap_err();
         assert!(e.to_string().contains("replaces nothing else"), "{e}");
     }
-    use std::os::unix::fs::FileTypeExt;
-    assert!(
-        std::fs::metadata("/dev/null")
-            .unwrap()
-            .file_type()
-            .is_char_device()
-    );
-    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
     assert!(std::fs::metadata(&folder).unwrap().is_dir());
-    if node.exists() {
-        assert!(
-            std::fs::metadata(&node)
-                .unwrap()
-                .file_type()
-                .is_char_device()
-        );
+    assert!(std::fs::symlink_metadata(&fifo_link).unwrap().is_symlink());
+    if let Some(node) = &node {
+        let kind = std::fs::metadata(node).unwrap().file_type();
+        assert!(kind.is_char_device());
+        assert!(std::fs::symlink_metadata(&node_link).unwrap().is_symlink());
     }
     assert!(stray(dir.path()).is_empty(), "{:?}", stray(dir.path()));
 }
