@@ -54,7 +54,8 @@ pub struct SessionLog {
 impl SessionLog {
     /// Reads a log written by [`SessionLog::save`].
     pub fn load(path: &Path) -> Result<SessionLog, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text =
+            crate::scenario::read_input(path).map_err(|e| format!("{}: {e}", path.display()))?;
         ron::from_str(&text).map_err(|e| format!("{}:{}: {}", path.display(), e.span.start, e.code))
     }
 

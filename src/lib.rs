@@ -11,6 +11,7 @@
 pub mod arrivals;
 pub mod checkout;
 pub mod cli;
+pub mod console;
 pub mod control;
 pub mod customer;
 pub mod engine;

@@ -18,6 +18,7 @@ use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 use bevy::window::{PresentMode, WindowResolution};
 use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass, egui};
 
+use crate::console::errln;
 use crate::control::{Command, SessionLog};
 use crate::lab::Lab;
 use crate::scenario::format_clock;
@@ -67,7 +68,7 @@ pub fn run(opts: GuiOptions) -> ExitCode {
     let mut lab = match Lab::open(&opts.scenarios, opts.seed) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("{}", e.trim_end());
+            errln!("{}", e.trim_end());
             return ExitCode::from(2);
         }
     };
@@ -79,7 +80,7 @@ pub fn run(opts: GuiOptions) -> ExitCode {
     }
     if let Some(at) = opts.at {
         if let Err(e) = lab.check_time(at) {
-            eprintln!("error: --at {e}");
+            errln!("error: --at {e}");
             return ExitCode::from(2);
         }
         lab.advance_to(at);
@@ -113,7 +114,7 @@ pub fn run(opts: GuiOptions) -> ExitCode {
         ..default()
     });
     if let Err(why) = add_quietly(&mut app, window) {
-        eprintln!(
+        errln!(
             "error: cannot open the window: {why}\n\
              On a machine without a screen, `xvfb-run -a storelab gui SCENARIO --at HH:MM \
              --screenshot FILE.png` renders the view into a picture, and `storelab run` \
