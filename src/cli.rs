@@ -7,7 +7,6 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
@@ -19,6 +18,7 @@ use crate::error::ScenarioError;
 use crate::experiment::{self, Progress, Variant};
 use crate::report::ReportKind;
 use crate::scenario::{self, LoadedScenario};
+use crate::validate::ValidScenario;
 
 #[derive(Parser, Debug)]
 #[command(name = "storelab", version, about = "Simulate a store day from a RON scenario", long_about = None)]
@@ -212,16 +212,8 @@ fn run(
         return code;
     }
     let seed = seed.unwrap_or(loaded.scenario.seed);
-    let scenario = Arc::new(loaded.scenario);
-    let output = match crate::run(scenario.clone(), seed) {
-        Ok(o) => o,
-        Err(problems) => {
-            return report_error(&ScenarioError::Invalid {
-                file: path,
-                problems,
-            });
-        }
-    };
+    let scenario = loaded.scenario;
+    let output = crate::run(&scenario, seed);
     out!("{}", crate::output::kpi_table(&output));
     if let Some(dir) = out {
         if let Err(e) = crate::output::write_run(&dir, &output) {
@@ -232,10 +224,7 @@ fn run(
     }
     if let Some(file) = report_file {
         let title = scenario.name.clone();
-        let variant = match Variant::single(title.clone(), scenario, output) {
-            Ok(v) => v,
-            Err(problems) => return report_problems(&path, problems),
-        };
+        let variant = Variant::single(title.clone(), scenario, output);
         let html = crate::report::render(&title, &[variant], &ReportKind::Run);
         if let Err(code) = write_report(&file, &html) {
             return code;
@@ -285,7 +274,7 @@ fn write_report(file: &std::path::Path, html: &str) -> Result<(), ExitCode> {
 
 /// Runs the replications of `variants` on the requested number of threads.
 fn run_replications(
-    variants: Vec<(String, Arc<crate::scenario::Scenario>)>,
+    variants: Vec<(String, ValidScenario)>,
     args: &ReplicationArgs,
     what: &str,
 ) -> Result<Vec<Variant>, ExitCode> {
@@ -300,8 +289,7 @@ fn run_replications(
         errln!("error: cannot start worker threads: {e}");
         ExitCode::from(1)
     })?;
-    pool.install(|| experiment::replicate(variants, args.replications, seed, &progress))
-        .map_err(|(label, problems)| report_problems(std::path::Path::new(&label), problems))
+    Ok(pool.install(|| experiment::replicate(variants, args.replications, seed, &progress)))
 }
 
 /// Writes the CSV outputs and the report of an experiment.
@@ -351,7 +339,7 @@ fn compare(paths: Vec<PathBuf>, args: ReplicationArgs) -> ExitCode {
         .collect::<std::collections::BTreeSet<_>>()
         .len()
         == names.len();
-    let variants: Vec<(String, Arc<crate::scenario::Scenario>)> = loaded
+    let variants: Vec<(String, ValidScenario)> = loaded
         .into_iter()
         .zip(&paths)
         .map(|(l, p)| {
@@ -360,7 +348,7 @@ fn compare(paths: Vec<PathBuf>, args: ReplicationArgs) -> ExitCode {
             } else {
                 p.display().to_string()
             };
-            (label, Arc::new(l.scenario))
+            (label, l.scenario)
         })
         .collect();
     if let Err(code) = check_destinations(args.out.as_deref(), args.report.as_deref()) {
@@ -401,6 +389,9 @@ fn compare(paths: Vec<PathBuf>, args: ReplicationArgs) -> ExitCode {
         variants[0].reps.last().map_or(0, |r| r.seed)
     );
     outln!("{t}");
+    if let Some(w) = experiment::overload_warning(&variants) {
+        outln!("warning: {w}");
+    }
     outln!(
         "* the 95 % interval of the paired difference excludes zero: the difference is not noise."
     );
@@ -440,15 +431,17 @@ fn sweep(path: PathBuf, sets: Vec<String>, args: ReplicationArgs) -> ExitCode {
     for combo in &points {
         let label = experiment::combo_label(combo);
         match experiment::apply(&loaded.scenario, combo) {
-            Ok(s) => {
-                for p in crate::validate::validate(&s) {
-                    problems.push(crate::error::Problem::new(
-                        format!("[{label}] {}", p.path),
-                        p.message,
-                    ));
+            Ok(s) => match crate::validate::check(s) {
+                Ok(valid) => variants.push((label, valid)),
+                Err(found) => {
+                    for p in found {
+                        problems.push(crate::error::Problem::new(
+                            format!("[{label}] {}", p.path),
+                            p.message,
+                        ));
+                    }
                 }
-                variants.push((label, Arc::new(s)));
-            }
+            },
             Err(p) => problems.push(p),
         }
     }
@@ -505,6 +498,9 @@ fn sweep(path: PathBuf, sets: Vec<String>, args: ReplicationArgs) -> ExitCode {
         args.replications
     );
     outln!("{t}");
+    if let Some(w) = experiment::overload_warning(&variants) {
+        outln!("warning: {w}");
+    }
     let params: Vec<BTreeMap<String, String>> = points
         .iter()
         .map(|c| {
@@ -599,11 +595,11 @@ fn bench(path: PathBuf, runs: u32, replications: u32) -> ExitCode {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let scenario = Arc::new(loaded.scenario);
+    let scenario = loaded.scenario;
     let seed = scenario.seed;
     let once = || {
         let start = Instant::now();
-        let out = crate::run(scenario.clone(), seed).expect("validated");
+        let out = crate::run(&scenario, seed);
         (
             start.elapsed().as_secs_f64(),
             out.summary.events,
@@ -656,8 +652,7 @@ fn bench(path: PathBuf, runs: u32, replications: u32) -> ExitCode {
                     seed,
                     &Progress::hidden(),
                 )
-            })
-            .map_err(|_| ExitCode::from(1))?;
+            });
             Ok(start.elapsed().as_secs_f64())
         };
         let (one, all) = match (timed(1), timed(cores)) {

@@ -7,21 +7,20 @@
 //!
 //! Units: seconds since 00:00.
 
-use std::path::Path;
-use std::sync::Arc;
-
 use serde::{Deserialize, Serialize};
+use std::path::Path;
 
 use crate::Simulation;
-use crate::arrivals::ArrivalProcess;
+use crate::arrivals::SetArrivalMultiplier;
 use crate::checkout::SetLaneOpen;
-use crate::scenario::Scenario;
+use crate::ids::LaneId;
+use crate::validate::ValidScenario;
 
 /// Something a user changes in a running store.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Command {
     /// Open or close lane number `lane` (index in the summary's lane list).
-    SetLaneOpen { lane: u16, open: bool },
+    SetLaneOpen { lane: LaneId, open: bool },
     /// Scale the arrival rate from now on (1.0 = as in the scenario).
     SetArrivalMultiplier(f64),
 }
@@ -35,8 +34,9 @@ impl Command {
                 world.trigger(SetLaneOpen { lane, open });
                 world.flush();
             }
-            Command::SetArrivalMultiplier(m) => {
-                world.resource_mut::<ArrivalProcess>().multiplier = m.clamp(0.0, 100.0);
+            Command::SetArrivalMultiplier(multiplier) => {
+                world.trigger(SetArrivalMultiplier { multiplier });
+                world.flush();
             }
         }
     }
@@ -68,12 +68,8 @@ impl SessionLog {
 
     /// Runs `scenario` from the start applying the logged commands at their times, up to
     /// `until` (∞: to the end).
-    pub fn replay(
-        &self,
-        scenario: Arc<Scenario>,
-        until: f64,
-    ) -> Result<Simulation, Vec<crate::error::Problem>> {
-        let mut sim = Simulation::new(scenario, self.seed)?;
+    pub fn replay(&self, scenario: &ValidScenario, until: f64) -> Simulation {
+        let mut sim = Simulation::new(scenario, self.seed);
         for (t, cmd) in &self.commands {
             if *t > until {
                 break;
@@ -82,6 +78,6 @@ impl SessionLog {
             cmd.apply(&mut sim);
         }
         sim.run_until(until);
-        Ok(sim)
+        sim
     }
 }

@@ -10,7 +10,6 @@
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -22,8 +21,8 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 use crate::RunOutput;
 use crate::error::Problem;
 use crate::metrics::{Sample, Summary};
-use crate::navigation::FloorPlan;
 use crate::scenario::Scenario;
+use crate::validate::ValidScenario;
 
 /// A scalar KPI read from a run's summary.
 #[derive(Debug)]
@@ -68,6 +67,12 @@ pub const KPIS: &[Kpi] = &[
         label: "Left without buying",
         unit: "",
         get: |s| s.customers.left_without_buying as f64,
+    },
+    Kpi {
+        id: "inside_at_cutoff",
+        label: "Still inside at cut-off (overload)",
+        unit: "",
+        get: |s| s.customers.inside_at_end as f64,
     },
     Kpi {
         id: "wait_mean_s",
@@ -171,8 +176,7 @@ pub struct Replication {
 #[derive(Clone, Debug)]
 pub struct Variant {
     pub label: String,
-    pub scenario: Arc<Scenario>,
-    pub plan: FloorPlan,
+    pub scenario: ValidScenario,
     pub queue_names: Vec<String>,
     pub reps: Vec<Replication>,
 }
@@ -198,14 +202,13 @@ impl Replication {
 
 impl Variant {
     /// A variant with no replications yet.
-    pub fn new(label: String, scenario: Arc<Scenario>) -> Result<Variant, Vec<Problem>> {
-        Ok(Variant {
+    pub fn new(label: String, scenario: ValidScenario) -> Variant {
+        Variant {
             label,
-            plan: FloorPlan::of(&scenario)?,
             scenario,
             queue_names: Vec::new(),
             reps: Vec::new(),
-        })
+        }
     }
 
     fn push(&mut self, out: RunOutput) {
@@ -215,14 +218,10 @@ impl Variant {
     }
 
     /// A single finished run as a one-replication variant (for `run --report`).
-    pub fn single(
-        label: String,
-        scenario: Arc<Scenario>,
-        out: RunOutput,
-    ) -> Result<Variant, Vec<Problem>> {
-        let mut v = Variant::new(label, scenario)?;
+    pub fn single(label: String, scenario: ValidScenario, out: RunOutput) -> Variant {
+        let mut v = Variant::new(label, scenario);
         v.push(out);
-        Ok(v)
+        v
     }
 }
 
@@ -276,22 +275,22 @@ impl Progress {
 /// Runs `replications` replications of every variant with common random numbers: replication
 /// `i` of each variant uses seed `base_seed + i`. Results are in input order.
 pub fn replicate(
-    variants: Vec<(String, Arc<Scenario>)>,
+    variants: Vec<(String, ValidScenario)>,
     replications: u32,
     base_seed: u64,
     progress: &Progress,
-) -> Result<Vec<Variant>, (String, Vec<Problem>)> {
+) -> Vec<Variant> {
     let jobs: Vec<(usize, u64)> = (0..variants.len())
         .flat_map(|v| (0..u64::from(replications)).map(move |i| (v, base_seed.wrapping_add(i))))
         .collect();
-    let mut out = variants
+    let mut out: Vec<Variant> = variants
         .into_iter()
-        .map(|(label, scenario)| Variant::new(label.clone(), scenario).map_err(|p| (label, p)))
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|(label, scenario)| Variant::new(label, scenario))
+        .collect();
     let results: Vec<RunOutput> = jobs
         .par_iter()
         .map(|&(v, seed)| {
-            let r = crate::run_with_plan(out[v].scenario.clone(), out[v].plan.clone(), seed);
+            let r = crate::run(&out[v].scenario, seed);
             progress.inc();
             r
         })
@@ -300,7 +299,32 @@ pub fn replicate(
     for (&(v, _), run) in jobs.iter().zip(results) {
         out[v].push(run);
     }
-    Ok(out)
+    out
+}
+
+/// A warning when runs stopped at the cut-off with customers still inside (an overloaded
+/// store): their waits never finished, so the wait KPIs of those runs look better than the
+/// store is. Names the variants concerned.
+pub fn overload_warning(variants: &[Variant]) -> Option<String> {
+    let hit: Vec<String> = variants
+        .iter()
+        .filter_map(|v| {
+            let n = v
+                .reps
+                .iter()
+                .filter(|r| r.summary.customers.inside_at_end > 0)
+                .count();
+            (n > 0).then(|| format!("{} ({n} of {} runs)", v.label, v.reps.len()))
+        })
+        .collect();
+    (!hit.is_empty()).then(|| {
+        format!(
+            "overloaded: customers were still inside at the cut-off (4 h after closing) in {}; \
+             their waits never finished, so wait KPIs there are underestimated \
+             (KPI inside_at_cutoff).",
+            hit.join(", ")
+        )
+    })
 }
 
 /// Mean and 95 % confidence interval.

@@ -5,13 +5,13 @@
 //! no window either, so it is compiled and tested without the `gui` feature.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use crate::Simulation;
 use crate::control::{Command, SessionLog};
 use crate::engine::{Agenda, Clock};
-use crate::scenario::{self, Scenario, format_clock};
+use crate::scenario::{self, format_clock};
+use crate::validate::ValidScenario;
 
 /// How fast simulated time runs.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -25,7 +25,7 @@ pub enum Speed {
 /// One store on show.
 pub struct Store {
     pub path: PathBuf,
-    pub scenario: Arc<Scenario>,
+    pub scenario: ValidScenario,
     pub sim: Simulation,
     /// Commands applied to this store, with their simulated times.
     pub log: SessionLog,
@@ -39,13 +39,8 @@ impl Store {
     pub fn open(path: &Path, seed: Option<u64>) -> Result<Store, String> {
         let loaded = scenario::load(path).map_err(|e| e.to_string())?;
         let seed = seed.unwrap_or(loaded.scenario.seed);
-        let scenario = Arc::new(loaded.scenario);
-        let sim = Simulation::new(scenario.clone(), seed).map_err(|p| {
-            p.iter()
-                .map(|p| p.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
-        })?;
+        let scenario = loaded.scenario;
+        let sim = Simulation::new(&scenario, seed);
         Ok(Store {
             path: path.to_path_buf(),
             log: SessionLog {
@@ -264,22 +259,9 @@ impl Lab {
             match scenario::load(&s.path) {
                 Err(e) => s.error = Some(e.to_string()),
                 Ok(loaded) => {
-                    let scenario = Arc::new(loaded.scenario);
-                    match s.log.replay(scenario.clone(), clock) {
-                        Ok(sim) => {
-                            s.scenario = scenario;
-                            s.sim = sim;
-                            s.error = None;
-                        }
-                        Err(p) => {
-                            s.error = Some(
-                                p.iter()
-                                    .map(|p| p.to_string())
-                                    .collect::<Vec<_>>()
-                                    .join("\n"),
-                            )
-                        }
-                    }
+                    s.sim = s.log.replay(&loaded.scenario, clock);
+                    s.scenario = loaded.scenario;
+                    s.error = None;
                 }
             }
         }

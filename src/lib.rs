@@ -19,6 +19,7 @@ pub mod error;
 pub mod experiment;
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod ids;
 pub mod lab;
 pub mod metrics;
 pub mod navigation;
@@ -31,15 +32,16 @@ pub mod service;
 pub mod shopping;
 pub mod staff;
 pub mod validate;
+pub mod view_model;
 
 use std::sync::Arc;
 
 use bevy::prelude::*;
 
 use crate::engine::{Agenda, Clock};
-use crate::error::Problem;
 use crate::navigation::FloorPlan;
 use crate::scenario::Scenario;
+use crate::validate::ValidScenario;
 
 /// Customers still inside this long after closing are cut off (the run stops), seconds.
 pub const MAX_DRAIN: f64 = 4.0 * 3600.0;
@@ -65,6 +67,7 @@ impl Plugin for StorePlugin {
                 now: open,
                 open,
                 close,
+                measure_from: open + self.config.scenario.metrics.warmup,
                 hard_stop: close + MAX_DRAIN,
             })
             .insert_resource(Agenda::default())
@@ -89,18 +92,15 @@ pub struct Simulation {
 
 impl Simulation {
     /// Builds the store of a validated scenario. `seed` replaces the scenario's seed.
-    pub fn new(scenario: Arc<Scenario>, seed: u64) -> Result<Self, Vec<Problem>> {
-        let plan = FloorPlan::of(&scenario)?;
-        Ok(Self::with_plan(scenario, plan, seed))
-    }
-
-    /// Builds the store with a floor plan already built from `scenario.layout` (replications
-    /// share it: computing the distance tables is the costliest part of setting up).
-    pub fn with_plan(scenario: Arc<Scenario>, plan: FloorPlan, seed: u64) -> Self {
+    pub fn new(scenario: &ValidScenario, seed: u64) -> Self {
         let mut app = App::new();
         app.add_plugins(StorePlugin {
-            config: RunConfig { scenario, seed },
-            plan,
+            config: RunConfig {
+                scenario: scenario.shared().clone(),
+                seed,
+            },
+            // Cheap: the distance tables are shared, not copied.
+            plan: scenario.plan().clone(),
         });
         let mut world = std::mem::take(app.world_mut());
         world.flush();
@@ -156,14 +156,8 @@ pub struct RunOutput {
 }
 
 /// Runs a validated scenario to the end with the given seed.
-pub fn run(scenario: Arc<Scenario>, seed: u64) -> Result<RunOutput, Vec<Problem>> {
-    let plan = FloorPlan::of(&scenario)?;
-    Ok(run_with_plan(scenario, plan, seed))
-}
-
-/// [`run`] with a floor plan already built from the scenario's layout.
-pub fn run_with_plan(scenario: Arc<Scenario>, plan: FloorPlan, seed: u64) -> RunOutput {
-    let mut sim = Simulation::with_plan(scenario, plan, seed);
+pub fn run(scenario: &ValidScenario, seed: u64) -> RunOutput {
+    let mut sim = Simulation::new(scenario, seed);
     sim.run_to_end();
     let summary = sim.summary();
     let records = sim.records();
@@ -172,7 +166,11 @@ pub fn run_with_plan(scenario: Arc<Scenario>, plan: FloorPlan, seed: u64) -> Run
         summary,
         records,
         samples: world.resource::<metrics::Metrics>().samples.clone(),
-        queue_names: world.resource::<checkout::Checkout>().queue_names.clone(),
+        queue_names: world
+            .resource::<checkout::Checkout>()
+            .queue_names
+            .as_slice()
+            .to_vec(),
         heat: world.resource::<navigation::Heatmap>().seconds.clone(),
     }
 }

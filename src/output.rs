@@ -403,5 +403,15 @@ pub fn kpi_table(out: &RunOutput) -> String {
             col.set_cell_alignment(CellAlignment::Right);
         }
     }
-    format!("{}\n{t}\n{lanes}\n{queues}\n", s.scenario)
+    let warning = if s.customers.inside_at_end > 0 {
+        format!(
+            "warning: {} customers were still inside at the cut-off (4 h after closing), {} of \
+             them at the checkout: the store is overloaded and the wait figures above leave \
+             their unfinished waits out.\n",
+            s.customers.inside_at_end, s.customers.waiting_at_end
+        )
+    } else {
+        String::new()
+    };
+    format!("{}\n{t}\n{lanes}\n{queues}\n{warning}", s.scenario)
 }

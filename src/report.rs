@@ -169,6 +169,9 @@ pub fn render(title: &str, variants: &[Variant], kind: &ReportKind) -> String {
         }
     );
     let rows = kpi_rows(variants);
+    if let Some(warning) = crate::experiment::overload_warning(variants) {
+        html.push_str(&format!("<p class=\"warning\">⚠ {}</p>\n", esc(&warning)));
+    }
     match kind {
         ReportKind::Run => {
             html.push_str("<h2>Key figures</h2>\n");
@@ -316,7 +319,8 @@ h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #cc
 table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ddd;padding:.3em .6em;text-align:right}\
 th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}\
 .meta{color:#666;font-size:.9em}.grid{display:flex;flex-wrap:wrap;gap:1em}\
-figure{margin:0;border:1px solid #eee;padding:.5em}figcaption{font-size:.8em;color:#666;max-width:640px}";
+figure{margin:0;border:1px solid #eee;padding:.5em}figcaption{font-size:.8em;color:#666;max-width:640px}\
+.warning{background:#fff3cd;border:1px solid #e0c060;padding:.5em 1em}";
 
 fn figure(svg: &str, caption: &str) -> String {
     if caption.is_empty() {
@@ -448,19 +452,39 @@ fn value_text(v: &Value) -> String {
     }
 }
 
-/// Mean over replications of a sampled quantity, by sample time (hours); a replication counts
-/// only at times it has a sample (it ends when its store empties).
+/// Mean over replications of a sampled quantity on a common time grid (hours): the union of
+/// every replication's sample times. Each replication is read as a step function (its last
+/// sample at or before the grid time), so one that has finished keeps its final state: 0 for
+/// levels such as customers in store, its total for running sums such as lost sales. Every
+/// replication counts at every grid time.
 fn mean_series(v: &Variant, f: impl Fn(&Sample) -> f64) -> Vec<(f64, f64)> {
-    let mut acc: BTreeMap<i64, (f64, f64)> = BTreeMap::new();
+    let grid: std::collections::BTreeSet<i64> = v
+        .reps
+        .iter()
+        .flat_map(|r| r.samples.iter().map(|s| s.time.round() as i64))
+        .collect();
+    let mut sums = vec![0.0; grid.len()];
+    let mut counts = vec![0.0; grid.len()];
     for rep in &v.reps {
-        for s in &rep.samples {
-            let e = acc.entry(s.time.round() as i64).or_default();
-            e.0 += f(s);
-            e.1 += 1.0;
+        let mut next = 0;
+        let mut last: Option<f64> = None;
+        for (i, &t) in grid.iter().enumerate() {
+            while let Some(s) = rep.samples.get(next)
+                && s.time.round() as i64 <= t
+            {
+                last = Some(f(s));
+                next += 1;
+            }
+            if let Some(x) = last {
+                sums[i] += x;
+                counts[i] += 1.0;
+            }
         }
     }
-    acc.into_iter()
-        .map(|(t, (sum, n))| (t as f64 / 3600.0, sum / n))
+    grid.iter()
+        .zip(sums.iter().zip(&counts))
+        .filter(|(_, (_, n))| **n > 0.0)
+        .map(|(&t, (sum, n))| (t as f64 / 3600.0, sum / n))
         .collect()
 }
 
@@ -596,15 +620,15 @@ fn wait_histogram(variants: &[Variant]) -> String {
 }
 
 fn utilisation_chart(variants: &[Variant]) -> String {
-    let lanes: Vec<String> = variants
-        .first()
-        .map(|v| {
-            v.reps
-                .first()
-                .map(|r| r.summary.lanes.iter().map(|l| l.id.clone()).collect())
-                .unwrap_or_default()
-        })
-        .unwrap_or_default();
+    // Lanes by id across variants (a variant may have other lanes), in order of appearance.
+    let mut lanes: Vec<String> = Vec::new();
+    for v in variants {
+        for l in v.reps.first().map(|r| &r.summary.lanes[..]).unwrap_or(&[]) {
+            if !lanes.contains(&l.id) {
+                lanes.push(l.id.clone());
+            }
+        }
+    }
     let n = lanes.len().max(1);
     let k = variants.len().max(1);
     svg(W, H, |root| {
@@ -634,7 +658,7 @@ fn utilisation_chart(variants: &[Variant]) -> String {
                     let vals: Vec<f64> = v
                         .reps
                         .iter()
-                        .filter_map(|r| r.summary.lanes.get(li))
+                        .filter_map(|r| r.summary.lanes.iter().find(|l| l.id == lanes[li]))
                         .map(|l| 100.0 * l.utilisation)
                         .collect();
                     let mean = vals.iter().sum::<f64>() / vals.len().max(1) as f64;
@@ -661,7 +685,7 @@ fn utilisation_chart(variants: &[Variant]) -> String {
 }
 
 fn heatmap(v: &Variant) -> String {
-    let plan = &v.plan;
+    let plan = v.scenario.plan();
     let (w, h) = (plan.width as usize, plan.height as usize);
     let reps = v.reps.len().max(1) as f64;
     let minutes: Vec<f64> = (0..w * h)
@@ -682,7 +706,7 @@ fn heatmap(v: &Variant) -> String {
         for y in 0..h {
             for x in 0..w {
                 let c = y * w + x;
-                let fill: RGBColor = match plan.cells[c] {
+                let fill: RGBColor = match plan.cells.as_slice()[c] {
                     CellKind::Wall => RGBColor(60, 60, 60),
                     CellKind::Shelf(_) => RGBColor(196, 164, 120),
                     CellKind::Checkout(_) => RGBColor(70, 110, 200),

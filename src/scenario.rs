@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Problem, ScenarioError};
+use crate::validate::ValidScenario;
 
 /// A complete, resolved scenario (after `extends` has been applied).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -476,23 +477,20 @@ impl Default for MetricsConfig {
     }
 }
 
-/// A scenario together with where it came from (for messages and relative paths).
+/// A validated scenario together with where it came from (for messages and relative paths).
 #[derive(Clone, Debug)]
 pub struct LoadedScenario {
-    pub scenario: Scenario,
+    pub scenario: ValidScenario,
     pub path: PathBuf,
 }
 
 /// Reads, resolves `extends`, and validates a scenario file. Every problem is reported.
 pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
     let scenario = load_unvalidated(path, &mut Vec::new())?;
-    let problems = crate::validate::validate(&scenario);
-    if !problems.is_empty() {
-        return Err(ScenarioError::Invalid {
-            file: path.to_path_buf(),
-            problems,
-        });
-    }
+    let scenario = crate::validate::check(scenario).map_err(|problems| ScenarioError::Invalid {
+        file: path.to_path_buf(),
+        problems,
+    })?;
     Ok(LoadedScenario {
         scenario,
         path: path.to_path_buf(),

@@ -5,6 +5,8 @@
 //! absurd rates and sizes, shares that do not add up.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Deref;
+use std::sync::Arc;
 
 use crate::error::Problem;
 use crate::navigation::FloorPlan;
@@ -102,8 +104,59 @@ impl Checker {
     }
 }
 
+/// A scenario that passed [`check`], with the floor plan built while checking it.
+///
+/// Only [`check`] constructs one (the fields are private), and the engine accepts nothing
+/// else, so a scenario that skipped validation cannot reach a run. It reads as a [`Scenario`]
+/// through `Deref`; cloning is cheap (shared data).
+#[derive(Clone, Debug)]
+pub struct ValidScenario {
+    scenario: Arc<Scenario>,
+    plan: FloorPlan,
+}
+
+impl ValidScenario {
+    /// The floor plan with its distance tables (built once; replications share it).
+    pub fn plan(&self) -> &FloorPlan {
+        &self.plan
+    }
+
+    /// The scenario, shared.
+    pub fn shared(&self) -> &Arc<Scenario> {
+        &self.scenario
+    }
+}
+
+impl Deref for ValidScenario {
+    type Target = Scenario;
+    fn deref(&self) -> &Scenario {
+        &self.scenario
+    }
+}
+
+/// Validates a scenario: the [`ValidScenario`] the engine runs, or every problem found.
+pub fn check(scenario: Scenario) -> Result<ValidScenario, Vec<Problem>> {
+    let (problems, plan) = check_all(&scenario);
+    match plan {
+        Some(plan) if problems.is_empty() => Ok(ValidScenario {
+            scenario: Arc::new(scenario),
+            plan,
+        }),
+        None if problems.is_empty() => Err(vec![Problem::new(
+            "layout",
+            "the floor plan could not be built",
+        )]),
+        _ => Err(problems),
+    }
+}
+
 /// All semantic problems of a scenario (empty when it can be simulated).
 pub fn validate(s: &Scenario) -> Vec<Problem> {
+    check_all(s).0
+}
+
+/// The problems, and the floor plan when the layout could be built.
+fn check_all(s: &Scenario) -> (Vec<Problem>, Option<FloorPlan>) {
     let mut c = Checker {
         problems: Vec::new(),
     };
@@ -545,7 +598,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     }
     c.positive("metrics.long_wait", m.long_wait, MAX_SECONDS, "s");
 
-    c.problems
+    (c.problems, plan)
 }
 
 fn list_or_none(set: &BTreeSet<&str>) -> String {

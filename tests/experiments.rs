@@ -3,7 +3,6 @@
 mod common;
 
 use std::process::Command;
-use std::sync::Arc;
 
 use common::*;
 use serde_json::json;
@@ -22,10 +21,10 @@ fn replications_do_not_depend_on_the_thread_count() {
     let s = load("minimal.ron");
     let variants = || vec![("a".to_string(), s.clone()), ("b".to_string(), s.clone())];
     let one = in_pool(1, || {
-        experiment::replicate(variants(), 6, 100, &Progress::hidden()).unwrap()
+        experiment::replicate(variants(), 6, 100, &Progress::hidden())
     });
     let two = in_pool(2, || {
-        experiment::replicate(variants(), 6, 100, &Progress::hidden()).unwrap()
+        experiment::replicate(variants(), 6, 100, &Progress::hidden())
     });
     for (a, b) in one.iter().zip(&two) {
         assert_eq!(a.reps.len(), 6);
@@ -68,8 +67,7 @@ fn paired_differences_isolate_the_process_change() {
         5,
         1,
         &Progress::hidden(),
-    )
-    .unwrap();
+    );
     for row in experiment::kpi_rows(&same) {
         let d = row.differences[1].unwrap();
         assert_eq!(d.mean, 0.0, "{}", row.kpi.id);
@@ -84,8 +82,7 @@ fn paired_differences_isolate_the_process_change() {
         8,
         1,
         &Progress::hidden(),
-    )
-    .unwrap();
+    );
     let rows = experiment::kpi_rows(&v);
     let get = |id: &str| rows.iter().find(|r| r.kpi.id == id).unwrap();
     let wait = get("wait_mean_s").differences[1].unwrap();
@@ -358,13 +355,12 @@ fn report_renders_in_headless_chromium() {
     let variants = experiment::replicate(
         vec![
             ("base".into(), load("minimal.ron")),
-            ("again".into(), Arc::new((*load("minimal.ron")).clone())),
+            ("again".into(), valid((*load("minimal.ron")).clone())),
         ],
         2,
         1,
         &Progress::hidden(),
-    )
-    .unwrap();
+    );
     let html = storelab::report::render(
         "Test report",
         &variants,

@@ -3,16 +3,16 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::*;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use storelab::Simulation;
+use storelab::ids::{LaneId, ProductId, ShelfId};
 use storelab::replenishment::Backroom;
-use storelab::scenario::{Arrivals, Basket, Hours, LaneKind, Scenario, ServiceModel};
+use storelab::scenario::{Arrivals, Basket, Hours, LaneKind, ServiceModel};
 use storelab::service::{ServiceDraws, service_components};
 use storelab::shopping::{Catalog, Shelf, StockLedger};
+use storelab::validate::ValidScenario;
 
 /// Erlang C: probability that an arriving customer waits in an M/M/c queue with offered load
 /// `a = λ/μ` (requires a < c).
@@ -92,39 +92,75 @@ fn erlang_c_formula_matches_textbook_values() {
     assert!((erlang_c(2, 1.0) - 1.0 / 3.0).abs() < 1e-12);
 }
 
-/// Little's law L = λW on a finite run that starts and ends with an empty store is an
-/// identity: both sides are the area under the number-in-system curve divided by the horizon.
-/// The time average L is integrated event by event (metrics), W is averaged over customer
-/// journeys (records): two independent code paths, so the only allowed gap is float rounding
-/// (relative 1e-9).
-fn check_little(s: &Arc<Scenario>, seed: u64) {
+/// Little's law L = λW over the KPI window of a run that ends with an empty store is an
+/// identity for the customers who arrived in the window: both sides are the area under their
+/// number-in-system curve divided by the window's length. Checked on the figures a user
+/// reads in `summary.json` (L integrated event by event by the metrics; λ and W from counts
+/// and journeys), for the store and for every queue, and once more against the journeys in
+/// `customers.csv` (a third code path). Only float rounding may separate them (relative 1e-9).
+fn check_little(s: &ValidScenario, seed: u64) {
     let out = run(s, seed);
-    let sum = &out.summary;
-    assert_eq!(sum.customers.inside_at_end, 0, "the run must drain");
-    let t = sum.duration_s;
-    let n = out.records.len() as f64;
-    assert_eq!(out.records.len() as u64, sum.customers.arrived);
-    let total_time: f64 = out.records.iter().map(|r| r.time_in_store.unwrap()).sum();
-    let lambda = n / t;
-    let w = total_time / n;
-    let l = sum.mean_in_store;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("out");
+    storelab::output::write_run(&target, &out).unwrap();
+    let sum: serde_json::Value = serde_json::from_str(&read(&target.join("summary.json"))).unwrap();
+    let num = |v: &serde_json::Value| v.as_f64().unwrap();
+    assert_eq!(
+        num(&sum["customers"]["inside_at_end"]),
+        0.0,
+        "the run must drain"
+    );
+    let t = num(&sum["duration_s"]);
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(1.0);
+    // The store.
+    let lambda = num(&sum["customers"]["measured"]) / t;
+    let w = num(&sum["time_in_store"]["mean"]);
+    let l = num(&sum["mean_in_store"]);
     assert!(
-        (l - lambda * w).abs() <= 1e-9 * l.max(1.0),
+        close(l, lambda * w),
         "{}: store L = {l} but λW = {}",
         s.name,
         lambda * w
     );
-    // The same for the checkout queues (customers waiting, not in service).
-    let lq: f64 = sum.queues.iter().map(|q| q.mean_length).sum();
-    let total_wait: f64 = out.records.iter().filter_map(|r| r.wait).sum();
+    // Each queue (customers waiting, not in service).
+    let mut lq_total = 0.0;
+    for q in sum["queues"].as_array().unwrap() {
+        let lq = num(&q["mean_length"]);
+        let lw = num(&q["customers"]) / t * num(&q["mean_wait_s"]);
+        assert!(
+            close(lq, lw),
+            "{}: queue {} L = {lq} but λW = {lw}",
+            s.name,
+            q["id"]
+        );
+        lq_total += lq;
+    }
+    // The journeys: measured customers are those who arrived in the window.
+    let from = out.summary.duration_s;
+    let start = out
+        .records
+        .iter()
+        .map(|r| r.exit.unwrap())
+        .fold(0.0, f64::max)
+        - from;
+    let measured: Vec<_> = out.records.iter().filter(|r| r.arrival >= start).collect();
+    assert_eq!(measured.len() as f64, lambda * t);
+    let area: f64 = measured.iter().map(|r| r.time_in_store.unwrap()).sum();
     assert!(
-        (lq - total_wait / t).abs() <= 1e-9 * lq.max(1.0),
-        "{}: queue L = {lq} but λW = {}",
+        close(l, area / t),
+        "{}: store L = {l} but journeys give {}",
         s.name,
-        total_wait / t
+        area / t
+    );
+    let waits: f64 = measured.iter().filter_map(|r| r.wait).sum();
+    assert!(
+        close(lq_total, waits / t),
+        "{}: queues L = {lq_total} but journeys give {}",
+        s.name,
+        waits / t
     );
     assert!(
-        l > 0.0 && lq > 0.0,
+        l > 0.0 && lq_total > 0.0,
         "{}: a run with nobody inside proves nothing",
         s.name
     );
@@ -173,7 +209,7 @@ fn staffed_service_times_in_a_run_reproduce_the_pos_median() {
     lanes.service = ServiceModel::PosRegression;
     lanes.open = Some(3);
     assert!(storelab::validate::validate(&s).is_empty());
-    let out = run(&Arc::new(s), 4);
+    let out = run(&valid(s), 4);
     let times: Vec<f64> = out.records.iter().filter_map(|r| r.service_time).collect();
     assert!(times.len() > 5000, "only {} services", times.len());
     assert_overlaps("staffed, 10 items", median_ci(times), 57.0);
@@ -225,16 +261,16 @@ fn check_conservation(sim: &mut Simulation) {
     assert_eq!(c.arrived, records.len() as u64);
     let ledger = world.resource::<StockLedger>().clone();
     let backroom = world.resource::<Backroom>().clone();
-    let catalog_entries: Vec<(u16, u16)> = world
+    let catalog_entries: Vec<(ProductId, ShelfId, u16)> = world
         .resource::<Catalog>()
         .products
-        .iter()
-        .map(|p| (p.shelf, p.slot))
+        .iter_enumerated()
+        .map(|(id, p)| (id, p.shelf, p.slot))
         .collect();
-    let shelves: Vec<_> = world.resource::<Catalog>().shelves.clone();
-    for (p, (shelf, slot)) in catalog_entries.into_iter().enumerate() {
+    let shelves = world.resource::<Catalog>().shelves.clone();
+    for (p, shelf, slot) in catalog_entries {
         let on_shelf = u64::from(
-            world.get::<Shelf>(shelves[shelf as usize]).unwrap().slots[slot as usize].on_shelf,
+            world.get::<Shelf>(shelves[shelf]).unwrap().slots[usize::from(slot)].on_shelf,
         );
         assert_eq!(
             ledger.initial_shelf[p] + ledger.refilled[p],
@@ -257,7 +293,7 @@ fn check_conservation(sim: &mut Simulation) {
 #[test]
 fn customers_and_stock_are_conserved_during_and_after_the_day() {
     let s = load("supermarket.ron");
-    let mut sim = Simulation::new(s, 21).unwrap();
+    let mut sim = Simulation::new(&s, 21);
     for hour in [8.0, 12.0, 17.5, 21.0] {
         sim.run_until(hour * 3600.0);
         check_conservation(&mut sim);
@@ -273,7 +309,7 @@ fn customers_and_stock_are_conserved_during_and_after_the_day() {
     assert_eq!(summary.customers.inside_at_end, 0);
 }
 
-fn output_bytes(s: &Arc<Scenario>, seed: u64) -> Vec<Vec<u8>> {
+fn output_bytes(s: &ValidScenario, seed: u64) -> Vec<Vec<u8>> {
     let out = run(s, seed);
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("out");
@@ -326,7 +362,7 @@ fn heatmap_books_every_customer_second_on_the_floor() {
     // Each second a customer spends in the store is booked on exactly one cell, so the heatmap
     // adds up to the total time in store of those who left.
     let s = load("supermarket.ron");
-    let mut sim = Simulation::new(s, 8).unwrap();
+    let mut sim = Simulation::new(&s, 8);
     sim.run_to_end();
     let records = sim.records();
     let total: f64 = records.iter().filter_map(|r| r.time_in_store).sum();
@@ -356,15 +392,18 @@ fn with_every_queue_empty_a_customer_takes_the_nearest_lane() {
         .replace("\"#RFFFF..DDD#\"", "\"#R....FDDD.#\"")
         .replace("\"#...c......#\"", "\"#.c.......c#\"")
         .replace("Poisson(per_hour: 40.0)", "Poisson(per_hour: 10.0)");
-    let scenario = Arc::new(storelab::scenario::parse_str(&text, "two-tills.ron").unwrap());
+    let scenario = valid(storelab::scenario::parse_str(&text, "two-tills.ron").unwrap());
     // A customer decides at the lane it reaches first and then walks to the queue it chose,
     // so the decision lies up to one walk between the tills (at the slowest speed, 0.6 m/s)
     // before it joins.
-    let plan = storelab::navigation::FloorPlan::of(&scenario).unwrap();
-    let (a, b) = (plan.lanes[0].service_point, plan.lanes[1].service_point);
+    let plan = scenario.plan();
+    let (a, b) = (
+        plan.lanes[LaneId(0)].service_point,
+        plan.lanes[LaneId(1)].service_point,
+    );
     let walk = plan.distance(a, b) / 0.6;
     assert!(walk > 0.0 && walk < 30.0, "{walk}");
-    let mut sim = Simulation::new(scenario, 3).unwrap();
+    let mut sim = Simulation::new(&scenario, 3);
     sim.run_to_end();
     let records = sim.records();
     let served: Vec<_> = records.iter().filter(|r| r.service_end.is_some()).collect();

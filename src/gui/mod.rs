@@ -23,7 +23,8 @@ use crate::control::{Command, SessionLog};
 use crate::lab::Lab;
 use crate::scenario::format_clock;
 
-use floor::{Camera, Selection};
+use crate::view_model::Selection;
+use floor::Camera;
 use panels::{Action, ControlState, LiveKpis};
 
 /// Options of `storelab gui`.
@@ -74,17 +75,8 @@ pub fn run(opts: GuiOptions) -> ExitCode {
     // A session log belongs to one store: it replays into the first one shown.
     if let Some(log) = &opts.replay {
         let store = &mut lab.stores[0];
-        match log.replay(store.scenario.clone(), opts.at.unwrap_or(lab.clock)) {
-            Ok(sim) => {
-                store.sim = sim;
-                store.log = log.clone();
-            }
-            Err(p) => {
-                let text: Vec<String> = p.iter().map(|p| p.to_string()).collect();
-                errln!("{}", text.join("\n"));
-                return ExitCode::from(2);
-            }
-        }
+        store.sim = log.replay(&store.scenario, opts.at.unwrap_or(lab.clock));
+        store.log = log.clone();
     }
     if let Some(at) = opts.at {
         if let Err(e) = lab.check_time(at) {

@@ -2,10 +2,10 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 use storelab::scenario::{self, Scenario};
+use storelab::validate::ValidScenario;
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -16,17 +16,20 @@ pub fn scenario_path(rel: &str) -> PathBuf {
 }
 
 /// Loads and validates a shipped scenario.
-pub fn load(rel: &str) -> Arc<Scenario> {
+pub fn load(rel: &str) -> ValidScenario {
     let path = scenario_path(rel);
-    Arc::new(
-        scenario::load(&path)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-            .scenario,
-    )
+    scenario::load(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .scenario
 }
 
-pub fn run(s: &Arc<Scenario>, seed: u64) -> storelab::RunOutput {
-    storelab::run(s.clone(), seed).expect("valid scenario")
+/// Validates a scenario built or changed in a test.
+pub fn valid(s: Scenario) -> ValidScenario {
+    storelab::validate::check(s).unwrap_or_else(|p| panic!("invalid scenario: {p:?}"))
+}
+
+pub fn run(s: &ValidScenario, seed: u64) -> storelab::RunOutput {
+    storelab::run(s, seed)
 }
 
 /// Mean and half-width of the two-sided 95 % Student-t confidence interval.
