@@ -191,7 +191,10 @@ fn run(
     };
     let seed = seed.unwrap_or(loaded.scenario.seed);
     let scenario = loaded.scenario;
-    let output = crate::run(&scenario, seed);
+    let output = match crate::run(&scenario, seed) {
+        Ok(o) => o,
+        Err(fault) => return report_fault(&path.display().to_string(), &fault),
+    };
     print!("{}", crate::output::kpi_table(&output));
     if let Some(dir) = out {
         if let Err(e) = crate::output::write_run(&dir, &output) {
@@ -209,6 +212,14 @@ fn run(
         }
     }
     ExitCode::SUCCESS
+}
+
+/// A run stopped by an engine fault: a bug, not bad input (exit 1).
+fn report_fault(what: &str, fault: &crate::engine::Fault) -> ExitCode {
+    eprintln!(
+        "internal error in {what}: {fault}\nthe run was stopped; please report this with the scenario file"
+    );
+    ExitCode::from(1)
 }
 
 fn report_problems(file: &std::path::Path, problems: Vec<crate::error::Problem>) -> ExitCode {
@@ -248,7 +259,8 @@ fn run_replications(
         eprintln!("error: cannot start worker threads: {e}");
         ExitCode::from(1)
     })?;
-    Ok(pool.install(|| experiment::replicate(variants, args.replications, seed, &progress)))
+    pool.install(|| experiment::replicate(variants, args.replications, seed, &progress))
+        .map_err(|(label, fault)| report_fault(&label, &fault))
 }
 
 /// Writes the CSV outputs and the report of an experiment.
@@ -544,21 +556,25 @@ fn bench(path: PathBuf, runs: u32, replications: u32) -> ExitCode {
     };
     let scenario = loaded.scenario;
     let seed = scenario.seed;
-    let once = || {
+    let once = || -> Result<(f64, u64, u64), crate::engine::Fault> {
         let start = Instant::now();
-        let out = crate::run(&scenario, seed);
-        (
+        let out = crate::run(&scenario, seed)?;
+        Ok((
             start.elapsed().as_secs_f64(),
             out.summary.events,
             out.summary.customers.arrived,
-        )
+        ))
     };
-    once();
+    if let Err(fault) = once() {
+        return report_fault(&path.display().to_string(), &fault);
+    }
     let mut times = Vec::new();
     let mut events = 0;
     let mut customers = 0;
     for _ in 0..runs.max(1) {
-        let (t, e, c) = once();
+        let Ok((t, e, c)) = once() else {
+            return ExitCode::from(1);
+        };
         times.push(t);
         events = e;
         customers = c;
@@ -599,7 +615,8 @@ fn bench(path: PathBuf, runs: u32, replications: u32) -> ExitCode {
                     seed,
                     &Progress::hidden(),
                 )
-            });
+            })
+            .map_err(|(label, fault)| report_fault(&label, &fault))?;
             Ok(start.elapsed().as_secs_f64())
         };
         let (one, all) = match (timed(1), timed(cores)) {
