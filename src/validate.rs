@@ -18,9 +18,15 @@ use crate::scenario::{
 pub const MAX_HOURS: f64 = 24.0 * 366.0;
 pub const MAX_PRODUCTS: usize = 20_000;
 pub const MAX_RATE_PER_HOUR: f64 = 100_000.0;
-/// Customers a run may expect. Every journey is kept (about 250 B each, plus the entity while
-/// inside), so this bounds a run's memory to a few hundred MB even if all of them pile up.
-pub const MAX_EXPECTED_CUSTOMERS: f64 = 1_000_000.0;
+/// Customers a run may expect. Every journey is kept, and a customer still inside holds its
+/// entity too (about 1.2 kB in all, measured), so this bounds a run to about 0.6 GB even if
+/// every customer is still queueing at the end.
+pub const MAX_EXPECTED_CUSTOMERS: f64 = 500_000.0;
+/// Item picks a run may expect (customers × mean basket): bounds the work of a run.
+pub const MAX_EXPECTED_ITEMS: f64 = 20_000_000.0;
+/// Route planning orders each customer's shelves (2-opt, quadratic in the shelves visited):
+/// customers × (shelves per customer)² may not exceed this.
+pub const MAX_ROUTE_WORK: f64 = 2e9;
 /// Popularities are relative weights; this range keeps the sampling table exact.
 pub const MIN_POPULARITY: f64 = 1e-6;
 pub const MAX_POPULARITY: f64 = 1e9;
@@ -412,6 +418,35 @@ fn check_all(s: &Scenario) -> (Vec<Problem>, Option<FloorPlan>) {
             "customers.arrivals",
             format!("about {expected:.0} customers expected; at most {MAX_EXPECTED_CUSTOMERS} per run are supported"),
         );
+    } else {
+        let mean_basket = match &cu.basket {
+            Basket::Constant(n) => f64::from(*n),
+            Basket::Poisson { mean } => mean.max(1.0),
+            Basket::Empirical(table) => table.iter().map(|&(n, p)| f64::from(n) * p).sum(),
+        };
+        let items = expected * mean_basket;
+        let shelves = s
+            .products
+            .iter()
+            .map(|p| p.shelf.as_str())
+            .collect::<BTreeSet<_>>()
+            .len() as f64;
+        let stops = mean_basket.min(shelves);
+        if items > MAX_EXPECTED_ITEMS {
+            c.err(
+                "customers",
+                format!(
+                    "about {items:.0} items expected ({expected:.0} customers × {mean_basket:.1} items); at most {MAX_EXPECTED_ITEMS} per run are supported"
+                ),
+            );
+        } else if expected * stops * stops > MAX_ROUTE_WORK {
+            c.err(
+                "customers",
+                format!(
+                    "about {expected:.0} customers each visiting up to {stops:.0} shelves: planning their routes would take too long; use fewer customers or smaller baskets"
+                ),
+            );
+        }
     }
     match &cu.basket {
         Basket::Constant(n) => {
@@ -1038,5 +1073,61 @@ mod finite {
                 key: String::new(),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::ClockTimeKey;
+
+    fn minimal() -> Scenario {
+        let text = include_str!("../scenarios/minimal.ron");
+        crate::scenario::parse_str(text, "minimal.ron").expect("minimal.ron parses")
+    }
+
+    #[test]
+    fn the_finite_walk_names_every_non_finite_number_by_its_path() {
+        let mut s = minimal();
+        assert!(finite::non_finite_paths(&s).is_empty());
+        s.layout.cell_size = f64::NAN;
+        s.products[1].popularity = f64::INFINITY;
+        s.customers.basket = Basket::Empirical(vec![(1, 0.5), (2, f64::NAN)]);
+        s.customers.pick_time = Distribution::Constant(f64::NEG_INFINITY);
+        s.customers.arrivals = Arrivals::Hourly {
+            per_hour: [
+                (ClockTimeKey(8 * 3600), 10.0),
+                (ClockTimeKey(9 * 3600), f64::NAN),
+            ]
+            .into_iter()
+            .collect(),
+        };
+        s.checkouts.groups.get_mut("till").unwrap().service = ServiceModel::Constant(f64::NAN);
+        s.metrics.long_wait = f64::INFINITY;
+        assert_eq!(
+            finite::non_finite_paths(&s),
+            [
+                "layout.cell_size",
+                "products[1].popularity",
+                "customers.arrivals.per_hour[\"09:00\"]",
+                "customers.basket[1][1]",
+                "customers.pick_time",
+                "checkouts.groups[\"till\"].service",
+                "metrics.long_wait",
+            ]
+        );
+        // Reported before anything else looks at them, and nothing panics.
+        let problems = validate(&s);
+        assert_eq!(problems.len(), 7, "{problems:?}");
+        assert!(check(s).is_err());
+    }
+
+    #[test]
+    fn tiny_and_huge_numbers_are_written_readably() {
+        assert_eq!(num(5e-324), "5e-324");
+        assert_eq!(num(1e-6), "1e-6");
+        assert_eq!(num(0.25), "0.25");
+        assert_eq!(num(1e9), "1000000000");
+        assert_eq!(num(0.0), "0");
     }
 }

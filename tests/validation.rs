@@ -217,7 +217,27 @@ fn a_run_too_big_for_memory_is_rejected_up_front() {
         &text,
         &[(
             "customers.arrivals",
-            "about 5000000 customers expected; at most 1000000",
+            "about 5000000 customers expected; at most 500000",
+        )],
+    );
+}
+
+#[test]
+fn a_run_with_too_much_work_is_rejected_up_front() {
+    // 40,000 customers with 1,000 items each: 40 million picks.
+    let text = minimal_with(&[
+        (
+            "Daily(open: \"08:00\", close: \"12:00\")",
+            "Duration(hours: 100.0)",
+        ),
+        ("Poisson(per_hour: 40.0)", "Poisson(per_hour: 400.0)"),
+        ("Poisson(mean: 3.0)", "Constant(1000)"),
+    ]);
+    rejected(
+        &text,
+        &[(
+            "customers",
+            "about 40000000 items expected (40000 customers × 1000.0 items)",
         )],
     );
 }
