@@ -17,9 +17,11 @@ use rand_distr::{Distribution as _, Exp1};
 
 use crate::RunConfig;
 use crate::customer::{Customer, CustomerRecord, Phase, Stop};
-use crate::engine::{Agenda, Clock};
+use crate::engine::{Agenda, Clock, EventId};
+use crate::ids::PoiId;
+use crate::ids::{ProductId, ShelfId};
 use crate::navigation::{FloorPlan, Heatmap, Motion};
-use crate::random::{self, BasketSampler, SimRng};
+use crate::random::{self, Attr, BasketSampler, SimRng};
 use crate::scenario::{Arrivals, Scenario};
 use crate::service::ServiceDraws;
 use crate::shopping::Catalog;
@@ -35,6 +37,8 @@ pub struct ArrivalProcess {
     seed: u64,
     pub next_id: u32,
     basket: BasketSampler,
+    /// The scheduled next arrival, redrawn when the rate changes.
+    pending: Option<EventId>,
 }
 
 impl ArrivalProcess {
@@ -58,6 +62,7 @@ impl ArrivalProcess {
             seed,
             next_id: 0,
             basket: BasketSampler::new(&scenario.customers.basket),
+            pending: None,
         }
     }
 
@@ -101,6 +106,14 @@ impl ArrivalProcess {
 #[derive(Event, Debug, Clone, Copy)]
 pub struct ArrivalDue;
 
+/// A command: scale the arrival rate from now on (1.0 = as in the scenario). The pending
+/// arrival is drawn anew at the new rate (Poisson arrivals are memoryless, so this is exact),
+/// so the change acts at once, also after a rate of 0.
+#[derive(Event, Debug, Clone, Copy)]
+pub struct SetArrivalMultiplier {
+    pub multiplier: f64,
+}
+
 /// Triggered once a new customer entity exists, at its entrance.
 #[derive(Event, Debug, Clone, Copy)]
 pub struct CustomerEntered {
@@ -127,12 +140,15 @@ impl Plugin for ArrivalsPlugin {
         let mut process = ArrivalProcess::new(&config.scenario, config.seed);
         let open = app.world().resource::<Clock>().open;
         if let Some(first) = process.next_after(open) {
-            app.world_mut()
-                .resource_mut::<Agenda>()
-                .schedule(first, ArrivalDue);
+            process.pending = Some(
+                app.world_mut()
+                    .resource_mut::<Agenda>()
+                    .schedule(first, ArrivalDue),
+            );
         }
         app.insert_resource(process)
             .add_observer(on_arrival)
+            .add_observer(on_set_multiplier)
             .add_observer(on_reach_exit);
     }
 }
@@ -150,19 +166,14 @@ fn on_arrival(
     let now = clock.now;
     let id = process.next_id;
     process.next_id += 1;
-    let mut rng = random::stream(process.seed, random::CUSTOMER + u64::from(id));
-    // Fixed-size draws first, so they stay aligned across variants of a store.
-    let speed = random::draw(&config.scenario.customers.walking_speed, &mut rng);
-    let draws = ServiceDraws::draw(&mut rng);
-    let entrance = plan.entrances[rng.random_range(0..plan.entrances.len())];
-    let n = process.basket.sample(&mut rng);
-    let mut wanted: BTreeMap<(u16, u32), u32> = BTreeMap::new();
-    for _ in 0..n {
-        let p = catalog.sample(&mut rng);
-        *wanted
-            .entry((catalog.products[p as usize].shelf, p))
-            .or_default() += 1;
-    }
+    let (speed, draws, entrance, n, wanted) = draw_customer(
+        process.seed,
+        id,
+        &config.scenario,
+        &process.basket,
+        &catalog,
+        &plan.entrances,
+    );
     let mut route: Vec<Stop> = Vec::new();
     for ((shelf, product), qty) in wanted {
         match route.last_mut() {
@@ -190,7 +201,8 @@ fn on_arrival(
                 at: entrance,
                 phase: Phase::Shopping,
                 draws,
-                rng,
+                pick_rng: random::customer_stream(process.seed, id, Attr::PickTime),
+                choice_rng: random::customer_stream(process.seed, id, Attr::Choice),
                 queue_joined: None,
                 lane: None,
                 service_start: None,
@@ -200,9 +212,58 @@ fn on_arrival(
         ))
         .id();
     commands.trigger(CustomerEntered { customer });
-    if let Some(next) = process.next_after(now) {
-        agenda.schedule(next, ArrivalDue);
+    process.pending = process
+        .next_after(now)
+        .map(|next| agenda.schedule(next, ArrivalDue));
+}
+
+fn on_set_multiplier(
+    ev: On<SetArrivalMultiplier>,
+    mut process: ResMut<ArrivalProcess>,
+    clock: Res<Clock>,
+    mut agenda: ResMut<Agenda>,
+) {
+    process.multiplier = ev.multiplier.clamp(0.0, 100.0);
+    if let Some(id) = process.pending.take() {
+        agenda.cancel(id);
     }
+    process.pending = process
+        .next_after(clock.now)
+        .map(|next| agenda.schedule(next, ArrivalDue));
+}
+
+/// What customer `id` brings, each from its own stream (so changing one attribute's
+/// distribution leaves the others alone): walking speed (m/s), service-time uniforms,
+/// entrance, basket size and the wanted units by (shelf, product).
+pub fn draw_customer(
+    seed: u64,
+    id: u32,
+    scenario: &Scenario,
+    basket: &BasketSampler,
+    catalog: &Catalog,
+    entrances: &[PoiId],
+) -> (
+    f64,
+    ServiceDraws,
+    PoiId,
+    u32,
+    BTreeMap<(ShelfId, ProductId), u32>,
+) {
+    let speed = random::draw(
+        &scenario.customers.walking_speed,
+        &mut random::customer_stream(seed, id, Attr::WalkingSpeed),
+    );
+    let draws = ServiceDraws::draw(&mut random::customer_stream(seed, id, Attr::Service));
+    let entrance = entrances
+        [random::customer_stream(seed, id, Attr::Entrance).random_range(0..entrances.len())];
+    let mut rng = random::customer_stream(seed, id, Attr::Basket);
+    let n = basket.sample(&mut rng);
+    let mut wanted: BTreeMap<(ShelfId, ProductId), u32> = BTreeMap::new();
+    for _ in 0..n {
+        let p = catalog.sample(&mut rng);
+        *wanted.entry((catalog.products[p].shelf, p)).or_default() += 1;
+    }
+    (speed, draws, entrance, n, wanted)
 }
 
 /// Sends a customer from where it stands to the nearest exit.

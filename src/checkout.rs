@@ -19,7 +19,8 @@ use crate::RunConfig;
 use crate::arrivals::walk_to_exit;
 use crate::customer::{Customer, Phase};
 use crate::engine::{Agenda, Clock};
-use crate::navigation::{FloorPlan, Heatmap, Motion, PoiIdx};
+use crate::ids::{GroupId, Id, IdVec, LaneId, QueueId};
+use crate::navigation::{FloorPlan, Heatmap, Motion, PoiId};
 use crate::scenario::{LaneKind, QueueDiscipline, QueueStrategy, ServiceModel};
 use crate::service;
 
@@ -36,25 +37,26 @@ pub struct GroupInfo {
 /// Lanes and queues by index (never by query order), and the groups' settings.
 #[derive(Resource, Debug)]
 pub struct Checkout {
-    pub lanes: Vec<Entity>,
-    pub queues: Vec<Entity>,
-    pub groups: Vec<GroupInfo>,
-    pub lane_names: Vec<String>,
-    pub queue_names: Vec<String>,
-    pub lane_points: Vec<PoiIdx>,
+    /// Lanes in the floor plan's lane order ([`FloorPlan::lanes`]).
+    pub lanes: IdVec<LaneId, Entity>,
+    pub queues: IdVec<QueueId, Entity>,
+    pub groups: IdVec<GroupId, GroupInfo>,
+    pub lane_names: IdVec<LaneId, String>,
+    pub queue_names: IdVec<QueueId, String>,
+    pub lane_points: IdVec<LaneId, PoiId>,
     /// Which lanes are open (mirrors [`Lane::open`] for quick look-ups).
-    pub lane_open: Vec<bool>,
+    pub lane_open: IdVec<LaneId, bool>,
     pub strategy: QueueStrategy,
 }
 
 impl Checkout {
-    pub fn lane_name(&self, lane: u16) -> &str {
-        &self.lane_names[lane as usize]
+    pub fn lane_name(&self, lane: LaneId) -> &str {
+        &self.lane_names[lane]
     }
 
     /// The service point of the open lane nearest to `from` (any lane if all are closed).
-    pub fn nearest_approach(&self, plan: &FloorPlan, from: PoiIdx) -> Option<PoiIdx> {
-        let open: Vec<PoiIdx> = self
+    pub fn nearest_approach(&self, plan: &FloorPlan, from: PoiId) -> Option<PoiId> {
+        let open: Vec<PoiId> = self
             .lane_points
             .iter()
             .zip(&self.lane_open)
@@ -62,7 +64,7 @@ impl Checkout {
             .map(|(p, _)| *p)
             .collect();
         let candidates = if open.is_empty() {
-            &self.lane_points
+            self.lane_points.as_slice()
         } else {
             &open
         };
@@ -72,57 +74,71 @@ impl Checkout {
 
 #[derive(Component, Clone, Debug)]
 pub struct Lane {
-    pub index: u16,
-    pub group: u16,
-    pub queue: u16,
+    pub index: LaneId,
+    pub group: GroupId,
+    pub queue: QueueId,
     pub kind: LaneKind,
     pub open: bool,
-    pub service_point: PoiIdx,
+    pub service_point: PoiId,
     /// Customer being served and when its service started and will end.
     pub serving: Option<Entity>,
     pub serving_items: u32,
     pub busy_since: f64,
     pub busy_until: f64,
-    /// Seconds spent serving, and seconds open, up to the last change.
+    /// Seconds spent serving, and seconds staffed (open, or closed but finishing its last
+    /// customer), within the KPI window up to the last change.
     pub busy_time: f64,
     pub open_time: f64,
     pub open_since: f64,
+    /// Closed while serving: staffed until that customer is done.
+    pub closing: bool,
+    /// Start of the KPI window ([`Clock::measure_from`]).
+    pub measure_from: f64,
     pub served: u32,
 }
 
 impl Lane {
-    /// Busy and open seconds up to `now`, counting the part in progress.
+    /// Seconds of `[from, to]` inside the KPI window.
+    fn in_window(&self, from: f64, to: f64) -> f64 {
+        (to - from.max(self.measure_from)).max(0.0)
+    }
+
+    /// Busy and staffed seconds within the KPI window up to `now`, counting the part in
+    /// progress. Busy never exceeds staffed: a lane closed while serving stays staffed until
+    /// its customer is done.
     pub fn times_at(&self, now: f64) -> (f64, f64) {
-        let busy = self.busy_time
-            + if self.serving.is_some() {
-                now - self.busy_since
-            } else {
-                0.0
-            };
-        let open = self.open_time
-            + if self.open {
-                now - self.open_since
-            } else {
-                0.0
-            };
+        let mut busy = self.busy_time;
+        if self.serving.is_some() {
+            busy += self.in_window(self.busy_since, now);
+        }
+        let mut open = self.open_time;
+        if self.open || self.closing {
+            open += self.in_window(self.open_since, now);
+        }
         (busy, open)
     }
 }
 
 #[derive(Component, Clone, Debug)]
 pub struct CheckoutQueue {
-    pub index: u16,
-    pub group: u16,
+    pub index: QueueId,
+    pub group: GroupId,
     /// Lanes this queue feeds, in order.
-    pub lanes: Vec<u16>,
+    pub lanes: Vec<LaneId>,
     pub waiting: VecDeque<Entity>,
     /// Items in the baskets waiting, and their expected total service time (seconds).
     pub items_waiting: u32,
     pub expected_work: f64,
-    /// ∫ queue length dt up to `last_change`, for the time-average queue length.
+    /// Of those waiting, the customers who arrived in the KPI window: only they count in
+    /// the queue's statistics.
+    pub counted: u32,
+    /// ∫ counted customers waiting dt up to `last_change`, for the time-average length.
     pub area: f64,
     pub last_change: f64,
     pub max_len: u32,
+    /// Counted customers who left this queue for service, and their waits (seconds).
+    pub served_counted: u32,
+    pub wait_sum: f64,
     /// Customers walking over from another lane to join, with their items and expected
     /// service time: shoppers choosing a queue see them coming.
     pub incoming: u32,
@@ -132,13 +148,14 @@ pub struct CheckoutQueue {
 
 impl CheckoutQueue {
     fn touch(&mut self, now: f64) {
-        self.area += self.waiting.len() as f64 * (now - self.last_change);
+        self.area += f64::from(self.counted) * (now - self.last_change);
         self.last_change = now;
     }
 
-    /// ∫ queue length dt from opening to `now`.
+    /// ∫ counted customers waiting dt up to `now` (they arrived in the KPI window, so this
+    /// is an integral over the window).
     pub fn area_at(&self, now: f64) -> f64 {
-        self.area + self.waiting.len() as f64 * (now - self.last_change)
+        self.area + f64::from(self.counted) * (now - self.last_change)
     }
 }
 
@@ -153,13 +170,13 @@ pub struct ReachCheckout {
 #[derive(Event, Debug, Clone, Copy)]
 pub struct JoinQueue {
     pub customer: Entity,
-    pub queue: u16,
+    pub queue: QueueId,
 }
 
 /// Scheduled: lane `lane` finishes serving its customer.
 #[derive(Event, Debug, Clone, Copy)]
 pub struct ServiceDone {
-    pub lane: u16,
+    pub lane: LaneId,
 }
 
 /// Triggered when a customer has paid.
@@ -173,7 +190,7 @@ pub struct CustomerPaid {
 /// waiting in its own queue choose again.
 #[derive(Event, Debug, Clone, Copy)]
 pub struct SetLaneOpen {
-    pub lane: u16,
+    pub lane: LaneId,
     pub open: bool,
 }
 
@@ -183,9 +200,10 @@ impl Plugin for CheckoutPlugin {
     fn build(&self, app: &mut App) {
         let config = app.world().resource::<RunConfig>().clone();
         let plan = app.world().resource::<FloorPlan>().clone();
-        let now = app.world().resource::<crate::engine::Clock>().open;
+        let clock = *app.world().resource::<Clock>();
+        let (now, measure_from) = (clock.open, clock.measure_from);
         let groups_cfg = &config.scenario.checkouts.groups;
-        let groups: Vec<GroupInfo> = groups_cfg
+        let groups: IdVec<GroupId, GroupInfo> = groups_cfg
             .iter()
             .map(|(id, g)| GroupInfo {
                 id: id.clone(),
@@ -195,38 +213,42 @@ impl Plugin for CheckoutPlugin {
                 discipline: g.queue,
             })
             .collect();
-        let mut lanes = Vec::new();
-        let mut lane_names = Vec::new();
-        let mut lane_points = Vec::new();
-        let mut lane_open = Vec::new();
-        let mut queues: Vec<CheckoutQueue> = Vec::new();
-        let mut queue_names = Vec::new();
-        let mut lane_components = Vec::new();
-        for (gi, group) in groups.iter().enumerate() {
+        let mut lanes = IdVec::new();
+        let mut lane_names = IdVec::new();
+        let mut lane_points = IdVec::new();
+        let mut lane_open = IdVec::new();
+        let mut queues: IdVec<QueueId, CheckoutQueue> = IdVec::new();
+        let mut queue_names = IdVec::new();
+        let mut lane_components: IdVec<LaneId, Lane> = IdVec::new();
+        for (gi, group) in groups.iter_enumerated() {
             let open_count = groups_cfg[&group.id].open;
-            let geoms: Vec<_> = plan.lanes.iter().filter(|l| l.group == group.id).collect();
-            let shared_queue = (group.discipline == QueueDiscipline::Shared).then(|| {
-                queue_names.push(group.id.clone());
-                queues.push(new_queue(queues.len() as u16, gi as u16, now));
-                queues.len() - 1
-            });
-            for (k, geom) in geoms.iter().enumerate() {
-                let index = lane_components.len() as u16;
+            let geoms: Vec<_> = plan
+                .lanes
+                .iter_enumerated()
+                .filter(|(_, l)| l.group == group.id)
+                .collect();
+            // A shared queue only for a group with lanes: a queue no lane serves would trap
+            // whoever joined it.
+            let shared_queue = (group.discipline == QueueDiscipline::Shared && !geoms.is_empty())
+                .then(|| {
+                    queue_names.push(group.id.clone());
+                    queues.push(new_queue(QueueId::from_index(queues.len()), gi, now))
+                });
+            for (k, &(index, geom)) in geoms.iter().enumerate() {
                 let name = format!("{}-{}", group.id, geom.number);
                 let q = match shared_queue {
                     Some(q) => q,
                     None => {
                         queue_names.push(name.clone());
-                        queues.push(new_queue(queues.len() as u16, gi as u16, now));
-                        queues.len() - 1
+                        queues.push(new_queue(QueueId::from_index(queues.len()), gi, now))
                     }
                 };
                 queues[q].lanes.push(index);
                 let open = open_count.is_none_or(|n| (k as u32) < n);
-                lane_components.push(Lane {
+                let id = lane_components.push(Lane {
                     index,
-                    group: gi as u16,
-                    queue: q as u16,
+                    group: gi,
+                    queue: q,
                     kind: group.kind,
                     open,
                     service_point: geom.service_point,
@@ -237,8 +259,12 @@ impl Plugin for CheckoutPlugin {
                     busy_time: 0.0,
                     open_time: 0.0,
                     open_since: now,
+                    closing: false,
+                    measure_from,
                     served: 0,
                 });
+                // The plan numbers lanes by group, as this loop visits them: one numbering.
+                assert_eq!(id, index, "lane numbering of plan and checkout differ");
                 lane_names.push(name);
                 lane_points.push(geom.service_point);
                 lane_open.push(open);
@@ -268,7 +294,7 @@ impl Plugin for CheckoutPlugin {
     }
 }
 
-fn new_queue(index: u16, group: u16, now: f64) -> CheckoutQueue {
+fn new_queue(index: QueueId, group: GroupId, now: f64) -> CheckoutQueue {
     CheckoutQueue {
         index,
         group,
@@ -276,9 +302,12 @@ fn new_queue(index: u16, group: u16, now: f64) -> CheckoutQueue {
         waiting: VecDeque::new(),
         items_waiting: 0,
         expected_work: 0.0,
+        counted: 0,
         area: 0.0,
         last_change: now,
         max_len: 0,
+        served_counted: 0,
+        wait_sum: 0.0,
         incoming: 0,
         incoming_items: 0,
         incoming_work: 0.0,
@@ -306,13 +335,10 @@ fn on_reach_checkout(ev: On<ReachCheckout>, mut t: Tills) {
         return;
     };
     let q = choose_queue(&mut c, &t.checkout, &t.lanes, &t.queues, &t.plan, now);
-    let mut queue = t
-        .queues
-        .get_mut(t.checkout.queues[q as usize])
-        .expect("queue");
-    let point = t.checkout.lane_points[queue.lanes[0] as usize];
+    let mut queue = t.queues.get_mut(t.checkout.queues[q]).expect("queue");
+    let point = t.checkout.lane_points[queue.lanes[0]];
     if point != c.at {
-        let group = &t.checkout.groups[queue.group as usize];
+        let group = &t.checkout.groups[queue.group];
         queue.incoming += 1;
         queue.incoming_items += c.items;
         queue.incoming_work += service::mean_service_time(&group.service, group.kind, c.items);
@@ -345,9 +371,9 @@ fn on_join_queue(ev: On<JoinQueue>, mut t: Tills, mut commands: Commands) {
     let items = t.customers.get(ev.customer).map_or(0, |(c, _)| c.items);
     let mut queue = t
         .queues
-        .get_mut(t.checkout.queues[ev.queue as usize])
+        .get_mut(t.checkout.queues[ev.queue])
         .expect("queue");
-    let group = &t.checkout.groups[queue.group as usize];
+    let group = &t.checkout.groups[queue.group];
     queue.incoming -= 1;
     queue.incoming_items -= items;
     queue.incoming_work -= service::mean_service_time(&group.service, group.kind, items);
@@ -355,10 +381,7 @@ fn on_join_queue(ev: On<JoinQueue>, mut t: Tills, mut commands: Commands) {
         // No drift from adding and subtracting floats.
         queue.incoming_work = 0.0;
     }
-    let closed = !queue
-        .lanes
-        .iter()
-        .any(|&l| t.checkout.lane_open[l as usize]);
+    let closed = !queue.lanes.iter().any(|&l| t.checkout.lane_open[l]);
     if closed && t.checkout.lane_open.iter().any(|&o| o) {
         // Its lanes closed during the walk: choose again from here.
         commands.trigger(ReachCheckout {
@@ -370,24 +393,22 @@ fn on_join_queue(ev: On<JoinQueue>, mut t: Tills, mut commands: Commands) {
 }
 
 /// Puts a customer standing at the start of queue `q` into it and starts services.
-fn join_queue(customer: Entity, q: u16, t: &mut Tills) {
+fn join_queue(customer: Entity, q: QueueId, t: &mut Tills) {
     let now = t.clock.now;
     let Ok((mut c, mut motion)) = t.customers.get_mut(customer) else {
         return;
     };
-    let mut queue = t
-        .queues
-        .get_mut(t.checkout.queues[q as usize])
-        .expect("queue");
+    let mut queue = t.queues.get_mut(t.checkout.queues[q]).expect("queue");
     t.heat
         .replace(&t.plan, &mut motion, Motion::still(c.at, now));
     c.phase = Phase::Queueing { queue: q };
     // A customer sent to choose again keeps its first joining time: its wait runs on.
     c.queue_joined.get_or_insert(now);
-    let group = &t.checkout.groups[queue.group as usize];
+    let group = &t.checkout.groups[queue.group];
     let expected = service::mean_service_time(&group.service, group.kind, c.items);
     queue.touch(now);
     queue.waiting.push_back(customer);
+    queue.counted += u32::from(c.arrived >= t.clock.measure_from);
     queue.items_waiting += c.items;
     queue.expected_work += expected;
     queue.max_len = queue.max_len.max(queue.waiting.len() as u32);
@@ -404,9 +425,9 @@ fn choose_queue(
     queues: &Query<&mut CheckoutQueue>,
     plan: &FloorPlan,
     now: f64,
-) -> u16 {
+) -> QueueId {
     struct Option_ {
-        index: u16,
+        index: QueueId,
         metres: f64,
         open_lanes: u32,
         fits: bool,
@@ -417,13 +438,13 @@ fn choose_queue(
     let mut options = Vec::with_capacity(checkout.queues.len());
     for &qe in &checkout.queues {
         let q = queues.get(qe).expect("queue");
-        let group = &checkout.groups[q.group as usize];
+        let group = &checkout.groups[q.group];
         let mut open_lanes = 0;
         let mut busy = 0.0;
         let mut items = f64::from(q.items_waiting + q.incoming_items);
         let mut remaining = 0.0;
         for &l in &q.lanes {
-            let lane = lanes.get(checkout.lanes[l as usize]).expect("lane");
+            let lane = lanes.get(checkout.lanes[l]).expect("lane");
             if lane.open {
                 open_lanes += 1;
             }
@@ -438,7 +459,7 @@ fn choose_queue(
         let per_lane = f64::from(open_lanes.max(1));
         options.push(Option_ {
             index: q.index,
-            metres: plan.distance(c.at, checkout.lane_points[q.lanes[0] as usize]),
+            metres: plan.distance(c.at, checkout.lane_points[q.lanes[0]]),
             open_lanes,
             fits: group.item_limit.is_none_or(|limit| c.items <= limit),
             customers: (q.waiting.len() as f64 + f64::from(q.incoming) + busy) / per_lane,
@@ -469,7 +490,7 @@ fn choose_queue(
             .index
     };
     match checkout.strategy {
-        QueueStrategy::Random => allowed[c.rng.random_range(0..allowed.len())].index,
+        QueueStrategy::Random => allowed[c.choice_rng.random_range(0..allowed.len())].index,
         QueueStrategy::FewestCustomers => by(|o| o.customers),
         QueueStrategy::FewestItems => by(|o| o.items),
         QueueStrategy::LeastExpectedWait => by(|o| o.wait),
@@ -478,22 +499,16 @@ fn choose_queue(
 
 impl Tills<'_, '_> {
     /// Lets every idle open lane of queue `q` take the next customer.
-    fn start_services(&mut self, q: u16) {
+    fn start_services(&mut self, q: QueueId) {
         let now = self.clock.now;
-        let mut queue = self
-            .queues
-            .get_mut(self.checkout.queues[q as usize])
-            .expect("queue");
-        let group = &self.checkout.groups[queue.group as usize];
+        let mut queue = self.queues.get_mut(self.checkout.queues[q]).expect("queue");
+        let group = &self.checkout.groups[queue.group];
         for i in 0..queue.lanes.len() {
             if queue.waiting.is_empty() {
                 break;
             }
             let l = queue.lanes[i];
-            let mut lane = self
-                .lanes
-                .get_mut(self.checkout.lanes[l as usize])
-                .expect("lane");
+            let mut lane = self.lanes.get_mut(self.checkout.lanes[l]).expect("lane");
             if !lane.open || lane.serving.is_some() {
                 continue;
             }
@@ -502,6 +517,11 @@ impl Tills<'_, '_> {
             let Ok((mut c, mut motion)) = self.customers.get_mut(customer) else {
                 continue;
             };
+            if c.arrived >= self.clock.measure_from {
+                queue.counted -= 1;
+                queue.served_counted += 1;
+                queue.wait_sum += now - c.queue_joined.unwrap_or(now);
+            }
             queue.items_waiting -= c.items;
             queue.expected_work -= service::mean_service_time(&group.service, group.kind, c.items);
             if queue.waiting.is_empty() {
@@ -530,14 +550,15 @@ impl Tills<'_, '_> {
 
 fn on_service_done(ev: On<ServiceDone>, mut t: Tills, mut commands: Commands) {
     let now = t.clock.now;
-    let mut lane = t
-        .lanes
-        .get_mut(t.checkout.lanes[ev.lane as usize])
-        .expect("lane");
+    let mut lane = t.lanes.get_mut(t.checkout.lanes[ev.lane]).expect("lane");
     let Some(customer) = lane.serving.take() else {
         return;
     };
-    lane.busy_time += now - lane.busy_since;
+    lane.busy_time += lane.in_window(lane.busy_since, now);
+    if lane.closing {
+        lane.closing = false;
+        lane.open_time += lane.in_window(lane.open_since, now);
+    }
     lane.served += 1;
     let q = lane.queue;
     if let Ok((mut c, mut motion)) = t.customers.get_mut(customer) {
@@ -561,39 +582,39 @@ fn on_service_done(ev: On<ServiceDone>, mut t: Tills, mut commands: Commands) {
 
 fn on_set_lane_open(ev: On<SetLaneOpen>, mut t: Tills, mut commands: Commands) {
     let now = t.clock.now;
-    let Some(&entity) = t.checkout.lanes.get(ev.lane as usize) else {
+    let Some(&entity) = t.checkout.lanes.get(ev.lane) else {
         return;
     };
     let mut lane = t.lanes.get_mut(entity).expect("lane");
     if lane.open == ev.open {
         return;
     }
-    if lane.open {
-        lane.open_time += now - lane.open_since;
+    if ev.open {
+        // Reopened while still finishing its last customer: staffed all along.
+        if !lane.closing {
+            lane.open_since = now;
+        }
+        lane.closing = false;
+    } else if lane.serving.is_some() {
+        lane.closing = true;
     } else {
-        lane.open_since = now;
+        lane.open_time += lane.in_window(lane.open_since, now);
     }
     lane.open = ev.open;
     let q = lane.queue;
-    t.checkout.lane_open[ev.lane as usize] = ev.open;
+    t.checkout.lane_open[ev.lane] = ev.open;
     if ev.open {
         t.start_services(q);
         return;
     }
     // If no open lane feeds this queue any more, its customers choose again.
-    let mut queue = t
-        .queues
-        .get_mut(t.checkout.queues[q as usize])
-        .expect("queue");
-    if queue
-        .lanes
-        .iter()
-        .any(|&l| t.checkout.lane_open[l as usize])
-    {
+    let mut queue = t.queues.get_mut(t.checkout.queues[q]).expect("queue");
+    if queue.lanes.iter().any(|&l| t.checkout.lane_open[l]) {
         return;
     }
     queue.touch(now);
     let leaving: Vec<Entity> = queue.waiting.drain(..).collect();
+    queue.counted = 0;
     queue.items_waiting = 0;
     queue.expected_work = 0.0;
     for customer in leaving {

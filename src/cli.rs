@@ -1,7 +1,9 @@
 //! The `storelab` command line.
 //!
 //! Exit status: 0 success, 2 bad input (usage, scenario syntax or semantics), 1 anything else
-//! (for example an output directory that cannot be written).
+//! (for example an output directory that cannot be written or is refused, or standard output
+//! that cannot be written). A closed pipe on standard output is not an error
+//! ([`crate::console`]).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,6 +13,7 @@ use clap::{Parser, Subcommand};
 
 use std::collections::BTreeMap;
 
+use crate::console::{errln, out, outln};
 use crate::error::ScenarioError;
 use crate::experiment::{self, Progress, Variant};
 use crate::report::ReportKind;
@@ -127,7 +130,23 @@ pub struct ReplicationArgs {
 
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to standard output, usage errors to standard error.
+            if let Err(err) = e.print()
+                && !e.use_stderr()
+            {
+                crate::console::record(err);
+            }
+            let code = u8::try_from(e.exit_code()).unwrap_or(2);
+            return crate::console::finish(ExitCode::from(code));
+        }
+    };
+    crate::console::finish(dispatch(cli))
+}
+
+fn dispatch(cli: Cli) -> ExitCode {
     let command = cli.command.unwrap_or_else(|| Command::Gui {
         scenarios: vec![PathBuf::from("scenarios/supermarket.ron")],
         seed: None,
@@ -171,7 +190,7 @@ fn load(path: &std::path::Path) -> Result<LoadedScenario, ExitCode> {
 }
 
 fn report_error(e: &ScenarioError) -> ExitCode {
-    eprintln!("{}", e.to_string().trim_end());
+    errln!("{}", e.to_string().trim_end());
     match e {
         ScenarioError::Io { .. } | ScenarioError::Syntax { .. } | ScenarioError::Invalid { .. } => {
             ExitCode::from(2)
@@ -189,19 +208,22 @@ fn run(
         Ok(l) => l,
         Err(code) => return code,
     };
+    if let Err(code) = check_destinations(out.as_deref(), report_file.as_deref()) {
+        return code;
+    }
     let seed = seed.unwrap_or(loaded.scenario.seed);
     let scenario = loaded.scenario;
     let output = match crate::run(&scenario, seed) {
         Ok(o) => o,
         Err(fault) => return report_fault(&path.display().to_string(), &fault),
     };
-    print!("{}", crate::output::kpi_table(&output));
+    out!("{}", crate::output::kpi_table(&output));
     if let Some(dir) = out {
         if let Err(e) = crate::output::write_run(&dir, &output) {
-            eprintln!("error: cannot write {}: {e}", dir.display());
+            errln!("error: cannot write {}: {e}", dir.display());
             return ExitCode::from(1);
         }
-        println!("results written to {}", dir.display());
+        outln!("results written to {}", dir.display());
     }
     if let Some(file) = report_file {
         let title = scenario.name.clone();
@@ -216,10 +238,29 @@ fn run(
 
 /// A run stopped by an engine fault: a bug, not bad input (exit 1).
 fn report_fault(what: &str, fault: &crate::engine::Fault) -> ExitCode {
-    eprintln!(
+    errln!(
         "internal error in {what}: {fault}\nthe run was stopped; please report this with the scenario file"
     );
     ExitCode::from(1)
+}
+
+/// Refuses an `--out` folder or `--report` file that writing would refuse, before a long run
+/// rather than after it (writing checks again).
+fn check_destinations(
+    out: Option<&std::path::Path>,
+    report: Option<&std::path::Path>,
+) -> Result<(), ExitCode> {
+    let checks = [
+        out.map(|d| (d, crate::output::check_out_dir(d).map(|_| ()))),
+        report.map(|f| (f, crate::report::write_target(f).map(|_| ()))),
+    ];
+    for (path, result) in checks.into_iter().flatten() {
+        if let Err(e) = result {
+            errln!("error: cannot write {}: {e}", path.display());
+            return Err(ExitCode::from(1));
+        }
+    }
+    Ok(())
 }
 
 fn report_problems(file: &std::path::Path, problems: Vec<crate::error::Problem>) -> ExitCode {
@@ -232,11 +273,11 @@ fn report_problems(file: &std::path::Path, problems: Vec<crate::error::Problem>)
 fn write_report(file: &std::path::Path, html: &str) -> Result<(), ExitCode> {
     match crate::report::write(file, html) {
         Ok(()) => {
-            println!("report written to {}", file.display());
+            outln!("report written to {}", file.display());
             Ok(())
         }
         Err(e) => {
-            eprintln!("error: cannot write {}: {e}", file.display());
+            errln!("error: cannot write {}: {e}", file.display());
             Err(ExitCode::from(1))
         }
     }
@@ -256,7 +297,7 @@ fn run_replications(
         builder = builder.num_threads(n as usize);
     }
     let pool = builder.build().map_err(|e| {
-        eprintln!("error: cannot start worker threads: {e}");
+        errln!("error: cannot start worker threads: {e}");
         ExitCode::from(1)
     })?;
     pool.install(|| experiment::replicate(variants, args.replications, seed, &progress))
@@ -273,10 +314,10 @@ fn write_experiment(
 ) -> ExitCode {
     if let Some(dir) = &args.out {
         if let Err(e) = experiment::write_results(dir, variants, params) {
-            eprintln!("error: cannot write {}: {e}", dir.display());
+            errln!("error: cannot write {}: {e}", dir.display());
             return ExitCode::from(1);
         }
-        println!("results written to {}", dir.display());
+        outln!("results written to {}", dir.display());
     }
     if let Some(file) = &args.report {
         let html = crate::report::render(title, variants, &kind);
@@ -322,6 +363,9 @@ fn compare(paths: Vec<PathBuf>, args: ReplicationArgs) -> ExitCode {
             (label, l.scenario)
         })
         .collect();
+    if let Err(code) = check_destinations(args.out.as_deref(), args.report.as_deref()) {
+        return code;
+    }
     let variants = match run_replications(variants, &args, "compare") {
         Ok(v) => v,
         Err(code) => return code,
@@ -350,14 +394,17 @@ fn compare(paths: Vec<PathBuf>, args: ReplicationArgs) -> ExitCode {
         }));
         t.add_row(cells);
     }
-    println!(
+    outln!(
         "{} replications per scenario, common random numbers (seeds {}–{})",
         args.replications,
         variants[0].reps[0].seed,
         variants[0].reps.last().map_or(0, |r| r.seed)
     );
-    println!("{t}");
-    println!(
+    outln!("{t}");
+    if let Some(w) = experiment::overload_warning(&variants) {
+        outln!("warning: {w}");
+    }
+    outln!(
         "* the 95 % interval of the paired difference excludes zero: the difference is not noise."
     );
     let title = format!(
@@ -381,14 +428,14 @@ fn sweep(path: PathBuf, sets: Vec<String>, args: ReplicationArgs) -> ExitCode {
         match experiment::parse_set(s) {
             Ok(spec) => specs.push(spec),
             Err(e) => {
-                eprintln!("error: --set {e}");
+                errln!("error: --set {e}");
                 return ExitCode::from(2);
             }
         }
     }
     let points = experiment::combinations(&specs);
     if points.len() > 10_000 {
-        eprintln!("error: {} sweep points; at most 10000", points.len());
+        errln!("error: {} sweep points; at most 10000", points.len());
         return ExitCode::from(2);
     }
     let mut variants = Vec::new();
@@ -413,6 +460,9 @@ fn sweep(path: PathBuf, sets: Vec<String>, args: ReplicationArgs) -> ExitCode {
     if !problems.is_empty() {
         problems.dedup();
         return report_problems(&path, problems);
+    }
+    if let Err(code) = check_destinations(args.out.as_deref(), args.report.as_deref()) {
+        return code;
     }
     let variants = match run_replications(variants, &args, "sweep") {
         Ok(v) => v,
@@ -453,13 +503,16 @@ fn sweep(path: PathBuf, sets: Vec<String>, args: ReplicationArgs) -> ExitCode {
         );
         t.add_row(cells);
     }
-    println!(
+    outln!(
         "{}: {} points × {} replications (mean ± 95 % CI; all KPIs in --out and --report)",
         loaded.scenario.name,
         points.len(),
         args.replications
     );
-    println!("{t}");
+    outln!("{t}");
+    if let Some(w) = experiment::overload_warning(&variants) {
+        outln!("warning: {w}");
+    }
     let params: Vec<BTreeMap<String, String>> = points
         .iter()
         .map(|c| {
@@ -497,7 +550,7 @@ fn gui(
     let at = match at.map(|a| crate::scenario::ClockTime::parse(&a)) {
         Some(Ok(t)) => Some(t.seconds()),
         Some(Err(e)) => {
-            eprintln!("error: --at {e}");
+            errln!("error: --at {e}");
             return ExitCode::from(2);
         }
         None => None,
@@ -505,7 +558,7 @@ fn gui(
     let replay = match replay.map(|p| crate::control::SessionLog::load(&p)) {
         Some(Ok(log)) => Some(log),
         Some(Err(e)) => {
-            eprintln!("error: --replay {e}");
+            errln!("error: --replay {e}");
             return ExitCode::from(2);
         }
         None => None,
@@ -524,7 +577,7 @@ fn gui(
     #[cfg(not(feature = "gui"))]
     {
         let _ = (scenarios, seed, screenshot, at, frames, replay);
-        eprintln!(
+        errln!(
             "error: this storelab was built without the `gui` feature; build it with `cargo build --features gui`"
         );
         ExitCode::from(2)
@@ -535,7 +588,7 @@ fn validate(paths: Vec<PathBuf>) -> ExitCode {
     let mut failed = false;
     for path in paths {
         match scenario::load(&path) {
-            Ok(l) => println!("{}: ok ({})", path.display(), l.scenario.name),
+            Ok(l) => outln!("{}: ok ({})", path.display(), l.scenario.name),
             Err(e) => {
                 failed = true;
                 report_error(&e);
@@ -582,23 +635,23 @@ fn bench(path: PathBuf, runs: u32, replications: u32) -> ExitCode {
     times.sort_by(f64::total_cmp);
     let median = times[times.len() / 2];
     let mean = times.iter().sum::<f64>() / times.len() as f64;
-    println!("scenario        {}", scenario.name);
-    println!(
+    outln!("scenario        {}", scenario.name);
+    outln!(
         "runs            {} (after 1 warm-up), single thread",
         times.len()
     );
-    println!("customers/day   {customers}");
-    println!("events/day      {events}");
-    println!(
+    outln!("customers/day   {customers}");
+    outln!("events/day      {events}");
+    outln!(
         "time per day    min {:.1} ms, median {:.1} ms, mean {:.1} ms",
         times[0] * 1e3,
         median * 1e3,
         mean * 1e3
     );
-    println!("events per s    {:.2} M", events as f64 / median / 1e6);
+    outln!("events per s    {:.2} M", events as f64 / median / 1e6);
     match peak_rss_mb() {
-        Some(mb) => println!("peak memory     {mb:.1} MB (VmHWM of this process)"),
-        None => println!("peak memory     unknown (no /proc/self/status)"),
+        Some(mb) => outln!("peak memory     {mb:.1} MB (VmHWM of this process)"),
+        None => outln!("peak memory     unknown (no /proc/self/status)"),
     }
     if replications > 0 {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -623,10 +676,10 @@ fn bench(path: PathBuf, runs: u32, replications: u32) -> ExitCode {
             (Ok(a), Ok(b)) => (a, b),
             _ => return ExitCode::from(1),
         };
-        println!(
+        outln!(
             "{replications} replications  {one:.2} s on 1 thread, {all:.2} s on {cores} threads"
         );
-        println!(
+        outln!(
             "parallel eff.   {:.0} % (speed-up {:.2} on {cores} threads)",
             100.0 * one / all / cores as f64,
             one / all

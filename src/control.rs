@@ -11,15 +11,16 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 use crate::Simulation;
-use crate::arrivals::ArrivalProcess;
+use crate::arrivals::SetArrivalMultiplier;
 use crate::checkout::SetLaneOpen;
+use crate::ids::LaneId;
 use crate::validate::ValidScenario;
 
 /// Something a user changes in a running store.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Command {
     /// Open or close lane number `lane` (index in the summary's lane list).
-    SetLaneOpen { lane: u16, open: bool },
+    SetLaneOpen { lane: LaneId, open: bool },
     /// Scale the arrival rate from now on (1.0 = as in the scenario).
     SetArrivalMultiplier(f64),
 }
@@ -33,8 +34,9 @@ impl Command {
                 world.trigger(SetLaneOpen { lane, open });
                 world.flush();
             }
-            Command::SetArrivalMultiplier(m) => {
-                world.resource_mut::<ArrivalProcess>().multiplier = m.clamp(0.0, 100.0);
+            Command::SetArrivalMultiplier(multiplier) => {
+                world.trigger(SetArrivalMultiplier { multiplier });
+                world.flush();
             }
         }
     }
@@ -52,7 +54,8 @@ pub struct SessionLog {
 impl SessionLog {
     /// Reads a log written by [`SessionLog::save`].
     pub fn load(path: &Path) -> Result<SessionLog, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text =
+            crate::scenario::read_input(path).map_err(|e| format!("{}: {e}", path.display()))?;
         ron::from_str(&text).map_err(|e| format!("{}:{}: {}", path.display(), e.span.start, e.code))
     }
 

@@ -5,15 +5,15 @@
 
 use bevy::prelude::*;
 
-use crate::navigation::PoiIdx;
+use crate::ids::{LaneId, PoiId, ProductId, QueueId, ShelfId};
 use crate::random::SimRng;
 use crate::service::ServiceDraws;
 
 /// One shelf to visit and what to take from it: (product index, units).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stop {
-    pub shelf: u16,
-    pub products: Vec<(u32, u32)>,
+    pub shelf: ShelfId,
+    pub products: Vec<(ProductId, u32)>,
 }
 
 /// Where a customer is in its journey. Walking versus picking within `Shopping` follows from
@@ -21,13 +21,13 @@ pub struct Stop {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
     Shopping,
-    /// Waiting in queue number `queue` (index into the checkout's queues).
+    /// Waiting in this queue.
     Queueing {
-        queue: u16,
+        queue: QueueId,
     },
-    /// Being served at lane number `lane`.
+    /// Being served at this lane.
     InService {
-        lane: u16,
+        lane: LaneId,
     },
     /// Walking to the exit.
     Leaving,
@@ -54,12 +54,14 @@ pub struct Customer {
     /// Metres walked so far.
     pub distance: f64,
     /// The point of interest it is at or walking to.
-    pub at: PoiIdx,
+    pub at: PoiId,
     pub phase: Phase,
     pub draws: ServiceDraws,
-    pub rng: SimRng,
+    /// Its streams for pick times and for choices on the way.
+    pub pick_rng: SimRng,
+    pub choice_rng: SimRng,
     pub queue_joined: Option<f64>,
-    pub lane: Option<u16>,
+    pub lane: Option<LaneId>,
     pub service_start: Option<f64>,
     pub service_end: Option<f64>,
 }

@@ -23,6 +23,9 @@ pub struct Clock {
     pub open: f64,
     /// Doors close (no arrivals after this), seconds since 00:00.
     pub close: f64,
+    /// Start of the KPI window: opening plus the warm-up. Every statistic counts the
+    /// customers who arrive from then on, and time averages run from then on.
+    pub measure_from: f64,
     /// Nothing is simulated after this: closing time plus the longest allowed drain.
     pub hard_stop: f64,
 }
@@ -258,6 +261,7 @@ mod tests {
             now: 0.0,
             open: 0.0,
             close: 100.0,
+            measure_from: 0.0,
             hard_stop: 200.0,
         });
         w.insert_resource(Agenda::default());

@@ -69,6 +69,12 @@ pub const KPIS: &[Kpi] = &[
         get: |s| s.customers.left_without_buying as f64,
     },
     Kpi {
+        id: "inside_at_cutoff",
+        label: "Still inside at cut-off (overload)",
+        unit: "",
+        get: |s| s.customers.inside_at_end as f64,
+    },
+    Kpi {
         id: "wait_mean_s",
         label: "Wait in queue, mean",
         unit: "s",
@@ -297,6 +303,31 @@ pub fn replicate(
         }
     }
     Ok(out)
+}
+
+/// A warning when runs stopped at the cut-off with customers still inside (an overloaded
+/// store): their waits never finished, so the wait KPIs of those runs look better than the
+/// store is. Names the variants concerned.
+pub fn overload_warning(variants: &[Variant]) -> Option<String> {
+    let hit: Vec<String> = variants
+        .iter()
+        .filter_map(|v| {
+            let n = v
+                .reps
+                .iter()
+                .filter(|r| r.summary.customers.inside_at_end > 0)
+                .count();
+            (n > 0).then(|| format!("{} ({n} of {} runs)", v.label, v.reps.len()))
+        })
+        .collect();
+    (!hit.is_empty()).then(|| {
+        format!(
+            "overloaded: customers were still inside at the cut-off (4 h after closing) in {}; \
+             their waits never finished, so wait KPIs there are underestimated \
+             (KPI inside_at_cutoff).",
+            hit.join(", ")
+        )
+    })
 }
 
 /// Mean and 95 % confidence interval.

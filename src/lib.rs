@@ -11,6 +11,7 @@
 pub mod arrivals;
 pub mod checkout;
 pub mod cli;
+pub mod console;
 pub mod control;
 pub mod customer;
 pub mod engine;
@@ -18,6 +19,7 @@ pub mod error;
 pub mod experiment;
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod ids;
 pub mod lab;
 pub mod metrics;
 pub mod navigation;
@@ -30,6 +32,7 @@ pub mod service;
 pub mod shopping;
 pub mod staff;
 pub mod validate;
+pub mod view_model;
 
 use std::sync::Arc;
 
@@ -64,6 +67,7 @@ impl Plugin for StorePlugin {
                 now: open,
                 open,
                 close,
+                measure_from: open + self.config.scenario.metrics.warmup,
                 hard_stop: close + MAX_DRAIN,
             })
             .insert_resource(Agenda::default())
@@ -171,7 +175,11 @@ pub fn run(scenario: &ValidScenario, seed: u64) -> Result<RunOutput, engine::Fau
         summary,
         records,
         samples: world.resource::<metrics::Metrics>().samples.clone(),
-        queue_names: world.resource::<checkout::Checkout>().queue_names.clone(),
+        queue_names: world
+            .resource::<checkout::Checkout>()
+            .queue_names
+            .as_slice()
+            .to_vec(),
         heat: world.resource::<navigation::Heatmap>().seconds.clone(),
     })
 }

@@ -26,7 +26,12 @@ use crate::shopping::StockLedger;
 pub struct Metrics {
     pub arrived: u64,
     pub in_store: u64,
-    /// ∫ customers in store dt up to `last_change`.
+    /// Customers who arrived in the KPI window (from [`Clock::measure_from`]): every
+    /// statistic of the summary counts them only.
+    pub measured: u64,
+    /// Of those, how many are inside now.
+    pub measured_in_store: u64,
+    /// ∫ measured customers in store dt up to `last_change`.
     pub in_store_area: f64,
     last_change: f64,
     pub paid: u64,
@@ -42,13 +47,13 @@ pub struct Metrics {
 
 impl Metrics {
     fn touch(&mut self, now: f64) {
-        self.in_store_area += self.in_store as f64 * (now - self.last_change);
+        self.in_store_area += self.measured_in_store as f64 * (now - self.last_change);
         self.last_change = now;
     }
 
-    /// ∫ customers in store dt from opening to `now`.
+    /// ∫ measured customers in store dt up to `now` (an integral over the KPI window).
     pub fn in_store_area_at(&self, now: f64) -> f64 {
-        self.in_store_area + self.in_store as f64 * (now - self.last_change)
+        self.in_store_area + self.measured_in_store as f64 * (now - self.last_change)
     }
 }
 
@@ -99,6 +104,10 @@ fn on_entered(_: On<CustomerEntered>, mut metrics: ResMut<Metrics>, clock: Res<C
     metrics.touch(clock.now);
     metrics.arrived += 1;
     metrics.in_store += 1;
+    if clock.now >= clock.measure_from {
+        metrics.measured += 1;
+        metrics.measured_in_store += 1;
+    }
 }
 
 fn on_left(
@@ -110,6 +119,9 @@ fn on_left(
 ) {
     metrics.touch(clock.now);
     metrics.in_store -= 1;
+    if ev.record.arrival >= clock.measure_from {
+        metrics.measured_in_store -= 1;
+    }
     metrics.records.push(ev.record.clone());
     if metrics.in_store == 0 && clock.now >= clock.close {
         // The day is over: take the last sample now instead of at the next interval.
@@ -224,12 +236,19 @@ impl Stats {
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct CustomerCounts {
+    /// Every customer who came in (also during the warm-up).
     pub arrived: u64,
+    /// Those who arrived in the KPI window: the customers every statistic counts.
+    pub measured: u64,
     pub served: u64,
     /// Left without buying (every wanted item out of stock).
     pub left_without_buying: u64,
-    /// Still inside when the run stopped (normally 0: the run goes on until the store is empty).
+    /// Still inside when the run stopped at its cut-off (closing + 4 h). Normally 0: the
+    /// run goes on until the store is empty. More than 0 means an overloaded store whose
+    /// waits are underestimated: the waits of these customers never finished.
     pub inside_at_end: u64,
+    /// Of those inside at the cut-off, the ones waiting in a queue or being served.
+    pub waiting_at_end: u64,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -261,7 +280,7 @@ pub struct LaneSummary {
     pub group: String,
     pub kind: LaneKind,
     pub served: u32,
-    /// Busy seconds / open seconds (opening until the end of the run).
+    /// Busy seconds / staffed seconds, within the KPI window.
     pub utilisation: f64,
     pub busy_s: f64,
     pub open_s: f64,
@@ -270,9 +289,14 @@ pub struct LaneSummary {
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct QueueSummary {
     pub id: String,
-    /// Time-average number waiting, opening until the end of the run.
+    /// Time-average number of measured customers waiting, over the KPI window.
     pub mean_length: f64,
+    /// Most customers waiting at once (anyone, also during the warm-up).
     pub max_length: u32,
+    /// Measured customers who went from this queue into service, and their mean wait
+    /// (seconds): `mean_length = customers / duration_s × mean_wait_s` (Little's law).
+    pub customers: u32,
+    pub mean_wait_s: f64,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -294,15 +318,19 @@ pub struct Summary {
     pub close: String,
     /// Time of the last event (customers gone and staff work done), `HH:MM:SS`.
     pub end: String,
-    /// When the last customer left (end of the KPI horizon), `HH:MM:SS`.
+    /// When the last customer left (end of the KPI window), `HH:MM:SS`.
     pub store_emptied: String,
-    /// Length of the KPI horizon (opening until the store emptied), seconds.
+    /// Start of the KPI window (opening plus the warm-up), `HH:MM:SS`.
+    pub measured_from: String,
+    /// Length of the KPI window (its start until the store emptied, or the cut-off),
+    /// seconds. Every statistic below is over this window and the customers who arrived
+    /// in it.
     pub duration_s: f64,
     pub customers: CustomerCounts,
     pub waiting: WaitStats,
-    /// Seconds from entrance to exit, customers who left (after warm-up).
+    /// Seconds from entrance to exit, measured customers who left.
     pub time_in_store: Stats,
-    /// Time-average number of customers in the store, opening until the end.
+    /// Time-average number of measured customers in the store over the KPI window.
     pub mean_in_store: f64,
     pub sales: SalesSummary,
     pub lanes: Vec<LaneSummary>,
@@ -335,10 +363,11 @@ pub fn summarize(world: &mut World) -> Summary {
     let clock = *world.resource::<Clock>();
     let metrics = world.resource::<Metrics>();
     let last_event = clock.now;
-    // Time averages run from opening until the store emptied after closing.
+    // The KPI window runs from the end of the warm-up until the store emptied after
+    // closing (or the cut-off); statistics count the customers who arrived in it.
     let now = metrics.store_emptied.unwrap_or(clock.now);
     let scenario = &config.scenario;
-    let warm = clock.open + scenario.metrics.warmup;
+    let warm = clock.measure_from;
     let long = scenario.metrics.long_wait;
     let counted = || records.iter().filter(|r| r.arrival >= warm);
     let waits: Vec<f64> = counted()
@@ -351,7 +380,7 @@ pub fn summarize(world: &mut World) -> Summary {
         waits.iter().filter(|&&w| w > long).count() as f64 / waits.len() as f64
     };
     let times: Vec<f64> = counted().filter_map(|r| r.time_in_store).collect();
-    let duration = (now - clock.open).max(0.0);
+    let duration = (now - warm).max(0.0);
     let mean_in_store = if duration > 0.0 {
         metrics.in_store_area_at(now) / duration
     } else {
@@ -359,12 +388,17 @@ pub fn summarize(world: &mut World) -> Summary {
     };
     let customers = CustomerCounts {
         arrived: metrics.arrived,
+        measured: metrics.measured,
         served: records.iter().filter(|r| r.outcome == "served").count() as u64,
         left_without_buying: records
             .iter()
             .filter(|r| r.outcome == "no_purchase")
             .count() as u64,
         inside_at_end: records.iter().filter(|r| r.outcome == "inside").count() as u64,
+        waiting_at_end: records
+            .iter()
+            .filter(|r| r.outcome == "inside" && r.queue_joined.is_some())
+            .count() as u64,
     };
     let ledger = world.resource::<StockLedger>();
     let catalog = world.resource::<crate::shopping::Catalog>();
@@ -385,14 +419,13 @@ pub fn summarize(world: &mut World) -> Summary {
     let checkout = world.resource::<Checkout>();
     let lanes = checkout
         .lanes
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .map(|(i, &e)| {
             let lane = world.get::<Lane>(e).expect("lane");
             let (busy, open) = lane.times_at(now);
             LaneSummary {
                 id: checkout.lane_names[i].clone(),
-                group: checkout.groups[lane.group as usize].id.clone(),
+                group: checkout.groups[lane.group].id.clone(),
                 kind: lane.kind,
                 served: lane.served,
                 utilisation: if open > 0.0 { busy / open } else { 0.0 },
@@ -403,8 +436,7 @@ pub fn summarize(world: &mut World) -> Summary {
         .collect();
     let queues = checkout
         .queues
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .map(|(i, &e)| {
             let q = world.get::<CheckoutQueue>(e).expect("queue");
             QueueSummary {
@@ -415,6 +447,12 @@ pub fn summarize(world: &mut World) -> Summary {
                     0.0
                 },
                 max_length: q.max_len,
+                customers: q.served_counted,
+                mean_wait_s: if q.served_counted > 0 {
+                    q.wait_sum / f64::from(q.served_counted)
+                } else {
+                    0.0
+                },
             }
         })
         .collect();
@@ -443,6 +481,7 @@ pub fn summarize(world: &mut World) -> Summary {
         close: format_clock(close),
         end: format_clock(last_event),
         store_emptied: format_clock(now),
+        measured_from: format_clock(warm),
         duration_s: duration,
         customers,
         waiting: WaitStats {

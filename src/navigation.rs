@@ -18,10 +18,8 @@ use pathfinding::directed::dijkstra::dijkstra_reach;
 use crate::error::Problem;
 use crate::scenario::{Layout, LegendEntry};
 
-/// Index of a cell: `y * width + x`.
-pub type CellIdx = u32;
-/// Index of a point of interest in [`FloorPlan::pois`].
-pub type PoiIdx = u16;
+pub use crate::ids::{CellId, PoiId};
+use crate::ids::{Id, IdVec, LaneId, ShelfId};
 
 /// Largest floor plan accepted, in cells (e.g. 250 × 160 cells of 0.5 m = 125 m × 80 m).
 pub const MAX_CELLS: usize = 40_000;
@@ -35,10 +33,10 @@ pub enum CellKind {
     Entrance,
     Exit,
     Backroom,
-    /// Part of shelf number `n` (index into [`FloorPlan::shelves`]).
-    Shelf(u16),
-    /// Checkout lane number `n` (index into [`FloorPlan::lanes`]).
-    Checkout(u16),
+    /// Part of this shelf.
+    Shelf(ShelfId),
+    /// This checkout lane.
+    Checkout(LaneId),
 }
 
 impl CellKind {
@@ -51,8 +49,8 @@ impl CellKind {
 #[derive(Clone, Debug)]
 pub struct ShelfGeom {
     pub id: String,
-    pub cells: Vec<CellIdx>,
-    pub access: PoiIdx,
+    pub cells: Vec<CellId>,
+    pub access: PoiId,
 }
 
 /// A checkout lane as drawn: its cell, its group and the floor cell where a customer is served
@@ -62,8 +60,8 @@ pub struct LaneGeom {
     pub group: String,
     /// 1-based number within its group, in reading order.
     pub number: u32,
-    pub cell: CellIdx,
-    pub service_point: PoiIdx,
+    pub cell: CellId,
+    pub service_point: PoiId,
     /// Unit step (dx, dy) from the service point away from the lane: where the queue grows.
     pub queue_direction: (i32, i32),
 }
@@ -74,21 +72,26 @@ pub struct FloorPlan {
     pub width: u32,
     pub height: u32,
     pub cell_size: f64,
-    pub cells: Vec<CellKind>,
-    pub shelves: Vec<ShelfGeom>,
-    pub lanes: Vec<LaneGeom>,
-    pub entrances: Vec<PoiIdx>,
-    pub exits: Vec<PoiIdx>,
+    pub cells: IdVec<CellId, CellKind>,
+    pub shelves: IdVec<ShelfId, ShelfGeom>,
+    /// Lanes by [`LaneId`]: lane groups in id order (as `checkouts.groups` lists them), within
+    /// a group in reading order. The checkout numbers its lanes the same way.
+    pub lanes: IdVec<LaneId, LaneGeom>,
+    pub entrances: Vec<PoiId>,
+    pub exits: Vec<PoiId>,
     /// Where restockers collect goods (a floor cell next to the backroom).
-    pub backroom_door: Option<PoiIdx>,
+    pub backroom_door: Option<PoiId>,
     /// Cell of each point of interest.
-    pub pois: Vec<CellIdx>,
+    pub pois: IdVec<PoiId, CellId>,
     /// `dist[p][c]`: walking distance in metres from cell `c` to point `p` (∞ if unreachable).
     /// Shared (`Arc`): every replication of a store reuses the same tables.
-    dist: Vec<Arc<[f32]>>,
+    dist: IdVec<PoiId, Arc<[f32]>>,
     /// `toward[p][c]`: the next cell on a shortest path from `c` to point `p`.
-    toward: Vec<Arc<[CellIdx]>>,
+    toward: IdVec<PoiId, Arc<[CellId]>>,
 }
+
+/// Marks a cell no walk goes through in the `toward` tables.
+const NO_CELL: CellId = CellId(u32::MAX);
 
 const STRAIGHT: u32 = 1000;
 const DIAGONAL: u32 = 1414;
@@ -161,13 +164,13 @@ impl FloorPlan {
             }
         }
 
-        let mut cells = vec![CellKind::Wall; width * height];
+        let mut cells: IdVec<CellId, CellKind> = vec![CellKind::Wall; width * height].into();
         let mut shelf_ids: Vec<String> = Vec::new();
-        let mut shelf_cells: Vec<Vec<CellIdx>> = Vec::new();
-        let mut lane_cells: Vec<(String, CellIdx)> = Vec::new();
+        let mut shelf_cells: Vec<Vec<CellId>> = Vec::new();
+        let mut lane_cells: Vec<(String, CellId)> = Vec::new();
         for (y, row) in layout.rows.iter().enumerate() {
             for (x, ch) in row.chars().enumerate() {
-                let idx = (y * width + x) as CellIdx;
+                let idx = CellId::from_index(y * width + x);
                 let entry = match builtin(ch) {
                     Some(e) => e,
                     None => match layout.legend.get(&ch) {
@@ -185,7 +188,7 @@ impl FloorPlan {
                         }
                     },
                 };
-                cells[idx as usize] = match entry {
+                cells[idx] = match entry {
                     LegendEntry::Wall => CellKind::Wall,
                     LegendEntry::Floor => CellKind::Floor,
                     LegendEntry::Entrance => CellKind::Entrance,
@@ -201,32 +204,41 @@ impl FloorPlan {
                             }
                         };
                         shelf_cells[n].push(idx);
-                        CellKind::Shelf(n as u16)
+                        CellKind::Shelf(ShelfId::from_index(n))
                     }
                     LegendEntry::Checkout(group) => {
                         lane_cells.push((group, idx));
-                        CellKind::Checkout((lane_cells.len() - 1) as u16)
+                        // Numbered below, once every lane is known.
+                        CellKind::Wall
                     }
                 };
             }
+        }
+        // One lane numbering for plan and checkout: groups in id order (a stable sort keeps
+        // reading order within a group).
+        lane_cells.sort_by(|a, b| a.0.cmp(&b.0));
+        for (k, (_, cell)) in lane_cells.iter().enumerate() {
+            cells[*cell] = CellKind::Checkout(LaneId::from_index(k));
         }
         let mut plan = FloorPlan {
             width: width as u32,
             height: height as u32,
             cell_size: layout.cell_size,
             cells,
-            shelves: Vec::new(),
-            lanes: Vec::new(),
+            shelves: IdVec::new(),
+            lanes: IdVec::new(),
             entrances: Vec::new(),
             exits: Vec::new(),
             backroom_door: None,
-            pois: Vec::new(),
-            dist: Vec::new(),
-            toward: Vec::new(),
+            pois: IdVec::new(),
+            dist: IdVec::new(),
+            toward: IdVec::new(),
         };
-        let cells_of = |plan: &FloorPlan, kind: CellKind| -> Vec<CellIdx> {
-            (0..plan.cells.len() as CellIdx)
-                .filter(|&c| plan.cells[c as usize] == kind)
+        let cells_of = |plan: &FloorPlan, kind: CellKind| -> Vec<CellId> {
+            plan.cells
+                .iter_enumerated()
+                .filter(|&(_, k)| *k == kind)
+                .map(|(c, _)| c)
                 .collect()
         };
         let entrances = cells_of(&plan, CellKind::Entrance);
@@ -263,10 +275,10 @@ impl FloorPlan {
         // Shelves: the walkable side cell nearest the shelf's centre.
         for (id, cs) in shelf_ids.into_iter().zip(shelf_cells) {
             let (cx, cy) = plan.centroid(&cs);
-            let mut best: Option<(f64, CellIdx)> = None;
+            let mut best: Option<(f64, CellId)> = None;
             for &c in &cs {
                 for nb in plan.neighbours4(c) {
-                    if plan.cells[nb as usize].walkable() {
+                    if plan.cells[nb].walkable() {
                         let (x, y) = plan.xy(nb);
                         let d = (f64::from(x) - cx).hypot(f64::from(y) - cy);
                         if best.is_none_or(|(bd, bc)| d < bd - 1e-9 || (d <= bd + 1e-9 && nb < bc))
@@ -296,7 +308,7 @@ impl FloorPlan {
         if let Some(door) = backroom
             .iter()
             .flat_map(|&c| plan.neighbours4(c))
-            .filter(|&nb| plan.cells[nb as usize].walkable())
+            .filter(|&nb| plan.cells[nb].walkable())
             .min()
         {
             plan.backroom_door = Some(plan.add_poi(door));
@@ -315,7 +327,7 @@ impl FloorPlan {
         plan.compute_tables();
         let mut per_group: std::collections::BTreeMap<String, u32> = Default::default();
         for (group, cell) in lane_cells {
-            let mut best: Option<(f32, i32, i32, CellIdx)> = None;
+            let mut best: Option<(f32, i32, i32, CellId)> = None;
             let (x, y) = plan.xy(cell);
             let candidates: Vec<(i32, i32)> = match sides.get(&group) {
                 Some(side) => vec![side.step()],
@@ -325,13 +337,13 @@ impl FloorPlan {
                 let Some(nb) = plan.offset(cell, dx, dy) else {
                     continue;
                 };
-                if !plan.cells[nb as usize].walkable() {
+                if !plan.cells[nb].walkable() {
                     continue;
                 }
                 let to_exit = plan
                     .exits
                     .iter()
-                    .map(|&e| plan.dist[e as usize][nb as usize])
+                    .map(|&e| plan.dist[e][nb.index()])
                     .fold(f32::INFINITY, f32::min);
                 let to_exit = if to_exit.is_finite() { to_exit } else { -1.0 };
                 // Farthest from the exit is the shop side, where customers queue.
@@ -368,12 +380,11 @@ impl FloorPlan {
         Ok(plan)
     }
 
-    fn add_poi(&mut self, cell: CellIdx) -> PoiIdx {
-        if let Some(p) = self.pois.iter().position(|&c| c == cell) {
-            return p as PoiIdx;
+    fn add_poi(&mut self, cell: CellId) -> PoiId {
+        if let Some((p, _)) = self.pois.iter_enumerated().find(|&(_, &c)| c == cell) {
+            return p;
         }
-        self.pois.push(cell);
-        (self.pois.len() - 1) as PoiIdx
+        self.pois.push(cell)
     }
 
     /// Dijkstra from every point of interest not yet tabled.
@@ -381,19 +392,19 @@ impl FloorPlan {
         let n = self.cells.len();
         for p in self.dist.len()..self.pois.len() {
             let mut dist = vec![f32::INFINITY; n];
-            let mut toward = vec![CellIdx::MAX; n];
-            let start = self.pois[p];
+            let mut toward = vec![NO_CELL; n];
+            let start = self.pois[PoiId::from_index(p)];
             for item in dijkstra_reach(&start, |&c| self.successors(c)) {
-                dist[item.node as usize] =
+                dist[item.node.index()] =
                     (f64::from(item.total_cost) / f64::from(STRAIGHT) * self.cell_size) as f32;
-                toward[item.node as usize] = item.parent.unwrap_or(item.node);
+                toward[item.node.index()] = item.parent.unwrap_or(item.node);
             }
             self.dist.push(dist.into());
             self.toward.push(toward.into());
         }
     }
 
-    fn successors(&self, c: CellIdx) -> Vec<(CellIdx, u32)> {
+    fn successors(&self, c: CellId) -> Vec<(CellId, u32)> {
         let mut out = Vec::with_capacity(8);
         for dy in -1..=1 {
             for dx in -1..=1 {
@@ -403,17 +414,17 @@ impl FloorPlan {
                 let Some(nb) = self.offset(c, dx, dy) else {
                     continue;
                 };
-                if !self.cells[nb as usize].walkable() {
+                if !self.cells[nb].walkable() {
                     continue;
                 }
                 if dx != 0 && dy != 0 {
                     // No cutting corners: both orthogonal neighbours must be free.
                     let a = self
                         .offset(c, dx, 0)
-                        .is_some_and(|a| self.cells[a as usize].walkable());
+                        .is_some_and(|a| self.cells[a].walkable());
                     let b = self
                         .offset(c, 0, dy)
-                        .is_some_and(|b| self.cells[b as usize].walkable());
+                        .is_some_and(|b| self.cells[b].walkable());
                     if !(a && b) {
                         continue;
                     }
@@ -426,26 +437,26 @@ impl FloorPlan {
         out
     }
 
-    pub fn xy(&self, c: CellIdx) -> (u32, u32) {
-        (c % self.width, c / self.width)
+    pub fn xy(&self, c: CellId) -> (u32, u32) {
+        (c.0 % self.width, c.0 / self.width)
     }
 
-    pub fn offset(&self, c: CellIdx, dx: i32, dy: i32) -> Option<CellIdx> {
+    pub fn offset(&self, c: CellId, dx: i32, dy: i32) -> Option<CellId> {
         let (x, y) = self.xy(c);
         let (nx, ny) = (x as i32 + dx, y as i32 + dy);
         if nx < 0 || ny < 0 || nx >= self.width as i32 || ny >= self.height as i32 {
             return None;
         }
-        Some(ny as u32 * self.width + nx as u32)
+        Some(CellId(ny as u32 * self.width + nx as u32))
     }
 
-    fn neighbours4(&self, c: CellIdx) -> impl Iterator<Item = CellIdx> + '_ {
+    fn neighbours4(&self, c: CellId) -> impl Iterator<Item = CellId> + '_ {
         [(0, -1), (-1, 0), (1, 0), (0, 1)]
             .into_iter()
             .filter_map(move |(dx, dy)| self.offset(c, dx, dy))
     }
 
-    fn centroid(&self, cs: &[CellIdx]) -> (f64, f64) {
+    fn centroid(&self, cs: &[CellId]) -> (f64, f64) {
         let n = cs.len() as f64;
         let (sx, sy) = cs.iter().fold((0.0, 0.0), |(sx, sy), &c| {
             let (x, y) = self.xy(c);
@@ -455,17 +466,17 @@ impl FloorPlan {
     }
 
     /// Walking distance in metres between two points of interest (∞ if unreachable).
-    pub fn distance(&self, from: PoiIdx, to: PoiIdx) -> f64 {
-        f64::from(self.dist[to as usize][self.pois[from as usize] as usize])
+    pub fn distance(&self, from: PoiId, to: PoiId) -> f64 {
+        f64::from(self.dist[to][self.pois[from].index()])
     }
 
     /// Walking distance in metres from any cell to a point of interest.
-    pub fn distance_from_cell(&self, from: CellIdx, to: PoiIdx) -> f64 {
-        f64::from(self.dist[to as usize][from as usize])
+    pub fn distance_from_cell(&self, from: CellId, to: PoiId) -> f64 {
+        f64::from(self.dist[to][from.index()])
     }
 
     /// The nearest of `candidates` from `from` (ties: the first listed).
-    pub fn nearest(&self, from: PoiIdx, candidates: &[PoiIdx]) -> Option<PoiIdx> {
+    pub fn nearest(&self, from: PoiId, candidates: &[PoiId]) -> Option<PoiId> {
         candidates
             .iter()
             .copied()
@@ -474,7 +485,7 @@ impl FloorPlan {
     }
 
     /// The cells of a shortest walk from `from` to `to`, both included.
-    pub fn path(&self, from: PoiIdx, to: PoiIdx) -> Vec<CellIdx> {
+    pub fn path(&self, from: PoiId, to: PoiId) -> Vec<CellId> {
         let mut out = Vec::new();
         self.walk(from, to, |c| out.push(c));
         out
@@ -482,15 +493,15 @@ impl FloorPlan {
 
     /// Calls `visit` with each cell of a shortest walk from `from` to `to`, both included, and
     /// returns the number of cells (no allocation: used on every step of a run).
-    pub fn walk(&self, from: PoiIdx, to: PoiIdx, mut visit: impl FnMut(CellIdx)) -> usize {
-        let table = &self.toward[to as usize];
-        let target = self.pois[to as usize];
-        let mut c = self.pois[from as usize];
+    pub fn walk(&self, from: PoiId, to: PoiId, mut visit: impl FnMut(CellId)) -> usize {
+        let table = &self.toward[to];
+        let target = self.pois[to];
+        let mut c = self.pois[from];
         visit(c);
         let mut n = 1;
         while c != target {
-            let next = table[c as usize];
-            if next == CellIdx::MAX || next == c {
+            let next = table[c.index()];
+            if next == NO_CELL || next == c {
                 break;
             }
             c = next;
@@ -506,19 +517,19 @@ impl FloorPlan {
     pub fn position_at(&self, m: &Motion, t: f64) -> (f64, f64) {
         if t <= m.depart || m.from == m.to {
             let at = if t <= m.depart { m.from } else { m.to };
-            return self.cell_centre(self.pois[at as usize]);
+            return self.cell_centre(self.pois[at]);
         }
         if t >= m.arrive {
-            return self.cell_centre(self.pois[m.to as usize]);
+            return self.cell_centre(self.pois[m.to]);
         }
         let cells = self.walk(m.from, m.to, |_| {});
         if cells < 2 {
-            return self.cell_centre(self.pois[m.to as usize]);
+            return self.cell_centre(self.pois[m.to]);
         }
         let x = (t - m.depart) / (m.arrive - m.depart) * (cells - 1) as f64;
         let i = (x.floor() as usize).min(cells - 2);
         let frac = x - i as f64;
-        let (mut a, mut b) = (0, 0);
+        let (mut a, mut b) = (NO_CELL, NO_CELL);
         let mut k = 0;
         self.walk(m.from, m.to, |c| {
             if k == i {
@@ -535,7 +546,7 @@ impl FloorPlan {
     }
 
     /// Centre of a cell in metres from the top-left corner of the plan.
-    pub fn cell_centre(&self, c: CellIdx) -> (f64, f64) {
+    pub fn cell_centre(&self, c: CellId) -> (f64, f64) {
         let (x, y) = self.xy(c);
         (
             (f64::from(x) + 0.5) * self.cell_size,
@@ -543,12 +554,15 @@ impl FloorPlan {
         )
     }
 
-    pub fn shelf_index(&self, id: &str) -> Option<usize> {
-        self.shelves.iter().position(|s| s.id == id)
+    pub fn shelf_index(&self, id: &str) -> Option<ShelfId> {
+        self.shelves
+            .iter_enumerated()
+            .find(|(_, s)| s.id == id)
+            .map(|(i, _)| i)
     }
 
     /// Points of interest no entrance can reach.
-    pub fn unreachable_from_entrances(&self, p: PoiIdx) -> bool {
+    pub fn unreachable_from_entrances(&self, p: PoiId) -> bool {
         !self
             .entrances
             .iter()
@@ -574,15 +588,15 @@ pub fn builtin(ch: char) -> Option<LegendEntry> {
 /// end; a view places the walker along [`FloorPlan::path`] by the share of time elapsed.
 #[derive(Component, Clone, Copy, Debug, PartialEq)]
 pub struct Motion {
-    pub from: PoiIdx,
-    pub to: PoiIdx,
+    pub from: PoiId,
+    pub to: PoiId,
     /// Simulated seconds.
     pub depart: f64,
     pub arrive: f64,
 }
 
 impl Motion {
-    pub fn still(at: PoiIdx, now: f64) -> Self {
+    pub fn still(at: PoiId, now: f64) -> Self {
         Motion {
             from: at,
             to: at,
@@ -612,11 +626,11 @@ impl Heatmap {
         if m.arrive > m.depart && m.from != m.to {
             let cells = plan.walk(m.from, m.to, |_| {});
             let share = (m.arrive - m.depart) / cells as f64;
-            plan.walk(m.from, m.to, |c| self.seconds[c as usize] += share);
+            plan.walk(m.from, m.to, |c| self.seconds[c.index()] += share);
         }
         let stand = until - m.arrive.max(m.depart);
         if stand > 0.0 {
-            self.seconds[plan.pois[m.to as usize] as usize] += stand;
+            self.seconds[plan.pois[m.to].index()] += stand;
         }
     }
 }
@@ -683,10 +697,10 @@ mod tests {
         assert!((d - expected).abs() < 1e-6, "{d}");
         // Around the niche no diagonal is allowed: six straight steps.
         let shop = shop();
-        let to_shelf = shop.distance(shop.entrances[0], shop.shelves[0].access);
+        let to_shelf = shop.distance(shop.entrances[0], shop.shelves[ShelfId(0)].access);
         assert!((to_shelf - 3.0).abs() < 1e-6, "{to_shelf}");
         assert_eq!(shop.distance(shop.entrances[0], shop.entrances[0]), 0.0);
-        let back = shop.distance(shop.shelves[0].access, shop.entrances[0]);
+        let back = shop.distance(shop.shelves[ShelfId(0)].access, shop.entrances[0]);
         assert!((to_shelf - back).abs() < 1e-6, "distances are symmetric");
     }
 
@@ -695,21 +709,21 @@ mod tests {
         let p = shop();
         for (from, to) in [
             (p.entrances[0], p.exits[0]),
-            (p.entrances[0], p.shelves[0].access),
+            (p.entrances[0], p.shelves[ShelfId(0)].access),
         ] {
             let path = p.path(from, to);
-            assert_eq!(path.first(), Some(&p.pois[from as usize]));
-            assert_eq!(path.last(), Some(&p.pois[to as usize]));
+            assert_eq!(path.first(), Some(&p.pois[from]));
+            assert_eq!(path.last(), Some(&p.pois[to]));
             let mut length = 0.0;
             for w in path.windows(2) {
                 let (ax, ay) = p.xy(w[0]);
                 let (bx, by) = p.xy(w[1]);
                 let (dx, dy) = (bx as i32 - ax as i32, by as i32 - ay as i32);
                 assert!(dx.abs() <= 1 && dy.abs() <= 1, "adjacent steps");
-                assert!(p.cells[w[1] as usize].walkable());
+                assert!(p.cells[w[1]].walkable());
                 if dx != 0 && dy != 0 {
-                    assert!(p.cells[p.offset(w[0], dx, 0).unwrap() as usize].walkable());
-                    assert!(p.cells[p.offset(w[0], 0, dy).unwrap() as usize].walkable());
+                    assert!(p.cells[p.offset(w[0], dx, 0).unwrap()].walkable());
+                    assert!(p.cells[p.offset(w[0], 0, dy).unwrap()].walkable());
                     length += 0.5 * 1.414;
                 } else {
                     length += 0.5;
@@ -726,10 +740,10 @@ mod tests {
     fn shelf_access_and_queue_side_are_on_the_floor() {
         let p = shop();
         // The shelf at (3,3) is open only below.
-        assert_eq!(p.xy(p.pois[p.shelves[0].access as usize]), (3, 4));
+        assert_eq!(p.xy(p.pois[p.shelves[ShelfId(0)].access]), (3, 4));
         // The till at (2,5) is served on its side farthest from the exit: the left.
-        let lane = &p.lanes[0];
-        assert_eq!(p.xy(p.pois[lane.service_point as usize]), (1, 5));
+        let lane = &p.lanes[LaneId(0)];
+        assert_eq!(p.xy(p.pois[lane.service_point]), (1, 5));
         assert_eq!(lane.queue_direction, (-1, 0));
     }
 
@@ -762,8 +776,8 @@ mod tests {
             depart: 10.0,
             arrive: 20.0,
         };
-        assert_eq!(p.position_at(&m, 0.0), p.cell_centre(p.pois[from as usize]));
-        assert_eq!(p.position_at(&m, 25.0), p.cell_centre(p.pois[to as usize]));
+        assert_eq!(p.position_at(&m, 0.0), p.cell_centre(p.pois[from]));
+        assert_eq!(p.position_at(&m, 25.0), p.cell_centre(p.pois[to]));
         // Consecutive positions are never farther apart than a diagonal step per time slice.
         let path = p.path(from, to);
         let steps = 200;

@@ -1,8 +1,9 @@
 //! Result files and the KPI table.
 //!
 //! An output directory is written complete or not at all: files go to a hidden staging
-//! directory beside it, which is renamed into place only when every file is written. Columns
-//! are documented in `docs/outputs.md`.
+//! directory beside it, which is renamed into place only when every file is written. Only an
+//! empty folder or one carrying storelab's marker file is ever replaced. Columns are
+//! documented in `docs/outputs.md`.
 
 use std::fs;
 use std::io::{self, Write};
@@ -40,76 +41,178 @@ fn write_file(
 /// Creates `dir` and its parents. When a file stands where a folder must go, says so
 /// (the OS would only say "File exists").
 pub fn create_folder(dir: &Path) -> io::Result<()> {
-    fs::create_dir_all(dir).map_err(
-        |e| match dir.ancestors().find(|a| a.exists() && !a.is_dir()) {
-            Some(file) => io::Error::other(format!("{} is a file, not a folder", file.display())),
-            None => e,
-        },
-    )
+    fs::create_dir_all(dir).map_err(|e| file_in_the_way(dir, e))
 }
 
-/// Fills a staging directory with `fill`, then swaps it in for `dir`. An existing `dir` is
-/// replaced only if it looks like an earlier storelab output (so a typo cannot wipe a folder).
+/// Names the file that stands where a folder of `path` must go, if one does; else `e`.
+pub fn file_in_the_way(path: &Path, e: io::Error) -> io::Error {
+    match path.ancestors().find(|a| a.exists() && !a.is_dir()) {
+        Some(file) => io::Error::other(format!("{} is a file, not a folder", file.display())),
+        None => e,
+    }
+}
+
+/// Name of the marker file in every output folder storelab writes. Only a folder carrying it
+/// (or an empty one) is ever replaced by `--out`.
+pub const MARKER: &str = ".storelab-output";
+
+const MARKER_TEXT: &str = "This folder was written by storelab (--out). storelab replaces a folder \
+only when it holds this file; delete the file to protect the folder from being replaced.\n";
+
+/// What stands at an `--out` path that storelab may write to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutTarget {
+    Absent,
+    /// An empty folder: used as if absent.
+    Empty,
+    /// A folder storelab wrote earlier (it holds [`MARKER`]).
+    Marked,
+}
+
+/// Checks that `dir` may receive an output folder: absent, an empty folder, or a folder
+/// storelab wrote (carrying [`MARKER`]). Anything else is refused with an error naming it.
+/// Run before a long experiment so a refusal comes first, and again when writing.
+pub fn check_out_dir(dir: &Path) -> io::Result<OutTarget> {
+    let refuse = |what: &str| {
+        Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "it {what}; storelab replaces only an empty folder or one it wrote itself \
+                 (holding {MARKER}), so choose another --out"
+            ),
+        ))
+    };
+    if dir.file_name().is_none() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "it does not name a folder to create; give a name such as results/day1",
+        ));
+    }
+    let meta = match fs::symlink_metadata(dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(OutTarget::Absent),
+        Err(e) => return Err(file_in_the_way(dir, e)),
+    };
+    let kind = meta.file_type();
+    if kind.is_symlink() {
+        return refuse("is a symbolic link, not a folder");
+    }
+    if kind.is_file() {
+        return refuse("is a file, not a folder");
+    }
+    if !kind.is_dir() {
+        return refuse("exists and is not a folder (a device, FIFO or socket)");
+    }
+    if fs::read_dir(dir)?.next().is_none() {
+        return Ok(OutTarget::Empty);
+    }
+    match fs::symlink_metadata(dir.join(MARKER)) {
+        Ok(m) if m.is_file() => Ok(OutTarget::Marked),
+        _ => refuse("exists and is not a storelab output directory (it holds no marker file)"),
+    }
+}
+
+/// Fills a staging folder with `fill`, then swaps it in for `dir`, so `dir` is either the old
+/// output or the complete new one. An existing `dir` must pass [`check_out_dir`]; the old
+/// output is removed only after it was moved aside and found to carry the marker.
+///
+/// Staging is a `tempfile` folder beside `dir` (removed on error or panic). Every file and
+/// the staging folder are fsynced before the swap, and the parent folder after it.
 pub fn write_dir_atomically(
     dir: &Path,
     fill: impl FnOnce(&Path) -> io::Result<()>,
 ) -> io::Result<()> {
+    let existing = check_out_dir(dir)?;
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let name = dir
-        .file_name()
-        .ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "output path has no directory name",
-            )
-        })?
-        .to_string_lossy()
-        .to_string();
-    if dir.exists() && !looks_like_output(dir) {
-        return Err(io::Error::new(
-            io::ErrorKind::AlreadyExists,
-            format!(
-                "{} exists and is not a storelab output directory; choose another --out",
-                dir.display()
-            ),
-        ));
-    }
     create_folder(&parent)?;
-    let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
-    if staging.exists() {
-        fs::remove_dir_all(&staging)?;
+    let staging = tempfile::Builder::new()
+        .prefix(".storelab-")
+        .tempdir_in(&parent)?;
+    fill(staging.path())?;
+    fs::write(staging.path().join(MARKER), MARKER_TEXT)?;
+    sync_tree(staging.path())?;
+    set_folder_mode(staging.path(), dir)?;
+    match existing {
+        // rename(2) replaces an empty folder atomically, and fails (ENOTEMPTY) if something
+        // was put into it meanwhile: nothing of the user's can be lost.
+        OutTarget::Absent | OutTarget::Empty => {
+            fs::rename(staging.path(), dir)?;
+            let _ = staging.keep();
+        }
+        OutTarget::Marked => {
+            // Moved aside to a fresh name of tempfile's (an empty folder that rename replaces);
+            // dropping `aside` removes the old output.
+            let aside = tempfile::Builder::new()
+                .prefix(".storelab-old-")
+                .tempdir_in(&parent)?;
+            fs::rename(dir, aside.path())?;
+            if !aside.path().join(MARKER).is_file() {
+                // Swapped for a foreign folder since the check: put it back untouched.
+                let back = fs::rename(aside.path(), dir);
+                let _ = aside.keep();
+                back?;
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    "it changed while writing and lost its marker; left as it was",
+                ));
+            }
+            if let Err(e) = fs::rename(staging.path(), dir) {
+                let back = fs::rename(aside.path(), dir);
+                let _ = aside.keep();
+                back?;
+                return Err(e);
+            }
+            let _ = staging.keep();
+            // The new output is in place; failing to delete the old one is not an error of
+            // this run (it is a hidden folder named .storelab-old-*).
+            let _ = aside.close();
+        }
     }
-    fs::create_dir(&staging)?;
-    if let Err(e) = fill(&staging) {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    if dir.exists() {
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        fs::rename(dir, &old)?;
-        fs::rename(&staging, dir)?;
-        fs::remove_dir_all(&old)?;
-    } else {
-        fs::rename(&staging, dir)?;
-    }
-    Ok(())
+    sync_folder(&parent)
 }
 
-fn looks_like_output(dir: &Path) -> bool {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return false;
-    };
-    let names: Vec<String> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .collect();
-    names.is_empty()
-        || names
-            .iter()
-            .any(|n| n == "summary.json" || n == "summary.csv")
+/// fsyncs every file below `dir` and the folders themselves.
+fn sync_tree(dir: &Path) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            sync_tree(&entry.path())?;
+        } else if kind.is_file() {
+            fs::File::open(entry.path())?.sync_all()?;
+        }
+    }
+    sync_folder(dir)
+}
+
+/// fsyncs a folder, so that the names in it (a rename) survive a crash.
+pub fn sync_folder(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        fs::File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
+/// tempfile creates private (0700) folders; an output folder keeps the mode of the one it
+/// replaces, or gets the usual 0755.
+fn set_folder_mode(staging: &Path, dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(dir).map_or(0o755, |m| m.permissions().mode() & 0o7777);
+        fs::set_permissions(staging, fs::Permissions::from_mode(mode))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (staging, dir);
+    Ok(())
 }
 
 fn write_timeseries(w: &mut impl Write, out: &RunOutput) -> io::Result<()> {
@@ -300,5 +403,15 @@ pub fn kpi_table(out: &RunOutput) -> String {
             col.set_cell_alignment(CellAlignment::Right);
         }
     }
-    format!("{}\n{t}\n{lanes}\n{queues}\n", s.scenario)
+    let warning = if s.customers.inside_at_end > 0 {
+        format!(
+            "warning: {} customers were still inside at the cut-off (4 h after closing), {} of \
+             them at the checkout: the store is overloaded and the wait figures above leave \
+             their unfinished waits out.\n",
+            s.customers.inside_at_end, s.customers.waiting_at_end
+        )
+    } else {
+        String::new()
+    };
+    format!("{}\n{t}\n{lanes}\n{queues}\n{warning}", s.scenario)
 }

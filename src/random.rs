@@ -2,12 +2,16 @@
 //!
 //! Every source of randomness has its own ChaCha8 stream derived from the run seed, so that
 //! two variants of a store run with the same seed see the same customers (common random
-//! numbers): customer `i` always gets stream `CUSTOMER + i`, whatever the lanes or the layout.
+//! numbers). Each customer has one stream per attribute ([`Attr`]): a variant that changes how
+//! many numbers one attribute consumes (another walking-speed distribution, a second entrance,
+//! a longer pick list) leaves every other attribute of every customer unchanged. Continuous
+//! distributions are drawn by inverting their CDF, one uniform per value.
 //! ChaCha8 is specified bit for bit, so streams are the same on every platform and version.
 
 use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution as _, Exp1, Poisson, StandardNormal};
+use rand_distr::{Distribution as _, Poisson};
+use statrs::distribution::{ContinuousCDF, Normal};
 
 use crate::scenario::{Basket, Distribution};
 
@@ -17,8 +21,26 @@ pub type SimRng = ChaCha8Rng;
 pub const ARRIVALS: u64 = 1;
 /// Streams for staff decisions.
 pub const STAFF: u64 = 2;
-/// First customer stream; customer `i` uses `CUSTOMER + i`.
-pub const CUSTOMER: u64 = 1 << 32;
+/// A customer's attributes, each drawn from its own stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attr {
+    WalkingSpeed = 1,
+    /// The uniforms that fix its service time at any lane.
+    Service = 2,
+    Entrance = 3,
+    /// Basket size and the products in it.
+    Basket = 4,
+    /// Time per unit picked.
+    PickTime = 5,
+    /// Choices made on the way (a random queue).
+    Choice = 6,
+}
+
+/// The stream of attribute `attr` of customer `id`: stream number `attr · 2³² + id`, far from
+/// the store-wide streams above.
+pub fn customer_stream(seed: u64, id: u32, attr: Attr) -> SimRng {
+    stream(seed, ((attr as u64) << 32) | u64::from(id))
+}
 
 /// The random stream `stream` of a run with seed `seed`.
 pub fn stream(seed: u64, stream: u64) -> SimRng {
@@ -27,33 +49,51 @@ pub fn stream(seed: u64, stream: u64) -> SimRng {
     rng
 }
 
-/// Draws from a scenario distribution (seconds or m/s). Truncated normals redraw; after 100
-/// misses (a distribution almost entirely outside its bounds) the value is clamped.
+/// Uniform in (0, 1): `random()` is in [0, 1) and inverse CDFs are infinite at 0.
+pub fn open_unit(rng: &mut impl Rng) -> f64 {
+    loop {
+        let v: f64 = rng.random();
+        if v > 0.0 {
+            return v;
+        }
+    }
+}
+
+/// Draws from a scenario distribution (seconds or m/s) with exactly one uniform (none for a
+/// constant), by inverting the CDF: a truncated normal inverts the normal CDF between its
+/// bounds, so it never redraws.
 pub fn draw(dist: &Distribution, rng: &mut impl Rng) -> f64 {
     match *dist {
         Distribution::Constant(v) => v,
         Distribution::Uniform { min, max } => {
+            let u: f64 = rng.random();
             if max > min {
-                rng.random_range(min..max)
+                min + (max - min) * u
             } else {
                 min
             }
         }
-        Distribution::Exponential { mean } => {
-            let e: f64 = Exp1.sample(rng);
-            e * mean
-        }
+        // 1 - u is in (0, 1]: the logarithm stays finite.
+        Distribution::Exponential { mean } => -mean * (1.0 - rng.random::<f64>()).ln(),
         Distribution::Normal { mean, sd, min, max } => {
-            for _ in 0..100 {
-                let z: f64 = StandardNormal.sample(rng);
-                let v = mean + sd * z;
-                if (min..=max).contains(&v) {
-                    return v;
-                }
-            }
-            mean.clamp(min, max)
+            let u = open_unit(rng);
+            truncated_normal(mean, sd, min, max, u)
         }
     }
+}
+
+/// The `u`-quantile of a normal(mean, sd) truncated to [min, max].
+fn truncated_normal(mean: f64, sd: f64, min: f64, max: f64, u: f64) -> f64 {
+    if sd <= 0.0 {
+        return mean.clamp(min, max);
+    }
+    let n = Normal::standard();
+    let (a, b) = (n.cdf((min - mean) / sd), n.cdf((max - mean) / sd));
+    if b - a <= f64::EPSILON {
+        // The bounds cut away (numerically) all of the distribution.
+        return mean.clamp(min, max);
+    }
+    (mean + sd * n.inverse_cdf(a + u * (b - a))).clamp(min, max)
 }
 
 /// Mean of a scenario distribution (used for expected waits and documentation).
@@ -132,7 +172,7 @@ mod tests {
     use super::*;
 
     fn mean_of(sampler: &BasketSampler, n: usize) -> (f64, f64) {
-        let mut rng = stream(5, CUSTOMER);
+        let mut rng = customer_stream(5, 0, Attr::Basket);
         let xs: Vec<f64> = (0..n)
             .map(|_| f64::from(sampler.sample(&mut rng)))
             .collect();
@@ -183,5 +223,52 @@ mod tests {
             let v = draw(&d, &mut rng);
             assert!((0.5..=1.5).contains(&v));
         }
+    }
+
+    #[test]
+    fn truncated_normal_by_inversion_has_the_truncated_mean() {
+        // Weidmann's walking speeds, cut asymmetrically so the mean moves: the sample mean
+        // must match mean + sd (φ(α) - φ(β)) / (Φ(β) - Φ(α)) within a 99.9 % interval.
+        let (mean, sd, min, max) = (1.34, 0.2, 1.2, 1.7);
+        let d = Distribution::Normal { mean, sd, min, max };
+        let n = Normal::standard();
+        let (a, b) = ((min - mean) / sd, (max - mean) / sd);
+        let phi = |x: f64| (-x * x / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt();
+        let expected = mean + sd * (phi(a) - phi(b)) / (n.cdf(b) - n.cdf(a));
+        let mut rng = customer_stream(3, 0, Attr::WalkingSpeed);
+        let xs: Vec<f64> = (0..40_000).map(|_| draw(&d, &mut rng)).collect();
+        let m = xs.iter().sum::<f64>() / xs.len() as f64;
+        let var = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (xs.len() - 1) as f64;
+        let se = (var / xs.len() as f64).sqrt();
+        assert!((m - expected).abs() < 3.29 * se, "{m} vs {expected} ± {se}");
+        assert!(xs.iter().all(|x| (min..=max).contains(x)));
+    }
+
+    #[test]
+    fn a_customers_attributes_use_separate_streams() {
+        let draws = |attr| -> Vec<u64> {
+            let mut r = customer_stream(9, 17, attr);
+            (0..3).map(|_| r.random()).collect()
+        };
+        let all = [
+            Attr::WalkingSpeed,
+            Attr::Service,
+            Attr::Entrance,
+            Attr::Basket,
+            Attr::PickTime,
+            Attr::Choice,
+        ];
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                assert_ne!(draws(*a), draws(*b), "{a:?} and {b:?} share a stream");
+            }
+        }
+        let mut other = customer_stream(9, 18, Attr::Basket);
+        let next: Vec<u64> = (0..3).map(|_| other.random()).collect();
+        assert_ne!(
+            draws(Attr::Basket),
+            next,
+            "customers 17 and 18 share a stream"
+        );
     }
 }

@@ -15,6 +15,7 @@ use bevy::prelude::*;
 
 use crate::RunConfig;
 use crate::engine::{Agenda, Clock};
+use crate::ids::{IdVec, ProductId};
 use crate::navigation::{FloorPlan, Motion};
 use crate::shopping::{Catalog, Shelf, StockLedger, StockLow};
 use crate::staff::{Staff, StaffMember, Task};
@@ -22,16 +23,16 @@ use crate::staff::{Staff, StaffMember, Task};
 /// Backroom stock per product, and units being carried to shelves.
 #[derive(Resource, Clone, Debug)]
 pub struct Backroom {
-    pub initial: Vec<u64>,
-    pub stock: Vec<u32>,
-    pub in_transit: Vec<u32>,
+    pub initial: IdVec<ProductId, u64>,
+    pub stock: IdVec<ProductId, u32>,
+    pub in_transit: IdVec<ProductId, u32>,
 }
 
 /// Refill tasks waiting for a restocker.
 #[derive(Resource, Debug, Default)]
 pub struct RefillQueue {
-    pub tasks: VecDeque<u32>,
-    pending: Vec<bool>,
+    pub tasks: VecDeque<ProductId>,
+    pending: IdVec<ProductId, bool>,
     /// Refills completed.
     pub done: u64,
 }
@@ -59,7 +60,7 @@ pub struct ReplenishmentPlugin;
 impl Plugin for ReplenishmentPlugin {
     fn build(&self, app: &mut App) {
         let config = app.world().resource::<RunConfig>().clone();
-        let stock: Vec<u32> = config
+        let stock: IdVec<ProductId, u32> = config
             .scenario
             .products
             .iter()
@@ -69,11 +70,11 @@ impl Plugin for ReplenishmentPlugin {
         app.insert_resource(Backroom {
             initial: stock.iter().map(|&s| u64::from(s)).collect(),
             stock,
-            in_transit: vec![0; n],
+            in_transit: vec![0; n].into(),
         })
         .insert_resource(RefillQueue {
             tasks: VecDeque::new(),
-            pending: vec![false; n],
+            pending: vec![false; n].into(),
             done: 0,
         })
         .add_observer(on_stock_low)
@@ -109,22 +110,20 @@ fn dispatch(
             let Some(p) = queue.tasks.pop_front() else {
                 break None;
             };
-            let info = &catalog.products[p as usize];
-            let shelf = shelves
-                .get(catalog.shelves[info.shelf as usize])
-                .expect("shelf");
-            let gap = info.capacity - shelf.slots[info.slot as usize].on_shelf;
-            let units = gap.min(backroom.stock[p as usize]);
+            let info = &catalog.products[p];
+            let shelf = shelves.get(catalog.shelves[info.shelf]).expect("shelf");
+            let gap = info.capacity - shelf.slots[usize::from(info.slot)].on_shelf;
+            let units = gap.min(backroom.stock[p]);
             if units > 0 {
                 break Some((p, units, shelf.access));
             }
-            queue.pending[p as usize] = false;
+            queue.pending[p] = false;
         };
         let Some((product, units, access)) = task else {
             return;
         };
-        backroom.stock[product as usize] -= units;
-        backroom.in_transit[product as usize] += units;
+        backroom.stock[product] -= units;
+        backroom.in_transit[product] += units;
         let from = motion.to;
         let arrive = now + plan.distance(from, access) / member.speed;
         *motion = Motion {
@@ -150,7 +149,7 @@ fn on_stock_low(
     clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
 ) {
-    let p = ev.product as usize;
+    let p = ev.product;
     if queue.pending[p] || backroom.stock[p] == 0 || staff.restockers.is_empty() {
         return;
     }
@@ -211,12 +210,10 @@ fn on_refill_done(
     let Task::Refilling { product, units } = member.task else {
         return;
     };
-    let p = product as usize;
+    let p = product;
     let info = &catalog.products[p];
-    let mut shelf = shelves
-        .get_mut(catalog.shelves[info.shelf as usize])
-        .expect("shelf");
-    let slot = &mut shelf.slots[info.slot as usize];
+    let mut shelf = shelves.get_mut(catalog.shelves[info.shelf]).expect("shelf");
+    let slot = &mut shelf.slots[usize::from(info.slot)];
     // Customers only took stock since the units were counted, so they always fit.
     slot.on_shelf += units;
     debug_assert!(slot.on_shelf <= slot.capacity);

@@ -51,34 +51,90 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Writes the report atomically (temporary file in the same directory, then rename).
+/// Where a write to `path` must go: `path` itself, or, if it is a symbolic link, the file the
+/// link (chain) points to, so the link is kept. Refuses anything that is not a regular file
+/// (folder, device node, FIFO, socket): such a thing is never replaced.
+pub fn write_target(path: &Path) -> io::Result<std::path::PathBuf> {
+    let mut target = path.to_path_buf();
+    let refuse = |target: &Path, what: &str| {
+        let it = if target == path {
+            "it".to_string()
+        } else {
+            format!("it links to {}, which", target.display())
+        };
+        Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "{it} {what}; storelab writes only to a regular file (or a link to one) and \
+                 replaces nothing else"
+            ),
+        ))
+    };
+    // 40 like the kernel's limit on links followed (ELOOP).
+    for _ in 0..40 {
+        let meta = match std::fs::symlink_metadata(&target) {
+            Ok(m) => m,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(target),
+            Err(e) => return Err(crate::output::file_in_the_way(&target, e)),
+        };
+        let kind = meta.file_type();
+        if kind.is_symlink() {
+            let link = std::fs::read_link(&target)?;
+            target = match target.parent() {
+                Some(dir) => dir.join(link),
+                None => link,
+            };
+        } else if kind.is_file() {
+            return Ok(target);
+        } else if kind.is_dir() {
+            return refuse(&target, "is a folder");
+        } else {
+            return refuse(&target, "is not a regular file (a device, FIFO or socket)");
+        }
+    }
+    refuse(path, "is a chain of too many symbolic links")
+}
+
+/// Writes a report (or another text file) atomically: a temporary file in the same folder,
+/// fsynced, then renamed over the target and the folder fsynced. A symbolic link is written
+/// through (its target is replaced, the link stays); see [`write_target`] for what is refused.
 pub fn write(path: &Path, html: &str) -> io::Result<()> {
-    let dir = match path.parent() {
+    let target = write_target(path)?;
+    let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
     // Like `--out`, a report may go into a folder that does not exist yet.
     crate::output::create_folder(&dir)?;
     // tempfile names its hidden temporary in the error; the user asked for `path`.
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| {
-        let os = e
-            .get_ref()
-            .and_then(|inner| inner.source())
-            .and_then(|s| s.downcast_ref::<io::Error>())
-            .and_then(io::Error::raw_os_error);
-        os.map_or(e, io::Error::from_raw_os_error)
-    })?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".storelab-")
+        .tempfile_in(&dir)
+        .map_err(|e| {
+            let os = e
+                .get_ref()
+                .and_then(|inner| inner.source())
+                .and_then(|s| s.downcast_ref::<io::Error>())
+                .and_then(io::Error::raw_os_error);
+            os.map_or(e, io::Error::from_raw_os_error)
+        })?;
     io::Write::write_all(&mut tmp, html.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    // Temporary files are private (0600); a report is an ordinary document.
+    // Temporary files are private (0600); a report is an ordinary document, and a file that
+    // is replaced keeps its mode.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&target).map_or(0o644, |m| m.permissions().mode() & 0o7777);
         tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+            .set_permissions(std::fs::Permissions::from_mode(mode))?;
     }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    tmp.as_file().sync_all()?;
+    // Checked again just before the rename, which would replace whatever stands there.
+    if write_target(path)? != target {
+        return Err(io::Error::other("it changed while writing; left as it was"));
+    }
+    tmp.persist(&target).map_err(|e| e.error)?;
+    crate::output::sync_folder(&dir)
 }
 
 /// Renders the whole report.
@@ -113,6 +169,9 @@ pub fn render(title: &str, variants: &[Variant], kind: &ReportKind) -> String {
         }
     );
     let rows = kpi_rows(variants);
+    if let Some(warning) = crate::experiment::overload_warning(variants) {
+        html.push_str(&format!("<p class=\"warning\">⚠ {}</p>\n", esc(&warning)));
+    }
     match kind {
         ReportKind::Run => {
             html.push_str("<h2>Key figures</h2>\n");
@@ -260,7 +319,8 @@ h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #cc
 table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ddd;padding:.3em .6em;text-align:right}\
 th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}\
 .meta{color:#666;font-size:.9em}.grid{display:flex;flex-wrap:wrap;gap:1em}\
-figure{margin:0;border:1px solid #eee;padding:.5em}figcaption{font-size:.8em;color:#666;max-width:640px}";
+figure{margin:0;border:1px solid #eee;padding:.5em}figcaption{font-size:.8em;color:#666;max-width:640px}\
+.warning{background:#fff3cd;border:1px solid #e0c060;padding:.5em 1em}";
 
 fn figure(svg: &str, caption: &str) -> String {
     if caption.is_empty() {
@@ -392,19 +452,39 @@ fn value_text(v: &Value) -> String {
     }
 }
 
-/// Mean over replications of a sampled quantity, by sample time (hours); a replication counts
-/// only at times it has a sample (it ends when its store empties).
+/// Mean over replications of a sampled quantity on a common time grid (hours): the union of
+/// every replication's sample times. Each replication is read as a step function (its last
+/// sample at or before the grid time), so one that has finished keeps its final state: 0 for
+/// levels such as customers in store, its total for running sums such as lost sales. Every
+/// replication counts at every grid time.
 fn mean_series(v: &Variant, f: impl Fn(&Sample) -> f64) -> Vec<(f64, f64)> {
-    let mut acc: BTreeMap<i64, (f64, f64)> = BTreeMap::new();
+    let grid: std::collections::BTreeSet<i64> = v
+        .reps
+        .iter()
+        .flat_map(|r| r.samples.iter().map(|s| s.time.round() as i64))
+        .collect();
+    let mut sums = vec![0.0; grid.len()];
+    let mut counts = vec![0.0; grid.len()];
     for rep in &v.reps {
-        for s in &rep.samples {
-            let e = acc.entry(s.time.round() as i64).or_default();
-            e.0 += f(s);
-            e.1 += 1.0;
+        let mut next = 0;
+        let mut last: Option<f64> = None;
+        for (i, &t) in grid.iter().enumerate() {
+            while let Some(s) = rep.samples.get(next)
+                && s.time.round() as i64 <= t
+            {
+                last = Some(f(s));
+                next += 1;
+            }
+            if let Some(x) = last {
+                sums[i] += x;
+                counts[i] += 1.0;
+            }
         }
     }
-    acc.into_iter()
-        .map(|(t, (sum, n))| (t as f64 / 3600.0, sum / n))
+    grid.iter()
+        .zip(sums.iter().zip(&counts))
+        .filter(|(_, (_, n))| **n > 0.0)
+        .map(|(&t, (sum, n))| (t as f64 / 3600.0, sum / n))
         .collect()
 }
 
@@ -540,15 +620,15 @@ fn wait_histogram(variants: &[Variant]) -> String {
 }
 
 fn utilisation_chart(variants: &[Variant]) -> String {
-    let lanes: Vec<String> = variants
-        .first()
-        .map(|v| {
-            v.reps
-                .first()
-                .map(|r| r.summary.lanes.iter().map(|l| l.id.clone()).collect())
-                .unwrap_or_default()
-        })
-        .unwrap_or_default();
+    // Lanes by id across variants (a variant may have other lanes), in order of appearance.
+    let mut lanes: Vec<String> = Vec::new();
+    for v in variants {
+        for l in v.reps.first().map(|r| &r.summary.lanes[..]).unwrap_or(&[]) {
+            if !lanes.contains(&l.id) {
+                lanes.push(l.id.clone());
+            }
+        }
+    }
     let n = lanes.len().max(1);
     let k = variants.len().max(1);
     svg(W, H, |root| {
@@ -578,7 +658,7 @@ fn utilisation_chart(variants: &[Variant]) -> String {
                     let vals: Vec<f64> = v
                         .reps
                         .iter()
-                        .filter_map(|r| r.summary.lanes.get(li))
+                        .filter_map(|r| r.summary.lanes.iter().find(|l| l.id == lanes[li]))
                         .map(|l| 100.0 * l.utilisation)
                         .collect();
                     let mean = vals.iter().sum::<f64>() / vals.len().max(1) as f64;
@@ -626,7 +706,7 @@ fn heatmap(v: &Variant) -> String {
         for y in 0..h {
             for x in 0..w {
                 let c = y * w + x;
-                let fill: RGBColor = match plan.cells[c] {
+                let fill: RGBColor = match plan.cells.as_slice()[c] {
                     CellKind::Wall => RGBColor(60, 60, 60),
                     CellKind::Shelf(_) => RGBColor(196, 164, 120),
                     CellKind::Checkout(_) => RGBColor(70, 110, 200),

@@ -530,8 +530,55 @@ fn parse_file(text: &str, path: &Path) -> Result<ScenarioFile, ScenarioError> {
         .map_err(|e| ScenarioError::syntax(path, text, e))
 }
 
+/// Largest scenario (or session log) file read, bytes. The shipped scenarios are a few KB; the
+/// cap keeps `storelab run /dev/zero`-like input from filling memory.
+pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Deepest chain of `extends` followed (a file, its base, the base's base, …).
+pub const MAX_EXTENDS_DEPTH: usize = 64;
+
+/// Reads a text input file: only a regular file (checked before opening, so a FIFO cannot
+/// block and a device cannot stream forever) of at most [`MAX_INPUT_BYTES`]. The error is a
+/// plain sentence without the file name.
+pub fn read_input(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let regular = |meta: &std::fs::Metadata| -> Result<(), String> {
+        let kind = meta.file_type();
+        if kind.is_file() {
+            Ok(())
+        } else if kind.is_dir() {
+            Err("is a folder, not a file".into())
+        } else {
+            Err("is not a regular file (a device, FIFO or socket); give a file".into())
+        }
+    };
+    regular(&std::fs::metadata(path).map_err(|e| e.to_string())?)?;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    // The same check on what was opened, in case the path was swapped meanwhile.
+    regular(&file.metadata().map_err(|e| e.to_string())?)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(format!(
+            "is larger than {} MB; a scenario is a small text file",
+            MAX_INPUT_BYTES / (1024 * 1024)
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_string())
+}
+
 fn load_unvalidated(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Scenario, ScenarioError> {
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let chain_text = |chain: &[PathBuf]| {
+        chain
+            .iter()
+            .chain(std::iter::once(&canonical))
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" -> ")
+    };
     if chain.contains(&canonical) {
         return Err(ScenarioError::Invalid {
             file: path.to_path_buf(),
@@ -539,35 +586,56 @@ fn load_unvalidated(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Scenario, S
                 "extends",
                 format!(
                     "scenarios extend each other in a loop: {}",
-                    chain
-                        .iter()
-                        .chain(std::iter::once(&canonical))
-                        .map(|p| p.display().to_string())
-                        .collect::<Vec<_>>()
-                        .join(" -> ")
+                    chain_text(chain)
+                ),
+            )],
+        });
+    }
+    if chain.len() >= MAX_EXTENDS_DEPTH {
+        // The start and the end of the chain; its middle says little.
+        let shown: Vec<PathBuf> = chain[..3]
+            .iter()
+            .cloned()
+            .chain(std::iter::once(PathBuf::from("…")))
+            .chain(chain[chain.len() - 2..].iter().cloned())
+            .collect();
+        return Err(ScenarioError::Invalid {
+            file: path.to_path_buf(),
+            problems: vec![Problem::new(
+                "extends",
+                format!(
+                    "more than {MAX_EXTENDS_DEPTH} scenarios extend one another: {}",
+                    chain_text(&shown)
                 ),
             )],
         });
     }
     chain.push(canonical);
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
+    let text = read_input(path).map_err(|message| ScenarioError::Io {
         file: path.to_path_buf(),
-        message: e.to_string(),
+        message,
     })?;
     let file = parse_file(&text, path)?;
+    // Not kept while the bases load.
+    drop(text);
     let base = match &file.extends {
         Some(rel) => {
             let base_path = path.parent().unwrap_or(Path::new(".")).join(rel);
-            if !base_path.is_file() {
+            let problem = match std::fs::metadata(&base_path) {
+                Err(_) => Some(format!(
+                    "base scenario `{rel}` not found (looked for {})",
+                    base_path.display()
+                )),
+                Ok(m) if !m.is_file() => Some(format!(
+                    "base scenario `{rel}` is not a regular file ({})",
+                    base_path.display()
+                )),
+                Ok(_) => None,
+            };
+            if let Some(message) = problem {
                 return Err(ScenarioError::Invalid {
                     file: path.to_path_buf(),
-                    problems: vec![Problem::new(
-                        "extends",
-                        format!(
-                            "base scenario `{rel}` not found (looked for {})",
-                            base_path.display()
-                        ),
-                    )],
+                    problems: vec![Problem::new("extends", message)],
                 });
             }
             Some(load_unvalidated(&base_path, chain)?)

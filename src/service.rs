@@ -15,7 +15,9 @@
 //! is therefore also quick at a self-checkout, which keeps comparisons of lane types fair
 //! (common random numbers).
 
-use rand::{Rng, RngExt};
+use rand::Rng;
+
+use crate::random::open_unit;
 use statrs::distribution::{ContinuousCDF, Gamma, Normal};
 
 use crate::scenario::{LaneKind, ServiceModel};
@@ -32,16 +34,6 @@ impl ServiceDraws {
         ServiceDraws {
             scan: open_unit(rng),
             pay: open_unit(rng),
-        }
-    }
-}
-
-/// Uniform in (0, 1): `random()` is in [0, 1) and the inverse CDFs are infinite at 0.
-fn open_unit(rng: &mut impl Rng) -> f64 {
-    loop {
-        let v: f64 = rng.random();
-        if v > 0.0 {
-            return v;
         }
     }
 }

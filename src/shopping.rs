@@ -19,7 +19,8 @@ use crate::arrivals::{CustomerEntered, walk_to_exit};
 use crate::checkout::{Checkout, ReachCheckout};
 use crate::customer::Customer;
 use crate::engine::{Agenda, Clock};
-use crate::navigation::{FloorPlan, Heatmap, Motion, PoiIdx};
+use crate::ids::{Id, IdVec, PoiId, ProductId, ShelfId};
+use crate::navigation::{FloorPlan, Heatmap, Motion};
 use crate::random;
 
 /// A product as sold: where it sits and what it costs.
@@ -28,8 +29,8 @@ pub struct ProductInfo {
     pub id: String,
     pub name: String,
     pub price: f64,
-    /// Shelf index (into [`Catalog::shelves`]) and slot on that shelf.
-    pub shelf: u16,
+    /// Its shelf, and its slot on that shelf (index into [`Shelf::slots`]).
+    pub shelf: ShelfId,
     pub slot: u16,
     pub capacity: u32,
 }
@@ -37,46 +38,47 @@ pub struct ProductInfo {
 /// The assortment and the shelf entities, by index (never by query order).
 #[derive(Resource, Debug)]
 pub struct Catalog {
-    pub products: Vec<ProductInfo>,
-    pub shelves: Vec<Entity>,
+    pub products: IdVec<ProductId, ProductInfo>,
+    pub shelves: IdVec<ShelfId, Entity>,
     alias: WeightedAliasIndex<f64>,
 }
 
 impl Catalog {
-    /// A product index drawn by popularity.
-    pub fn sample(&self, rng: &mut impl Rng) -> u32 {
-        self.alias.sample(rng) as u32
+    /// A product drawn by popularity.
+    pub fn sample(&self, rng: &mut impl Rng) -> ProductId {
+        ProductId::from_index(self.alias.sample(rng))
     }
 }
 
 /// One product's place on a shelf.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Slot {
-    pub product: u32,
+    pub product: ProductId,
     pub on_shelf: u32,
     pub capacity: u32,
 }
 
 #[derive(Component, Clone, Debug)]
 pub struct Shelf {
-    pub index: u16,
+    pub index: ShelfId,
     pub id: String,
-    pub access: PoiIdx,
+    pub access: PoiId,
     pub slots: Vec<Slot>,
 }
 
 /// Per-product stock movements over the run.
 #[derive(Resource, Clone, Debug, Default)]
 pub struct StockLedger {
-    pub initial_shelf: Vec<u64>,
-    pub sold: Vec<u64>,
-    pub lost: Vec<u64>,
-    pub refilled: Vec<u64>,
+    pub initial_shelf: IdVec<ProductId, u64>,
+    pub sold: IdVec<ProductId, u64>,
+    pub lost: IdVec<ProductId, u64>,
+    pub refilled: IdVec<ProductId, u64>,
     /// Times the shelf stock of the product reached zero.
-    pub stockouts: Vec<u64>,
-    /// Seconds the product's shelf was empty (closed intervals only until [`Self::close`]).
-    pub empty_seconds: Vec<f64>,
-    pub empty_since: Vec<Option<f64>>,
+    pub stockouts: IdVec<ProductId, u64>,
+    /// Seconds the product's shelf was empty (closed intervals only; see
+    /// [`Self::empty_seconds_at`]).
+    pub empty_seconds: IdVec<ProductId, f64>,
+    pub empty_since: IdVec<ProductId, Option<f64>>,
     /// Sum of `lost` and count of `Some` in `empty_since`, kept as they change so that a
     /// time-series sample does not walk every product.
     pub lost_total: u64,
@@ -85,7 +87,7 @@ pub struct StockLedger {
 
 impl StockLedger {
     /// Ends open empty intervals at `now` (for the summary).
-    pub fn empty_seconds_at(&self, now: f64) -> Vec<f64> {
+    pub fn empty_seconds_at(&self, now: f64) -> IdVec<ProductId, f64> {
         self.empty_seconds
             .iter()
             .zip(&self.empty_since)
@@ -97,7 +99,7 @@ impl StockLedger {
 /// Triggered when a product's shelf stock falls below the refill threshold.
 #[derive(Event, Debug, Clone, Copy)]
 pub struct StockLow {
-    pub product: u32,
+    pub product: ProductId,
 }
 
 /// Scheduled: a customer reaches the shelf of its next stop.
@@ -113,14 +115,14 @@ impl Plugin for ShoppingPlugin {
         let config = app.world().resource::<RunConfig>().clone();
         let plan = app.world().resource::<FloorPlan>().clone();
         let scenario = &config.scenario;
-        let mut slots: Vec<Vec<Slot>> = vec![Vec::new(); plan.shelves.len()];
-        let mut products = Vec::with_capacity(scenario.products.len());
+        let mut slots: IdVec<ShelfId, Vec<Slot>> = vec![Vec::new(); plan.shelves.len()].into();
+        let mut products: IdVec<ProductId, ProductInfo> = IdVec::new();
         let mut ledger = StockLedger::default();
         for (i, p) in scenario.products.iter().enumerate() {
             let shelf = plan.shelf_index(&p.shelf).expect("validated shelf");
             let on_shelf = p.shelf_stock.unwrap_or(p.capacity);
             slots[shelf].push(Slot {
-                product: i as u32,
+                product: ProductId::from_index(i),
                 on_shelf,
                 capacity: p.capacity,
             });
@@ -128,7 +130,7 @@ impl Plugin for ShoppingPlugin {
                 id: p.id.clone(),
                 name: p.name.clone(),
                 price: p.price,
-                shelf: shelf as u16,
+                shelf,
                 slot: (slots[shelf].len() - 1) as u16,
                 capacity: p.capacity,
             });
@@ -136,11 +138,11 @@ impl Plugin for ShoppingPlugin {
             ledger.empty_since.push((on_shelf == 0).then_some(0.0));
         }
         let n = products.len();
-        ledger.sold = vec![0; n];
-        ledger.lost = vec![0; n];
-        ledger.refilled = vec![0; n];
-        ledger.stockouts = vec![0; n];
-        ledger.empty_seconds = vec![0.0; n];
+        ledger.sold = vec![0; n].into();
+        ledger.lost = vec![0; n].into();
+        ledger.refilled = vec![0; n].into();
+        ledger.stockouts = vec![0; n].into();
+        ledger.empty_seconds = vec![0.0; n].into();
         let open = app.world().resource::<Clock>().open;
         for since in ledger.empty_since.iter_mut().flatten() {
             *since = open;
@@ -148,16 +150,15 @@ impl Plugin for ShoppingPlugin {
         }
         let shelves = plan
             .shelves
-            .iter()
-            .zip(slots)
-            .enumerate()
-            .map(|(i, (geom, slots))| {
+            .iter_enumerated()
+            .zip(slots.iter())
+            .map(|((i, geom), slots)| {
                 app.world_mut()
                     .spawn(Shelf {
-                        index: i as u16,
+                        index: i,
                         id: geom.id.clone(),
                         access: geom.access,
-                        slots,
+                        slots: slots.clone(),
                     })
                     .id()
             })
@@ -180,17 +181,17 @@ impl Plugin for ShoppingPlugin {
 /// `end` (the checkout zone).
 fn plan_route(
     plan: &FloorPlan,
-    start: PoiIdx,
-    end: Option<PoiIdx>,
+    start: PoiId,
+    end: Option<PoiId>,
     stops: &mut [crate::customer::Stop],
-    access: impl Fn(u16) -> PoiIdx,
+    access: impl Fn(ShelfId) -> PoiId,
 ) {
     let k = stops.len();
     if k < 2 {
         return;
     }
     // Points 0..k are the stops, k the start, k + 1 the end; one look-up per pair, up front.
-    let mut points: Vec<PoiIdx> = stops.iter().map(|s| access(s.shelf)).collect();
+    let mut points: Vec<PoiId> = stops.iter().map(|s| access(s.shelf)).collect();
     points.push(start);
     points.extend(end);
     let m = points.len();
@@ -261,7 +262,7 @@ fn on_customer_entered(
     };
     let c = &mut *c;
     let end = checkout.nearest_approach(&plan, c.at);
-    let access = |shelf: u16| plan.shelves[shelf as usize].access;
+    let access = |shelf: ShelfId| plan.shelves[shelf].access;
     plan_route(&plan, c.at, end, &mut c.route, access);
     next_leg(
         ev.customer,
@@ -287,7 +288,7 @@ fn next_leg(
     agenda: &mut Agenda,
 ) {
     let target = if let Some(stop) = c.route.get(c.next_stop) {
-        Some((plan.shelves[stop.shelf as usize].access, true))
+        Some((plan.shelves[stop.shelf].access, true))
     } else if c.items > 0 {
         checkout.nearest_approach(plan, c.at).map(|p| (p, false))
     } else {
@@ -340,19 +341,19 @@ fn on_reach_shelf(
     let stop = c.route[c.next_stop].clone();
     c.next_stop += 1;
     let mut shelf = shelves
-        .get_mut(catalog.shelves[stop.shelf as usize])
+        .get_mut(catalog.shelves[stop.shelf])
         .expect("shelf entity");
     let threshold = config.scenario.replenishment.threshold;
     let mut busy = 0.0;
     for (product, qty) in stop.products {
-        let info = &catalog.products[product as usize];
-        let slot = &mut shelf.slots[info.slot as usize];
-        let p = product as usize;
+        let info = &catalog.products[product];
+        let slot = &mut shelf.slots[usize::from(info.slot)];
+        let p = product;
         let take = qty.min(slot.on_shelf);
         let lost = qty - take;
         slot.on_shelf -= take;
         for _ in 0..take {
-            busy += random::draw(&config.scenario.customers.pick_time, &mut c.rng);
+            busy += random::draw(&config.scenario.customers.pick_time, &mut c.pick_rng);
         }
         c.items += take;
         c.value += f64::from(take) * info.price;

@@ -11,12 +11,13 @@ use bevy::prelude::*;
 use crate::RunConfig;
 use crate::checkout::{Checkout, Lane};
 use crate::engine::Clock;
+use crate::ids::{LaneId, ProductId};
 use crate::navigation::{FloorPlan, Motion};
 use crate::scenario::LaneKind;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
-    Cashier { lane: u16 },
+    Cashier { lane: LaneId },
     Restocker,
 }
 
@@ -28,12 +29,12 @@ pub enum Task {
     AtLane,
     /// Carrying `units` of product `product` to its shelf.
     ToShelf {
-        product: u32,
+        product: ProductId,
         units: u32,
     },
     /// Putting `units` of `product` on the shelf.
     Refilling {
-        product: u32,
+        product: ProductId,
         units: u32,
     },
     /// Walking back to the backroom.
@@ -63,7 +64,7 @@ impl Plugin for StaffPlugin {
         let config = app.world().resource::<RunConfig>().clone();
         let plan = app.world().resource::<FloorPlan>().clone();
         let now = app.world().resource::<Clock>().open;
-        let lanes: Vec<Entity> = app.world().resource::<Checkout>().lanes.clone();
+        let lanes = app.world().resource::<Checkout>().lanes.clone();
         let mut staff = Staff::default();
         let mut id = 0;
         for lane_entity in lanes {

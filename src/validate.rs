@@ -9,7 +9,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::error::Problem;
-use crate::navigation::{FloorPlan, PoiIdx};
+use crate::navigation::{FloorPlan, PoiId};
 use crate::scenario::{
     Arrivals, Basket, Distribution, Hours, LegendEntry, QueueDiscipline, Scenario, ServiceModel,
 };
@@ -756,14 +756,14 @@ fn check_all(s: &Scenario) -> (Vec<Problem>, Option<FloorPlan>) {
 }
 
 /// Where a point of interest is drawn, as the user counts: "the entrance at row 6, column 3".
-fn place(plan: &FloorPlan, p: PoiIdx) -> String {
-    let (x, y) = plan.xy(plan.pois[usize::from(p)]);
+fn place(plan: &FloorPlan, p: PoiId) -> String {
+    let (x, y) = plan.xy(plan.pois[p]);
     format!("the entrance at row {}, column {}", y + 1, x + 1)
 }
 
 /// The entrances that cannot reach point `p`, in words (None: every entrance can).
-fn cut_off(plan: &FloorPlan, p: PoiIdx) -> Option<String> {
-    let missing: Vec<PoiIdx> = plan
+fn cut_off(plan: &FloorPlan, p: PoiId) -> Option<String> {
+    let missing: Vec<PoiId> = plan
         .entrances
         .iter()
         .copied()

@@ -367,7 +367,7 @@ fn unreadable_input_and_unwritable_output_fail_cleanly() {
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .filter(|n| n.contains("partial"))
+        .filter(|n| n.starts_with(".storelab-"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 

@@ -7,9 +7,10 @@ use common::*;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use storelab::Simulation;
-use storelab::gui::floor::{self, Selection};
 use storelab::gui::panels::{self, Action, ControlState, LiveKpis};
+use storelab::ids::LaneId;
 use storelab::lab::Speed;
+use storelab::view_model::{DrawData, Selection, hit_test};
 
 fn controls() -> ControlState {
     ControlState {
@@ -146,30 +147,27 @@ fn inspector_describes_what_was_clicked() {
     let sim = world_at_noon();
     let world = sim.world();
     let plan = world.resource::<storelab::navigation::FloorPlan>();
-    let dairy = plan.shelf_index("dairy").unwrap() as u16;
+    let dairy = plan.shelf_index("dairy").unwrap();
     let h = Harness::new_ui(|ui| {
         panels::inspector_ui(ui, world, Selection::Shelf(dairy), 12.0 * 3600.0)
     });
     h.get_by_label("Shelf dairy");
     h.get_by_label("milk");
-    let h =
-        Harness::new_ui(|ui| panels::inspector_ui(ui, world, Selection::Lane(12), 12.0 * 3600.0));
+    let h = Harness::new_ui(|ui| {
+        panels::inspector_ui(ui, world, Selection::Lane(LaneId(12)), 12.0 * 3600.0)
+    });
     h.get_by_label("Lane till-1");
-    // Every marker on the floor can be picked, and picking finds that marker.
-    let markers = floor::markers(world, plan, 12.0 * 3600.0);
-    assert!(markers.len() > 20, "customers and staff at noon");
-    let customer = markers
+    // Every person on the floor can be picked, and picking finds that person.
+    let draw = DrawData::of(world, 12.0 * 3600.0);
+    assert!(draw.people.len() > 20, "customers and staff at noon");
+    let customer = draw
+        .people
         .iter()
-        .find(|m| matches!(m.selection, Selection::Customer(_)))
+        .find(|m| matches!(m.who, Selection::Customer(_)))
         .unwrap();
-    assert_eq!(
-        floor::pick(plan, &markers, customer.pos, plan.cell_size),
-        Some(customer.selection)
-    );
-    if let Selection::Customer(id) = customer.selection {
-        let h = Harness::new_ui(|ui| {
-            panels::inspector_ui(ui, world, customer.selection, 12.0 * 3600.0)
-        });
+    assert_eq!(hit_test(plan, &draw, customer.pos), Some(customer.who));
+    if let Selection::Customer(id) = customer.who {
+        let h = Harness::new_ui(|ui| panels::inspector_ui(ui, world, customer.who, 12.0 * 3600.0));
         h.get_by_label(&format!("Customer {id}"));
     }
 }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use common::*;
 use storelab::control::{Command, SessionLog};
+use storelab::ids::LaneId;
 use storelab::lab::{Lab, Speed};
 
 fn open(files: &[&str], seed: Option<u64>) -> Lab {
@@ -65,7 +66,7 @@ fn steering_is_recorded_and_a_replay_reproduces_the_session() {
     lab.command(
         0,
         Command::SetLaneOpen {
-            lane: 12,
+            lane: LaneId(12),
             open: false,
         },
     ); // till-1
@@ -74,7 +75,7 @@ fn steering_is_recorded_and_a_replay_reproduces_the_session() {
     lab.command(
         0,
         Command::SetLaneOpen {
-            lane: 18,
+            lane: LaneId(18),
             open: true,
         },
     ); // till-7 was closed
@@ -164,4 +165,46 @@ fn an_edit_on_disk_reloads_and_a_broken_edit_keeps_the_last_good_run() {
         "the reloaded store catches up with the clock"
     );
     assert!(lab.stores[0].sim.summary().customers.arrived > before.customers.arrived);
+}
+
+/// Customers arrived so far in store 0.
+fn arrived(lab: &Lab) -> u64 {
+    lab.stores[0]
+        .sim
+        .world()
+        .resource::<storelab::metrics::Metrics>()
+        .arrived
+}
+
+#[test]
+fn the_arrival_rate_slider_acts_at_once_and_recovers_from_zero() {
+    let mut lab = open(&["supermarket.ron"], None);
+    lab.advance_to(10.0 * 3600.0);
+    // At 0 nobody comes, however long we wait.
+    lab.command_all(Command::SetArrivalMultiplier(0.0));
+    let before = arrived(&lab);
+    lab.advance_to(12.0 * 3600.0);
+    assert_eq!(arrived(&lab), before, "arrivals at multiplier 0");
+    // Back to 1 at noon (about 390 customers an hour): customers come within minutes, not
+    // never (the old arrival was not redrawn, and at 0 none was pending).
+    lab.command_all(Command::SetArrivalMultiplier(1.0));
+    lab.advance_to(12.0 * 3600.0 + 300.0);
+    let resumed = arrived(&lab) - before;
+    assert!(
+        resumed >= 10,
+        "{resumed} arrivals in the 5 minutes after resuming"
+    );
+
+    // A tiny rate pushes the next arrival hours away; raising it again acts at once instead
+    // of waiting for that far-away arrival.
+    lab.command_all(Command::SetArrivalMultiplier(0.0001));
+    let slow = arrived(&lab);
+    lab.advance_to(12.0 * 3600.0 + 600.0);
+    assert!(arrived(&lab) - slow <= 1, "the slow rate took effect");
+    let fast = arrived(&lab);
+    lab.command_all(Command::SetArrivalMultiplier(2.0));
+    lab.advance_to(12.0 * 3600.0 + 900.0);
+    let n = arrived(&lab) - fast;
+    // 5 minutes at 2 × ~390/h: about 65 expected; Poisson, so well above 30.
+    assert!(n >= 30, "{n} arrivals in 5 minutes at twice the rate");
 }

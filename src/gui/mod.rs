@@ -18,11 +18,13 @@ use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 use bevy::window::{PresentMode, WindowResolution};
 use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass, egui};
 
+use crate::console::errln;
 use crate::control::{Command, SessionLog};
 use crate::lab::Lab;
 use crate::scenario::format_clock;
 
-use floor::{Camera, Selection};
+use crate::view_model::Selection;
+use floor::Camera;
 use panels::{Action, ControlState, LiveKpis};
 
 /// Options of `storelab gui`.
@@ -66,7 +68,7 @@ pub fn run(opts: GuiOptions) -> ExitCode {
     let mut lab = match Lab::open(&opts.scenarios, opts.seed) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("{}", e.trim_end());
+            errln!("{}", e.trim_end());
             return ExitCode::from(2);
         }
     };
@@ -78,7 +80,7 @@ pub fn run(opts: GuiOptions) -> ExitCode {
     }
     if let Some(at) = opts.at {
         if let Err(e) = lab.check_time(at) {
-            eprintln!("error: --at {e}");
+            errln!("error: --at {e}");
             return ExitCode::from(2);
         }
         lab.advance_to(at);
@@ -112,7 +114,7 @@ pub fn run(opts: GuiOptions) -> ExitCode {
         ..default()
     });
     if let Err(why) = add_quietly(&mut app, window) {
-        eprintln!(
+        errln!(
             "error: cannot open the window: {why}\n\
              On a machine without a screen, `xvfb-run -a storelab gui SCENARIO --at HH:MM \
              --screenshot FILE.png` renders the view into a picture, and `storelab run` \

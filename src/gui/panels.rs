@@ -17,7 +17,9 @@ use crate::scenario::format_clock;
 use crate::shopping::{Catalog, Shelf, StockLedger};
 use crate::staff::{StaffMember, Task};
 
-use super::floor::{self, Selection};
+use super::floor;
+use crate::ids::LaneId;
+use crate::view_model::Selection;
 
 /// Something the user asked for.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,7 +34,7 @@ pub enum Action {
     ToggleHeatmap,
     SetLaneOpen {
         store: usize,
-        lane: u16,
+        lane: LaneId,
         open: bool,
     },
     SetArrivalMultiplier(f64),
@@ -221,7 +223,7 @@ pub fn kpis_ui(ui: &mut egui::Ui, names: &[String], kpis: &[LiveKpis]) {
 /// Open/closed state of every lane of one store, for the steering panel.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LaneSwitch {
-    pub lane: u16,
+    pub lane: LaneId,
     pub name: String,
     pub open: bool,
     pub busy: bool,
@@ -232,16 +234,15 @@ pub fn lane_switches(world: &World) -> Vec<LaneSwitch> {
     let checkout = world.resource::<Checkout>();
     checkout
         .lanes
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .filter_map(|(i, &e)| {
             let lane = world.get::<Lane>(e)?;
             let waiting = world
-                .get::<CheckoutQueue>(checkout.queues[lane.queue as usize])?
+                .get::<CheckoutQueue>(checkout.queues[lane.queue])?
                 .waiting
                 .len();
             Some(LaneSwitch {
-                lane: i as u16,
+                lane: i,
                 name: checkout.lane_names[i].clone(),
                 open: lane.open,
                 busy: lane.serving.is_some(),
@@ -438,12 +439,12 @@ pub fn inspector_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now:
                 let items: Vec<String> = stop
                     .products
                     .iter()
-                    .map(|(p, n)| format!("{} ×{n}", catalog.products[*p as usize].id))
+                    .map(|(p, n)| format!("{} ×{n}", catalog.products[*p].id))
                     .collect();
                 let text = format!(
                     "{} {}: {}",
                     if done { "✔" } else { "•" },
-                    plan.shelves[stop.shelf as usize].id,
+                    plan.shelves[stop.shelf].id,
                     items.join(", ")
                 );
                 ui.label(if done {
@@ -462,14 +463,10 @@ pub fn inspector_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now:
         }
         Selection::Lane(l) => {
             let checkout = world.resource::<Checkout>();
-            let Some(lane) = checkout
-                .lanes
-                .get(l as usize)
-                .and_then(|&e| world.get::<Lane>(e))
-            else {
+            let Some(lane) = checkout.lanes.get(l).and_then(|&e| world.get::<Lane>(e)) else {
                 return;
             };
-            ui.heading(format!("Lane {}", checkout.lane_names[l as usize]));
+            ui.heading(format!("Lane {}", checkout.lane_names[l]));
             ui.label(format!(
                 "{:?}, {}",
                 lane.kind,
@@ -487,10 +484,10 @@ pub fn inspector_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now:
                     format_clock(lane.busy_until)
                 ));
             }
-            if let Some(q) = world.get::<CheckoutQueue>(checkout.queues[lane.queue as usize]) {
+            if let Some(q) = world.get::<CheckoutQueue>(checkout.queues[lane.queue]) {
                 ui.label(format!(
                     "queue {}: {} waiting, {} items",
-                    checkout.queue_names[lane.queue as usize],
+                    checkout.queue_names[lane.queue],
                     q.waiting.len(),
                     q.items_waiting
                 ));
@@ -498,15 +495,11 @@ pub fn inspector_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now:
         }
         Selection::Shelf(s) => {
             let catalog = world.resource::<Catalog>();
-            let Some(shelf) = catalog
-                .shelves
-                .get(s as usize)
-                .and_then(|&e| world.get::<Shelf>(e))
-            else {
+            let Some(shelf) = catalog.shelves.get(s).and_then(|&e| world.get::<Shelf>(e)) else {
                 return;
             };
             ui.heading(format!("Shelf {}", shelf.id));
-            let pending: Vec<u32> = world
+            let pending: Vec<crate::ids::ProductId> = world
                 .resource::<RefillQueue>()
                 .tasks
                 .iter()
@@ -518,7 +511,7 @@ pub fn inspector_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now:
                 ui.strong("capacity");
                 ui.end_row();
                 for slot in &shelf.slots {
-                    let p = &catalog.products[slot.product as usize];
+                    let p = &catalog.products[slot.product];
                     let name = if pending.contains(&slot.product) {
                         format!("{} (refill queued)", p.id)
                     } else {
@@ -549,13 +542,13 @@ pub fn inspector_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now:
                 Task::ToShelf { product, units } => {
                     format!(
                         "carrying {units} × {}",
-                        world.resource::<Catalog>().products[product as usize].id
+                        world.resource::<Catalog>().products[product].id
                     )
                 }
                 Task::Refilling { product, units } => {
                     format!(
                         "refilling {units} × {}",
-                        world.resource::<Catalog>().products[product as usize].id
+                        world.resource::<Catalog>().products[product].id
                     )
                 }
                 Task::Returning => "walking back to the backroom".to_string(),
