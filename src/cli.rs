@@ -213,7 +213,10 @@ fn run(
     }
     let seed = seed.unwrap_or(loaded.scenario.seed);
     let scenario = loaded.scenario;
-    let output = crate::run(&scenario, seed);
+    let output = match crate::run(&scenario, seed) {
+        Ok(o) => o,
+        Err(fault) => return report_fault(&path.display().to_string(), &fault),
+    };
     out!("{}", crate::output::kpi_table(&output));
     if let Some(dir) = out {
         if let Err(e) = crate::output::write_run(&dir, &output) {
@@ -231,6 +234,14 @@ fn run(
         }
     }
     ExitCode::SUCCESS
+}
+
+/// A run stopped by an engine fault: a bug, not bad input (exit 1).
+fn report_fault(what: &str, fault: &crate::engine::Fault) -> ExitCode {
+    errln!(
+        "internal error in {what}: {fault}\nthe run was stopped; please report this with the scenario file"
+    );
+    ExitCode::from(1)
 }
 
 /// Refuses an `--out` folder or `--report` file that writing would refuse, before a long run
@@ -289,7 +300,8 @@ fn run_replications(
         errln!("error: cannot start worker threads: {e}");
         ExitCode::from(1)
     })?;
-    Ok(pool.install(|| experiment::replicate(variants, args.replications, seed, &progress)))
+    pool.install(|| experiment::replicate(variants, args.replications, seed, &progress))
+        .map_err(|(label, fault)| report_fault(&label, &fault))
 }
 
 /// Writes the CSV outputs and the report of an experiment.
@@ -597,21 +609,25 @@ fn bench(path: PathBuf, runs: u32, replications: u32) -> ExitCode {
     };
     let scenario = loaded.scenario;
     let seed = scenario.seed;
-    let once = || {
+    let once = || -> Result<(f64, u64, u64), crate::engine::Fault> {
         let start = Instant::now();
-        let out = crate::run(&scenario, seed);
-        (
+        let out = crate::run(&scenario, seed)?;
+        Ok((
             start.elapsed().as_secs_f64(),
             out.summary.events,
             out.summary.customers.arrived,
-        )
+        ))
     };
-    once();
+    if let Err(fault) = once() {
+        return report_fault(&path.display().to_string(), &fault);
+    }
     let mut times = Vec::new();
     let mut events = 0;
     let mut customers = 0;
     for _ in 0..runs.max(1) {
-        let (t, e, c) = once();
+        let Ok((t, e, c)) = once() else {
+            return ExitCode::from(1);
+        };
         times.push(t);
         events = e;
         customers = c;
@@ -652,7 +668,8 @@ fn bench(path: PathBuf, runs: u32, replications: u32) -> ExitCode {
                     seed,
                     &Progress::hidden(),
                 )
-            });
+            })
+            .map_err(|(label, fault)| report_fault(&label, &fault))?;
             Ok(start.elapsed().as_secs_f64())
         };
         let (one, all) = match (timed(1), timed(cores)) {

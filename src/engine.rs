@@ -79,25 +79,82 @@ impl Ord for Scheduled {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EventId(u64);
 
+/// An event scheduled at a time the engine cannot honour (not finite, or before the event
+/// being processed): a bug in a plugin or a scenario validation missed. The run stops at the
+/// first one instead of going on with a wrong history.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fault {
+    /// Simulated time when it was scheduled, seconds since 00:00.
+    pub now: f64,
+    /// The time it was scheduled for.
+    pub time: f64,
+    /// The event's type.
+    pub event: &'static str,
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let when = if self.now.is_finite() {
+            crate::scenario::format_clock(self.now)
+        } else {
+            "set-up".to_string()
+        };
+        write!(
+            f,
+            "engine fault at {when}: {} scheduled at {} s{}",
+            self.event,
+            self.time,
+            if self.time.is_finite() {
+                " (in the past)"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+impl std::error::Error for Fault {}
+
 /// The future event list.
-#[derive(Resource, Default)]
+#[derive(Resource)]
 pub struct Agenda {
     heap: BinaryHeap<Scheduled>,
     seq: u64,
     fired: u64,
+    /// Time of the event being processed (or last processed); nothing may be scheduled before.
+    now: f64,
+    fault: Option<Fault>,
+}
+
+impl Default for Agenda {
+    fn default() -> Self {
+        Agenda {
+            heap: BinaryHeap::new(),
+            seq: 0,
+            fired: 0,
+            now: f64::NEG_INFINITY,
+            fault: None,
+        }
+    }
 }
 
 impl Agenda {
-    /// Schedules `event` to be triggered at simulated time `time` (seconds).
+    /// Schedules `event` to be triggered at simulated time `time` (seconds). A time that is not
+    /// finite or lies before the current event is not scheduled: it records a [`Fault`] (the
+    /// first one is kept) and [`advance`] stops.
     pub fn schedule<E>(&mut self, time: f64, event: E) -> EventId
     where
         E: for<'a> Event<Trigger<'a>: Default> + Send + Sync,
     {
-        debug_assert!(
-            time.is_finite(),
-            "scheduled {} at {time}",
-            std::any::type_name::<E>()
-        );
+        if !time.is_finite() || time < self.now {
+            self.fault.get_or_insert(Fault {
+                now: self.now,
+                time,
+                event: std::any::type_name::<E>(),
+            });
+            self.seq += 1;
+            return EventId(self.seq);
+        }
         self.seq += 1;
         self.heap.push(Scheduled {
             time,
@@ -134,6 +191,11 @@ impl Agenda {
     pub fn fired(&self) -> u64 {
         self.fired
     }
+
+    /// The first event that could not be scheduled, if any (the run stopped there).
+    pub fn fault(&self) -> Option<&Fault> {
+        self.fault.as_ref()
+    }
 }
 
 /// Triggers every event due at or before `until` (and before the clock's hard stop), in order.
@@ -147,8 +209,11 @@ pub fn advance(world: &mut World, until: f64) -> u64 {
         let next = {
             let mut agenda = world.resource_mut::<Agenda>();
             match agenda.heap.peek() {
+                _ if agenda.fault.is_some() => None,
                 Some(s) if s.time <= until => {
+                    let time = s.time;
                     agenda.fired += 1;
+                    agenda.now = time;
                     agenda.heap.pop()
                 }
                 _ => None,
@@ -161,22 +226,23 @@ pub fn advance(world: &mut World, until: f64) -> u64 {
         fired += 1;
     }
     // With work left, time moves on to `until` (a view shows the state between events); with
-    // none, the clock stays at the last event, which is when the store day ended.
-    let pending = !world.resource::<Agenda>().is_empty();
-    let mut clock = world.resource_mut::<Clock>();
-    if pending && until > clock.now {
-        clock.now = until;
+    // none, the clock stays at the last event, which is when the store day ended. After a
+    // fault the clock stays where it happened.
+    let agenda = world.resource::<Agenda>();
+    let pending = !agenda.is_empty() && agenda.fault.is_none();
+    if pending && until > world.resource::<Clock>().now {
+        world.resource_mut::<Clock>().now = until;
+        // What is scheduled from now on (a command from the view) may not go back before it.
+        world.resource_mut::<Agenda>().now = until;
     }
     fired
 }
 
-/// True when nothing is left to simulate.
+/// True when nothing is left to simulate (or a fault stopped the run).
 pub fn finished(world: &World) -> bool {
     let clock = world.resource::<Clock>();
-    world
-        .resource::<Agenda>()
-        .next_time()
-        .is_none_or(|t| t > clock.hard_stop)
+    let agenda = world.resource::<Agenda>();
+    agenda.fault.is_some() || agenda.next_time().is_none_or(|t| t > clock.hard_stop)
 }
 
 #[cfg(test)]
@@ -235,5 +301,55 @@ mod tests {
         assert_eq!(log, &vec![(1.0, 1), (1.0, 2), (1.0, 10), (5.0, 3)]);
         assert!(finished(&w), "the event after the hard stop never fires");
         assert_eq!(w.resource::<Clock>().now, 200.0);
+        assert!(w.resource::<Agenda>().fault().is_none());
+    }
+
+    #[derive(Event, Clone, Copy)]
+    struct Rewind;
+
+    #[test]
+    fn an_event_in_the_past_stops_the_run_with_a_fault() {
+        let mut w = world();
+        w.add_observer(
+            |_: On<Rewind>, clock: Res<Clock>, mut agenda: ResMut<Agenda>| {
+                agenda.schedule(clock.now - 1.0, Tick(7));
+            },
+        );
+        {
+            let mut a = w.resource_mut::<Agenda>();
+            a.schedule(1.0, Tick(1));
+            a.schedule(5.0, Rewind);
+            a.schedule(6.0, Tick(3));
+        }
+        assert_eq!(
+            advance(&mut w, f64::INFINITY),
+            3,
+            "Tick 1, its follow-up, Rewind"
+        );
+        let fault = w.resource::<Agenda>().fault().cloned().expect("a fault");
+        assert_eq!((fault.now, fault.time), (5.0, 4.0));
+        assert!(fault.event.ends_with("Tick"), "{}", fault.event);
+        assert!(fault.to_string().contains("in the past"), "{fault}");
+        assert_eq!(w.resource::<Log>().0, vec![(1.0, 1), (1.0, 10)]);
+        assert!(finished(&w), "a faulted run is over");
+        assert_eq!(
+            w.resource::<Clock>().now,
+            5.0,
+            "the clock stays at the fault"
+        );
+        assert_eq!(advance(&mut w, f64::INFINITY), 0, "and stays stopped");
+    }
+
+    #[test]
+    fn an_event_at_infinity_or_nan_is_a_fault_not_an_event() {
+        for bad in [f64::INFINITY, f64::NAN] {
+            let mut w = world();
+            w.resource_mut::<Agenda>().schedule(bad, Tick(1));
+            assert!(w.resource::<Agenda>().is_empty(), "not scheduled");
+            assert!(finished(&w));
+            assert_eq!(advance(&mut w, f64::INFINITY), 0);
+            let fault = w.resource::<Agenda>().fault().cloned().expect("a fault");
+            assert!(fault.time.is_nan() || fault.time == f64::INFINITY);
+        }
     }
 }

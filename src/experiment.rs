@@ -279,7 +279,7 @@ pub fn replicate(
     replications: u32,
     base_seed: u64,
     progress: &Progress,
-) -> Vec<Variant> {
+) -> Result<Vec<Variant>, (String, crate::engine::Fault)> {
     let jobs: Vec<(usize, u64)> = (0..variants.len())
         .flat_map(|v| (0..u64::from(replications)).map(move |i| (v, base_seed.wrapping_add(i))))
         .collect();
@@ -287,7 +287,7 @@ pub fn replicate(
         .into_iter()
         .map(|(label, scenario)| Variant::new(label, scenario))
         .collect();
-    let results: Vec<RunOutput> = jobs
+    let results: Vec<Result<RunOutput, crate::engine::Fault>> = jobs
         .par_iter()
         .map(|&(v, seed)| {
             let r = crate::run(&out[v].scenario, seed);
@@ -296,10 +296,13 @@ pub fn replicate(
         })
         .collect();
     progress.finish();
-    for (&(v, _), run) in jobs.iter().zip(results) {
-        out[v].push(run);
+    for (&(v, seed), run) in jobs.iter().zip(results) {
+        match run {
+            Ok(run) => out[v].push(run),
+            Err(fault) => return Err((format!("{} (seed {seed})", out[v].label), fault)),
+        }
     }
-    out
+    Ok(out)
 }
 
 /// A warning when runs stopped at the cut-off with customers still inside (an overloaded

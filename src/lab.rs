@@ -111,6 +111,10 @@ impl Lab {
     pub fn advance_to(&mut self, t: f64) {
         for s in &mut self.stores {
             s.sim.run_until(t);
+            // The store stops (it counts as finished); the view shows why.
+            if let Some(fault) = s.sim.fault() {
+                s.error = Some(format!("internal error: {fault}; the run was stopped"));
+            }
         }
         self.clock = t.max(self.clock);
     }

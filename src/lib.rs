@@ -125,6 +125,11 @@ impl Simulation {
         engine::finished(&self.world)
     }
 
+    /// The engine fault that stopped this store, if any (see [`engine::Fault`]).
+    pub fn fault(&self) -> Option<&engine::Fault> {
+        self.world.resource::<Agenda>().fault()
+    }
+
     pub fn world(&self) -> &World {
         &self.world
     }
@@ -155,14 +160,18 @@ pub struct RunOutput {
     pub heat: Vec<f64>,
 }
 
-/// Runs a validated scenario to the end with the given seed.
-pub fn run(scenario: &ValidScenario, seed: u64) -> RunOutput {
+/// Runs a validated scenario to the end with the given seed. An engine fault (an event
+/// scheduled at an impossible time) ends the run with an error instead of a wrong result.
+pub fn run(scenario: &ValidScenario, seed: u64) -> Result<RunOutput, engine::Fault> {
     let mut sim = Simulation::new(scenario, seed);
     sim.run_to_end();
+    if let Some(fault) = sim.fault() {
+        return Err(fault.clone());
+    }
     let summary = sim.summary();
     let records = sim.records();
     let world = sim.world();
-    RunOutput {
+    Ok(RunOutput {
         summary,
         records,
         samples: world.resource::<metrics::Metrics>().samples.clone(),
@@ -172,5 +181,5 @@ pub fn run(scenario: &ValidScenario, seed: u64) -> RunOutput {
             .as_slice()
             .to_vec(),
         heat: world.resource::<navigation::Heatmap>().seconds.clone(),
-    }
+    })
 }

@@ -15,7 +15,7 @@ use statrs::statistics::{Data, Distribution as _, Max, OrderStatistics};
 use crate::RunConfig;
 use crate::arrivals::{CustomerEntered, CustomerLeft, journey_record};
 use crate::checkout::{Checkout, CheckoutQueue, CustomerPaid, Lane};
-use crate::customer::{Customer, CustomerRecord, Phase};
+use crate::customer::{Customer, CustomerRecord};
 use crate::engine::{Agenda, Clock, EventId};
 use crate::replenishment::{Backroom, RefillQueue};
 use crate::scenario::{LaneKind, format_clock};
@@ -141,7 +141,6 @@ fn on_paid(ev: On<CustomerPaid>, mut metrics: ResMut<Metrics>) {
 fn on_sample(
     _: On<SampleDue>,
     mut metrics: ResMut<Metrics>,
-    customers: Query<&Customer>,
     lanes: Query<&Lane>,
     queues: Query<&CheckoutQueue>,
     checkout: Res<Checkout>,
@@ -151,21 +150,20 @@ fn on_sample(
     mut agenda: ResMut<Agenda>,
 ) {
     let now = clock.now;
-    // Counting by phase does not depend on iteration order (sums only).
-    let (mut shopping, mut queueing, mut in_service) = (0, 0, 0);
-    for c in &customers {
-        match c.phase {
-            Phase::Shopping | Phase::Leaving => shopping += 1,
-            Phase::Queueing { .. } => queueing += 1,
-            Phase::InService { .. } => in_service += 1,
-        }
-    }
+    // O(lanes + queues), not O(customers inside): a flood of customers with short intervals
+    // must not make every sample slower.
     let (mut lanes_open, mut lanes_busy) = (0, 0);
     for &e in &checkout.lanes {
         let lane = lanes.get(e).expect("lane");
         lanes_open += u32::from(lane.open);
         lanes_busy += u32::from(lane.serving.is_some());
     }
+    let waiting: Vec<u32> = checkout
+        .queues
+        .iter()
+        .map(|&e| queues.get(e).expect("queue").waiting.len() as u32)
+        .collect();
+    let (shopping, queueing, in_service) = phase_counts(metrics.in_store, &waiting, lanes_busy);
     let sample = Sample {
         time: now,
         arrived: metrics.arrived,
@@ -178,13 +176,9 @@ fn on_sample(
         served: metrics.paid,
         revenue: metrics.revenue,
         items_sold: metrics.items_sold,
-        items_lost: ledger.lost.iter().sum(),
-        products_empty: ledger.empty_since.iter().filter(|s| s.is_some()).count() as u64,
-        queues: checkout
-            .queues
-            .iter()
-            .map(|&e| queues.get(e).expect("queue").waiting.len() as u32)
-            .collect(),
+        items_lost: ledger.lost_total,
+        products_empty: ledger.empty_now,
+        queues: waiting,
     };
     metrics.samples.push(sample);
     let next = now + config.scenario.metrics.sample_interval;
@@ -197,6 +191,19 @@ fn on_sample(
         // Closing falls between two samples: sample at closing time.
         metrics.next_sample = Some(agenda.schedule(clock.close, SampleDue));
     }
+}
+
+/// Customers (shopping or leaving, queueing, in service) from the counts the checkout keeps:
+/// a customer is `Queueing` exactly while in a queue's line and `InService` exactly while a
+/// lane serves it; everyone else inside is shopping, walking to a queue or leaving.
+pub fn phase_counts(in_store: u64, waiting: &[u32], lanes_busy: u32) -> (u64, u64, u64) {
+    let queueing: u64 = waiting.iter().map(|&w| u64::from(w)).sum();
+    let in_service = u64::from(lanes_busy);
+    (
+        in_store.saturating_sub(queueing + in_service),
+        queueing,
+        in_service,
+    )
 }
 
 /// Mean, median, 95th percentile and maximum of a sample (statrs; quantiles by its

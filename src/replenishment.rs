@@ -223,6 +223,7 @@ fn on_refill_done(
     ledger.refilled[p] += u64::from(units);
     if let Some(since) = ledger.empty_since[p].take() {
         ledger.empty_seconds[p] += now - since;
+        ledger.empty_now -= 1;
     }
     queue.pending[p] = false;
     queue.done += 1;

@@ -91,7 +91,11 @@ impl Hours {
     }
 }
 
-/// A clock time written `"HH:MM"` (or `"HH:MM:SS"`); hours may exceed 23 for multi-day runs.
+/// Largest hour of a clock time (366 days, as the longest run).
+pub const MAX_CLOCK_HOURS: u32 = 24 * 366;
+
+/// A clock time written `"HH:MM"` (or `"HH:MM:SS"`); hours may exceed 23 for multi-day runs,
+/// up to [`MAX_CLOCK_HOURS`].
 #[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
 pub struct ClockTime(pub f64);
 
@@ -113,6 +117,12 @@ impl ClockTime {
         if m >= 60 || sec >= 60 {
             return Err(bad());
         }
+        if h > MAX_CLOCK_HOURS {
+            return Err(format!(
+                "`{s}`: {h} hours is too far; clock times go up to {MAX_CLOCK_HOURS}:00 (366 days)"
+            ));
+        }
+        // Cannot overflow: h ≤ MAX_CLOCK_HOURS.
         Ok(ClockTime(f64::from(h * 3600 + m * 60 + sec)))
     }
 }

@@ -79,6 +79,10 @@ pub struct StockLedger {
     /// [`Self::empty_seconds_at`]).
     pub empty_seconds: IdVec<ProductId, f64>,
     pub empty_since: IdVec<ProductId, Option<f64>>,
+    /// Sum of `lost` and count of `Some` in `empty_since`, kept as they change so that a
+    /// time-series sample does not walk every product.
+    pub lost_total: u64,
+    pub empty_now: u64,
 }
 
 impl StockLedger {
@@ -142,6 +146,7 @@ impl Plugin for ShoppingPlugin {
         let open = app.world().resource::<Clock>().open;
         for since in ledger.empty_since.iter_mut().flatten() {
             *since = open;
+            ledger.empty_now += 1;
         }
         let shelves = plan
             .shelves
@@ -356,9 +361,12 @@ fn on_reach_shelf(
         c.value_lost += f64::from(lost) * info.price;
         ledger.sold[p] += u64::from(take);
         ledger.lost[p] += u64::from(lost);
+        ledger.lost_total += u64::from(lost);
         if take > 0 && slot.on_shelf == 0 {
             ledger.stockouts[p] += 1;
-            ledger.empty_since[p] = Some(now);
+            if ledger.empty_since[p].replace(now).is_none() {
+                ledger.empty_now += 1;
+            }
         }
         // Asked on every visit below the threshold, not only on crossing it: a refill that
         // found the backroom empty must be retried. Replenishment ignores repeated requests.

@@ -21,10 +21,10 @@ fn replications_do_not_depend_on_the_thread_count() {
     let s = load("minimal.ron");
     let variants = || vec![("a".to_string(), s.clone()), ("b".to_string(), s.clone())];
     let one = in_pool(1, || {
-        experiment::replicate(variants(), 6, 100, &Progress::hidden())
+        experiment::replicate(variants(), 6, 100, &Progress::hidden()).unwrap()
     });
     let two = in_pool(2, || {
-        experiment::replicate(variants(), 6, 100, &Progress::hidden())
+        experiment::replicate(variants(), 6, 100, &Progress::hidden()).unwrap()
     });
     for (a, b) in one.iter().zip(&two) {
         assert_eq!(a.reps.len(), 6);
@@ -67,7 +67,8 @@ fn paired_differences_isolate_the_process_change() {
         5,
         1,
         &Progress::hidden(),
-    );
+    )
+    .unwrap();
     for row in experiment::kpi_rows(&same) {
         let d = row.differences[1].unwrap();
         assert_eq!(d.mean, 0.0, "{}", row.kpi.id);
@@ -82,7 +83,8 @@ fn paired_differences_isolate_the_process_change() {
         8,
         1,
         &Progress::hidden(),
-    );
+    )
+    .unwrap();
     let rows = experiment::kpi_rows(&v);
     let get = |id: &str| rows.iter().find(|r| r.kpi.id == id).unwrap();
     let wait = get("wait_mean_s").differences[1].unwrap();
@@ -360,7 +362,8 @@ fn report_renders_in_headless_chromium() {
         2,
         1,
         &Progress::hidden(),
-    );
+    )
+    .unwrap();
     let html = storelab::report::render(
         "Test report",
         &variants,

@@ -29,7 +29,7 @@ pub fn valid(s: Scenario) -> ValidScenario {
 }
 
 pub fn run(s: &ValidScenario, seed: u64) -> storelab::RunOutput {
-    storelab::run(s, seed)
+    storelab::run(s, seed).expect("no engine fault")
 }
 
 /// Mean and half-width of the two-sided 95 % Student-t confidence interval.
