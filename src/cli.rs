@@ -213,7 +213,29 @@ fn run(
     }
     let seed = seed.unwrap_or(loaded.scenario.seed);
     let scenario = loaded.scenario;
-    let output = match crate::run(&scenario, seed) {
+    crate::interrupt::install();
+    // In steps of simulated time, so that a long run shows how far it got and stops at once
+    // on Ctrl-C (the steps do not change the result: events fire in the same order).
+    let mut sim = crate::Simulation::new(&scenario, seed);
+    let (open, close) = scenario.hours.span();
+    let progress = Progress::counting(
+        ((close - open) / 60.0).ceil() as u64,
+        "simulating",
+        "minutes of the day",
+    );
+    let step = 3600.0;
+    while !sim.finished() && sim.now() + step < close && !crate::interrupt::requested() {
+        sim.run_until(sim.now() + step);
+        progress.set(((sim.now() - open) / 60.0) as u64);
+    }
+    if !crate::interrupt::requested() {
+        sim.run_to_end();
+    }
+    progress.finish();
+    if crate::interrupt::requested() {
+        return interrupted();
+    }
+    let output = match sim.into_output() {
         Ok(o) => o,
         Err(fault) => return report_fault(&path.display().to_string(), &fault),
     };
@@ -234,6 +256,12 @@ fn run(
         }
     }
     ExitCode::SUCCESS
+}
+
+/// Ctrl-C stopped the simulation: nothing was written.
+fn interrupted() -> ExitCode {
+    errln!("interrupted: stopped by Ctrl-C; no result was written");
+    ExitCode::from(crate::interrupt::EXIT_INTERRUPTED)
 }
 
 /// A run stopped by an engine fault: a bug, not bad input (exit 1).
@@ -300,8 +328,14 @@ fn run_replications(
         errln!("error: cannot start worker threads: {e}");
         ExitCode::from(1)
     })?;
-    pool.install(|| experiment::replicate(variants, args.replications, seed, &progress))
-        .map_err(|(label, fault)| report_fault(&label, &fault))
+    crate::interrupt::install();
+    let result =
+        pool.install(|| experiment::replicate(variants, args.replications, seed, &progress));
+    if crate::interrupt::requested() {
+        // The runs cut short by Ctrl-C are incomplete: write nothing.
+        return Err(interrupted());
+    }
+    result.map_err(|(label, fault)| report_fault(&label, &fault))
 }
 
 /// Writes the CSV outputs and the report of an experiment.

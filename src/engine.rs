@@ -224,6 +224,10 @@ pub fn advance(world: &mut World, until: f64) -> u64 {
         scheduled.event.fire(world);
         world.flush();
         fired += 1;
+        // Ctrl-C: stop here; the caller sees `interrupt::requested()` and discards the run.
+        if fired % 4096 == 0 && crate::interrupt::requested() {
+            break;
+        }
     }
     // With work left, time moves on to `until` (a view shows the state between events); with
     // none, the clock stays at the last event, which is when the store day ended. After a

@@ -235,11 +235,18 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(total: u64, what: &str) -> Self {
+        Self::counting(total, what, "runs")
+    }
+
+    /// A bar counting `total` things named `unit` (e.g. "simulated minutes").
+    pub fn counting(total: u64, what: &str, unit: &str) -> Self {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
         bar.set_style(
-            ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} runs, ETA {eta}")
-                .expect("valid template")
-                .progress_chars("=> "),
+            ProgressStyle::with_template(&format!(
+                "{{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit}, ETA {{eta}}"
+            ))
+            .expect("valid template")
+            .progress_chars("=> "),
         );
         bar.set_message(what.to_string());
         Progress {
@@ -258,7 +265,19 @@ impl Progress {
     }
 
     pub fn inc(&self) {
+        // Atomic: replications call it from several threads.
         self.bar.inc(1);
+        self.show_if_slow();
+    }
+
+    /// Moves the bar to `pos`.
+    pub fn set(&self, pos: u64) {
+        self.bar.set_position(pos);
+        self.show_if_slow();
+    }
+
+    /// The bar appears on a terminal once the work has taken a second.
+    fn show_if_slow(&self) {
         if self.terminal
             && self.start.elapsed().as_secs_f64() > 1.0
             && !self.shown.swap(true, Ordering::Relaxed)

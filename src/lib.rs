@@ -20,6 +20,7 @@ pub mod experiment;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod ids;
+pub mod interrupt;
 pub mod lab;
 pub mod metrics;
 pub mod navigation;
@@ -165,21 +166,28 @@ pub struct RunOutput {
 pub fn run(scenario: &ValidScenario, seed: u64) -> Result<RunOutput, engine::Fault> {
     let mut sim = Simulation::new(scenario, seed);
     sim.run_to_end();
-    if let Some(fault) = sim.fault() {
-        return Err(fault.clone());
+    sim.into_output()
+}
+
+impl Simulation {
+    /// What the run produced so far (normally called when it is finished).
+    pub fn into_output(mut self) -> Result<RunOutput, engine::Fault> {
+        if let Some(fault) = self.fault() {
+            return Err(fault.clone());
+        }
+        let summary = self.summary();
+        let records = self.records();
+        let world = self.world();
+        Ok(RunOutput {
+            summary,
+            records,
+            samples: world.resource::<metrics::Metrics>().samples.clone(),
+            queue_names: world
+                .resource::<checkout::Checkout>()
+                .queue_names
+                .as_slice()
+                .to_vec(),
+            heat: world.resource::<navigation::Heatmap>().seconds.clone(),
+        })
     }
-    let summary = sim.summary();
-    let records = sim.records();
-    let world = sim.world();
-    Ok(RunOutput {
-        summary,
-        records,
-        samples: world.resource::<metrics::Metrics>().samples.clone(),
-        queue_names: world
-            .resource::<checkout::Checkout>()
-            .queue_names
-            .as_slice()
-            .to_vec(),
-        heat: world.resource::<navigation::Heatmap>().seconds.clone(),
-    })
 }

@@ -431,3 +431,52 @@ fn help_is_available_for_every_command() {
         "a missing argument is a usage error"
     );
 }
+
+#[test]
+fn ctrl_c_stops_a_long_run_without_writing_anything() {
+    // An M/M/1 queue for 8,000 hours (about 400,000 customers): many seconds of work.
+    let dir = tempfile::tempdir().unwrap();
+    let base = scenario_path("validation/mmc-base.ron");
+    let text = format!(
+        "(extends: {:?}, name: \"long\", hours: Duration(hours: 8000.0),
+          customers: (arrivals: Poisson(per_hour: 51.0), basket: Constant(1),
+                      walking_speed: Constant(1.0), pick_time: Constant(0.0)),
+          checkouts: (groups: {{\"lanes\": (kind: Staffed, service: Exponential(mean: 60.0),
+                                            queue: Shared, open: 1)}}))",
+        base.display().to_string()
+    );
+    let file = dir.path().join("long.ron");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    let start = std::time::Instant::now();
+    let child = Command::new(bin())
+        .args([
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let o = child.wait_with_output().unwrap();
+    let took = start.elapsed().as_secs_f64();
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    assert!(stderr(&o).contains("interrupted"), "{}", stderr(&o));
+    assert!(!out.exists(), "an interrupted run wrote its output");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".storelab-"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging left behind");
+    // It stopped at once, not after finishing the 8,000 hours.
+    assert!(took < 30.0, "took {took:.1} s to stop");
+}
