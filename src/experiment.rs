@@ -441,7 +441,10 @@ fn raw_kpi_rows(variants: &[Variant]) -> Vec<KpiRow> {
                     (i > 0).then(|| xs.iter().zip(&values[0]).map(|(b, a)| b - a).collect())
                 })
                 .collect();
-            let differences = paired.iter().map(|d| d.as_deref().map(Interval::of)).collect();
+            let differences = paired
+                .iter()
+                .map(|d| d.as_deref().map(Interval::of))
+                .collect();
             let p_values: Vec<f64> = paired
                 .iter()
                 .map(|d| d.as_deref().map_or(f64::NAN, paired_p_value))
@@ -553,7 +556,10 @@ pub fn parse_path(path: &str) -> Result<Vec<Segment>, String> {
                         i += 1;
                     }
                     if i == start {
-                        return Err(bad(i, "expected a list index (0, 1, …) or a quoted key after `[`"));
+                        return Err(bad(
+                            i,
+                            "expected a list index (0, 1, …) or a quoted key after `[`",
+                        ));
                     }
                     let digits: String = chars[start..i].iter().collect();
                     let index = digits
@@ -625,7 +631,10 @@ fn parse_range(arg: &str, a: &str, b: &str) -> Result<Vec<Value>, String> {
             "`{arg}`: `{}` in the range is not a finite number",
             s.trim()
         )),
-        Err(_) => Err(format!("`{arg}`: `{}` is not a number in the range", s.trim())),
+        Err(_) => Err(format!(
+            "`{arg}`: `{}` is not a number in the range",
+            s.trim()
+        )),
     };
     let (a, b) = (num(a)?, num(b)?);
     let step = match step {
@@ -648,8 +657,7 @@ fn parse_range(arg: &str, a: &str, b: &str) -> Result<Vec<Value>, String> {
     let count = (span + 1e-9).floor() as usize + 1;
     // Integers stay integers while f64 represents them exactly.
     const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
-    let integral =
-        a.fract() == 0.0 && step.fract() == 0.0 && a.abs() <= EXACT && b.abs() <= EXACT;
+    let integral = a.fract() == 0.0 && step.fract() == 0.0 && a.abs() <= EXACT && b.abs() <= EXACT;
     // Round away float noise such as 0.30000000000000004: keep 12 significant digits of the
     // range's scale (formatting, unlike scaling by a power of ten, cannot overflow at 1e300).
     let scale_exp = a.abs().max(b.abs()).log10().floor() as i32;

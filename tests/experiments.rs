@@ -95,7 +95,10 @@ fn paired_differences_isolate_the_process_change() {
     let get = |id: &str| rows.iter().find(|r| r.kpi.id == id).unwrap();
     let wait = get("wait_mean_s").differences[1].unwrap();
     assert!(wait.mean > 0.0 && wait.excludes_zero(), "{wait:?}");
-    assert!(get("wait_mean_s").significant[1], "survives Holm's correction too");
+    assert!(
+        get("wait_mean_s").significant[1],
+        "survives Holm's correction too"
+    );
     assert_eq!(get("items_sold").differences[1].unwrap().mean, 0.0);
 }
 
@@ -186,11 +189,18 @@ fn set_values_parse_as_lists_and_ranges() {
     );
     let s = parse_set("checkouts.strategy=Random, FewestItems").unwrap();
     assert_eq!(s.values, vec![json!("Random"), json!("FewestItems")]);
-    for bad in ["no-equals", "=1,2", "a=4..1", "a=1..x", "a=0..5000", "a=", "a=1,,2"] {
+    for bad in [
+        "no-equals",
+        "=1,2",
+        "a=4..1",
+        "a=1..x",
+        "a=0..5000",
+        "a=",
+        "a=1,,2",
+    ] {
         assert!(parse_set(bad).is_err(), "{bad}");
     }
-    let grid =
-        combinations(&[parse_set("a=1,2").unwrap(), parse_set("b=x,y,z").unwrap()]).unwrap();
+    let grid = combinations(&[parse_set("a=1,2").unwrap(), parse_set("b=x,y,z").unwrap()]).unwrap();
     assert_eq!(grid.len(), 6);
     assert_eq!(
         grid[1],
@@ -272,7 +282,15 @@ fn set_ranges_reject_non_finite_and_oversized_values_without_building_them() {
     let s = parse_set("x=-0.3..0.3:0.1").unwrap();
     assert_eq!(
         s.values,
-        [json!(-0.3), json!(-0.2), json!(-0.1), json!(0.0), json!(0.1), json!(0.2), json!(0.3)]
+        [
+            json!(-0.3),
+            json!(-0.2),
+            json!(-0.1),
+            json!(0.0),
+            json!(0.1),
+            json!(0.2),
+            json!(0.3)
+        ]
     );
     assert_eq!(parse_set("x=0..999").unwrap().values.len(), 1000);
 
@@ -281,7 +299,10 @@ fn set_ranges_reject_non_finite_and_oversized_values_without_building_them() {
     let three = [big.clone(), big.clone(), big.clone()];
     assert_eq!(point_count(&three), Some(1_000_000_000));
     let err = combinations(&three).unwrap_err();
-    assert!(err.contains("1000000000 sweep points; at most 10000"), "{err}");
+    assert!(
+        err.contains("1000000000 sweep points; at most 10000"),
+        "{err}"
+    );
     let many = vec![big; 7];
     assert_eq!(point_count(&many), None, "10^21 does not fit in usize");
     assert!(combinations(&many).unwrap_err().contains("at most 10000"));
@@ -296,8 +317,14 @@ fn sweep_refuses_malformed_set_arguments_with_exit_2() {
     for (set, says) in [
         ("products[0.price=1", "expected `]`"),
         ("products[0]].price=1", "`]` without `[`"),
-        ("customers..arrival_multiplier=1", "expected a field name after `.`"),
-        ("customers.arrival_multiplier.=1", "expected a field name after `.`"),
+        (
+            "customers..arrival_multiplier=1",
+            "expected a field name after `.`",
+        ),
+        (
+            "customers.arrival_multiplier.=1",
+            "expected a field name after `.`",
+        ),
         ("customers.arrival_multiplier=1..NaN", "not a finite number"),
         ("customers.arrival_multiplier=0..1e300", "at most 1000"),
     ] {
@@ -319,7 +346,10 @@ fn sweep_refuses_malformed_set_arguments_with_exit_2() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("1000000000 sweep points; at most 10000"), "{err}");
+    assert!(
+        err.contains("1000000000 sweep points; at most 10000"),
+        "{err}"
+    );
 }
 
 #[test]

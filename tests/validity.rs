@@ -140,8 +140,18 @@ fn check_queue(file: &str, theory: impl Fn(f64) -> Theory) {
     let t = theory(lambda);
     let runs = replicate(30, |seed| queue_run(&s, seed));
     let col = |f: fn(&QueueRun) -> f64| runs.iter().map(f).collect::<Vec<f64>>();
-    check(&format!("{file}: mean wait (s)"), &col(|r| r.wait), t.wait, 0.25);
-    check(&format!("{file}: P(wait > 0)"), &col(|r| r.p_wait), t.p_wait, 0.1);
+    check(
+        &format!("{file}: mean wait (s)"),
+        &col(|r| r.wait),
+        t.wait,
+        0.25,
+    );
+    check(
+        &format!("{file}: P(wait > 0)"),
+        &col(|r| r.p_wait),
+        t.p_wait,
+        0.1,
+    );
     check(
         &format!("{file}: Lq = λ·Wq"),
         &col(|r| r.lq),
@@ -333,7 +343,13 @@ fn median_of_total(kind: LaneKind, n: f64) -> f64 {
         LaneKind::SelfCheckout => log_term(SELF_SCAN, n),
     };
     let z = Normal::standard();
-    let scan_cdf = |x: f64| if x <= 0.0 { 0.0 } else { z.cdf((x.ln() - m) / sd) };
+    let scan_cdf = |x: f64| {
+        if x <= 0.0 {
+            0.0
+        } else {
+            z.cdf((x.ln() - m) / sd)
+        }
+    };
     let gamma = Gamma::new(STAFFED_PAY_GAMMA.0, 1.0 / STAFFED_PAY_GAMMA.1).unwrap();
     let (pm, psd) = log_term(SELF_PAY, n);
     let pay_pdf = |y: f64| match kind {
@@ -383,11 +399,20 @@ fn the_reference_medians_follow_from_the_published_regression() {
     // self-checkout scanning median plus the payment median (106.8 s + 56.3 s); the median
     // of the self-checkout total is ≈171 s, as the two parts vary independently.
     let staffed = median_of_total(LaneKind::Staffed, 10.0);
-    assert!((staffed - 57.0).abs() < 0.5, "staffed total median {staffed}");
+    assert!(
+        (staffed - 57.0).abs() < 0.5,
+        "staffed total median {staffed}"
+    );
     let medians = log_term(SELF_SCAN, 10.0).0.exp() + log_term(SELF_PAY, 10.0).0.exp();
-    assert!((medians - 163.0).abs() < 0.5, "self-checkout parts {medians}");
+    assert!(
+        (medians - 163.0).abs() < 0.5,
+        "self-checkout parts {medians}"
+    );
     let total = median_of_total(LaneKind::SelfCheckout, 10.0);
-    assert!((total - 171.0).abs() < 1.0, "self-checkout total median {total}");
+    assert!(
+        (total - 171.0).abs() < 1.0,
+        "self-checkout total median {total}"
+    );
 }
 
 /// Service times the engine produced in a run where every basket holds 10 items and three
@@ -562,8 +587,20 @@ fn variants_share_customers_through_common_random_numbers() {
     let mut compared = 0;
     for (x, y) in ra.iter().zip(&rb) {
         assert_eq!(
-            (x.id, x.arrival, x.items_planned, x.items_bought, x.items_lost),
-            (y.id, y.arrival, y.items_planned, y.items_bought, y.items_lost),
+            (
+                x.id,
+                x.arrival,
+                x.items_planned,
+                x.items_bought,
+                x.items_lost
+            ),
+            (
+                y.id,
+                y.arrival,
+                y.items_planned,
+                y.items_bought,
+                y.items_lost
+            ),
             "customer {}",
             x.id
         );
@@ -580,7 +617,10 @@ fn variants_share_customers_through_common_random_numbers() {
             compared += 1;
         }
     }
-    assert!(compared > 100, "only {compared} customers at staffed tills in both");
+    assert!(
+        compared > 100,
+        "only {compared} customers at staffed tills in both"
+    );
     // The checkout change shows where it should: fewer staffed tills, longer waits.
     assert!(b.summary.waiting.stats.mean > a.summary.waiting.stats.mean);
 }
