@@ -266,18 +266,25 @@ fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 /// The budget counts CPU time, not wall time, so a busy machine does not turn a slow run
 /// into a "hang". Elsewhere: wall time.
 fn thread_cpu_time(wall_start: Instant) -> Duration {
-    let ticks = std::fs::read_to_string("/proc/thread-self/stat")
-        .ok()
-        .and_then(|s| {
-            // Fields after the command name in parentheses; utime and stime are 14 and 15.
-            let rest = &s[s.rfind(')')? + 2..];
-            let f: Vec<&str> = rest.split_whitespace().collect();
-            Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
-        });
-    match ticks {
+    match cpu_ticks("/proc/thread-self/stat") {
         Some(t) => Duration::from_millis(t * 10),
         None => wall_start.elapsed(),
     }
+}
+
+/// utime + stime of a /proc stat file, in clock ticks.
+fn cpu_ticks(stat: &str) -> Option<u64> {
+    let s = std::fs::read_to_string(stat).ok()?;
+    // Fields after the command name in parentheses; utime and stime are 14 and 15.
+    let rest = &s[s.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+}
+
+/// This thread's id (Linux), so another thread can read its CPU time.
+fn thread_id() -> Option<u64> {
+    let link = std::fs::read_link("/proc/thread-self").ok()?;
+    link.file_name()?.to_str()?.parse().ok()
 }
 
 /// Runs a validated scenario to the end within `budget` of CPU time, in slices of simulated
@@ -1337,7 +1344,7 @@ pub struct Report {
 }
 
 /// Checks cases `from..to` of stream `seed` on a worker thread, handing each result to
-/// `each`, which returns whether to go on. A case still running 6 × `budget` + 30 s after it started (one event that never
+/// `each`, which returns whether to go on. A case still running after 2 × `budget` + 5 s of CPU time (one event that never
 /// returns, which the run's own budget cannot interrupt) is reported as a hang, and a fresh
 /// worker carries on with the next case; the stuck thread is left behind (Rust cannot stop a
 /// thread), so the process should end soon after such a failure.
@@ -1351,13 +1358,20 @@ pub fn run_cases(
 ) {
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::mpsc;
-    // Wall time, on a machine that may be busy: far beyond the CPU budget of a run.
-    let watchdog = budget * 6 + Duration::from_secs(30);
+    // A case is stuck when the worker thread spent this much CPU time on it (twice the run
+    // budget, plus validation); CPU time, so a busy machine does not make a hang. Without
+    // /proc, wall time with a wide margin.
+    let stuck_cpu = (budget * 2 + Duration::from_secs(5)).as_millis() as u64 / 10;
+    let stuck_wall = budget * 6 + Duration::from_secs(30);
     let mut next = from;
     while next < to {
         let (tx, rx) = mpsc::channel::<Report>();
         let current = Arc::new(AtomicU64::new(next));
         let worker_current = current.clone();
+        // The worker's thread id and its CPU ticks when the current case started.
+        let tid = Arc::new(AtomicU64::new(0));
+        let case_ticks = Arc::new(AtomicU64::new(0));
+        let (worker_tid, worker_ticks) = (tid.clone(), case_ticks.clone());
         let worker_seeds = seeds.to_vec();
         let start = next;
         std::thread::Builder::new()
@@ -1366,7 +1380,10 @@ pub fn run_cases(
             .stack_size(64 << 20)
             .spawn(move || {
                 let work = Workdir::new(&worker_seeds);
+                worker_tid.store(thread_id().unwrap_or(0), Ordering::SeqCst);
                 for index in start..to {
+                    let ticks = cpu_ticks("/proc/thread-self/stat").unwrap_or(0);
+                    worker_ticks.store(ticks, Ordering::SeqCst);
                     worker_current.store(index, Ordering::SeqCst);
                     let g = generate(&worker_seeds, seed, index);
                     // One case in ten also goes through `storelab run --out`.
@@ -1383,8 +1400,28 @@ pub fn run_cases(
                 }
             })
             .expect("worker thread");
+        let mut waited = Instant::now();
         loop {
-            match rx.recv_timeout(watchdog) {
+            let received = rx.recv_timeout(Duration::from_secs(1));
+            let timed_out = match &received {
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    let t = tid.load(Ordering::SeqCst);
+                    match cpu_ticks(&format!("/proc/self/task/{t}/stat")) {
+                        Some(now) if t != 0 => {
+                            now.saturating_sub(case_ticks.load(Ordering::SeqCst)) > stuck_cpu
+                        }
+                        _ => waited.elapsed() > stuck_wall,
+                    }
+                }
+                _ => {
+                    waited = Instant::now();
+                    false
+                }
+            };
+            if matches!(received, Err(mpsc::RecvTimeoutError::Timeout)) && !timed_out {
+                continue;
+            }
+            match received {
                 Ok(report) => {
                     next = report.index + 1;
                     if !each(report) {
@@ -1424,8 +1461,8 @@ pub fn run_cases(
                             kind: "hang",
                             stage: "event",
                             message: format!(
-                                "no result {:.0} s after the case started (one event never returned)",
-                                watchdog.as_secs_f64()
+                                "no result after {:.0} s of CPU time (one event never returned)",
+                                stuck_cpu as f64 / 100.0
                             ),
                         }),
                     });
