@@ -404,8 +404,8 @@ pub struct KpiRow {
     pub p_values: Vec<f64>,
     /// Holm-adjusted over every KPI × variant of the table (NaN for the first variant).
     pub p_holm: Vec<f64>,
-    /// The difference is significant at family-wise level [`FAMILY_ALPHA`] (Holm): with 17
-    /// KPIs × variants tested at once, a plain 5 % per test would mark some noise.
+    /// The difference is significant at family-wise level [`FAMILY_ALPHA`] (Holm): with every
+    /// KPI × variant tested at once, a plain 5 % per test would mark some noise.
     pub significant: Vec<bool>,
 }
 

@@ -428,7 +428,10 @@ fn compare_writes_documented_csv_files_and_a_report() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(stdout.contains("Busier − Minimal corner shop"), "{stdout}");
     assert!(
-        stdout.contains("Holm's correction over all 17 differences"),
+        stdout.contains(&format!(
+            "Holm's correction over all {} differences",
+            experiment::KPIS.len()
+        )),
         "the footnote names the family-wise control: {stdout}"
     );
     assert!(
