@@ -6,7 +6,8 @@
 //! between variants comes from the process change, not from luck. Replications run in
 //! parallel (rayon); results are collected in job order, so they are identical whatever the
 //! thread count. Intervals are two-sided 95 % Student-t intervals over replications; a
-//! comparison uses the paired differences against the first variant.
+//! comparison uses the paired differences against the first variant, and marks a difference
+//! significant only after Holm's correction over all KPIs × variants (family-wise 5 %).
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -390,11 +391,52 @@ impl Interval {
         self.mean + self.half_width
     }
 
-    /// True when the interval excludes zero (a difference that is not noise at the 5 % level).
+    /// True when the interval excludes zero (not noise at the 5 % level *for this one
+    /// comparison*; tables of many comparisons use [`KpiRow::significant`]).
     pub fn excludes_zero(&self) -> bool {
         self.half_width.is_finite() && (self.low() > 0.0 || self.high() < 0.0)
     }
 }
+
+/// Two-sided p-value of the paired t-test that the mean of the differences `d` is zero
+/// (the test whose 95 % interval is [`Interval::of`]: p < 0.05 exactly when that interval
+/// excludes zero). NaN with fewer than two values.
+pub fn paired_p_value(d: &[f64]) -> f64 {
+    let n = d.len();
+    if n < 2 {
+        return f64::NAN;
+    }
+    let mean = d.iter().sum::<f64>() / n as f64;
+    let var = d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0);
+    let se = (var / n as f64).sqrt();
+    if se == 0.0 {
+        // Every replication shows the same difference: none at all, or one that is not noise.
+        return if mean == 0.0 { 1.0 } else { 0.0 };
+    }
+    let t = StudentsT::new(0.0, 1.0, n as f64 - 1.0).expect("n ≥ 2");
+    (2.0 * (1.0 - t.cdf((mean / se).abs()))).clamp(0.0, 1.0)
+}
+
+/// Holm's step-down adjustment (Holm 1979): adjusted p-values such that rejecting every
+/// hypothesis with an adjusted p below α keeps the family-wise error rate (any false
+/// "significant" among all of them) at most α, whatever their dependence. NaN stays NaN and
+/// does not count as a hypothesis.
+pub fn holm(p: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..p.len()).filter(|&i| !p[i].is_nan()).collect();
+    // Stable sort: ties keep input order, so the result is deterministic.
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    let m = order.len();
+    let mut out = vec![f64::NAN; p.len()];
+    let mut running = 0.0f64;
+    for (rank, &i) in order.iter().enumerate() {
+        running = running.max(((m - rank) as f64 * p[i]).min(1.0));
+        out[i] = running;
+    }
+    out
+}
+
+/// Family-wise error rate of the significance marks of [`kpi_rows`].
+pub const FAMILY_ALPHA: f64 = 0.05;
 
 /// One KPI across variants: intervals and paired differences against the first variant.
 #[derive(Clone, Debug)]
@@ -404,10 +446,33 @@ pub struct KpiRow {
     pub intervals: Vec<Interval>,
     /// `None` for the first variant.
     pub differences: Vec<Option<Interval>>,
+    /// Paired t-test p-value of each difference (NaN for the first variant).
+    pub p_values: Vec<f64>,
+    /// Holm-adjusted over every KPI × variant of the table (NaN for the first variant).
+    pub p_holm: Vec<f64>,
+    /// The difference is significant at family-wise level [`FAMILY_ALPHA`] (Holm): with every
+    /// KPI × variant tested at once, a plain 5 % per test would mark some noise.
+    pub significant: Vec<bool>,
 }
 
-/// The KPI table of a set of variants with equal replications.
+/// The KPI table of a set of variants with equal replications. Significance is controlled
+/// family-wise over all KPIs × variants with Holm's method.
 pub fn kpi_rows(variants: &[Variant]) -> Vec<KpiRow> {
+    let mut rows = raw_kpi_rows(variants);
+    let flat: Vec<f64> = rows.iter().flat_map(|r| r.p_values.clone()).collect();
+    let adjusted = holm(&flat);
+    let mut k = 0;
+    for row in &mut rows {
+        for vi in 0..row.p_values.len() {
+            row.p_holm[vi] = adjusted[k];
+            row.significant[vi] = adjusted[k] < FAMILY_ALPHA;
+            k += 1;
+        }
+    }
+    rows
+}
+
+fn raw_kpi_rows(variants: &[Variant]) -> Vec<KpiRow> {
     KPIS.iter()
         .map(|kpi| {
             let values: Vec<Vec<f64>> = variants
@@ -415,25 +480,39 @@ pub fn kpi_rows(variants: &[Variant]) -> Vec<KpiRow> {
                 .map(|v| v.reps.iter().map(|r| (kpi.get)(&r.summary)).collect())
                 .collect();
             let intervals = values.iter().map(|xs| Interval::of(xs)).collect();
-            let differences = values
+            let paired: Vec<Option<Vec<f64>>> = values
                 .iter()
                 .enumerate()
                 .map(|(i, xs)| {
-                    (i > 0).then(|| {
-                        let d: Vec<f64> = xs.iter().zip(&values[0]).map(|(b, a)| b - a).collect();
-                        Interval::of(&d)
-                    })
+                    (i > 0).then(|| xs.iter().zip(&values[0]).map(|(b, a)| b - a).collect())
                 })
                 .collect();
+            let differences = paired
+                .iter()
+                .map(|d| d.as_deref().map(Interval::of))
+                .collect();
+            let p_values: Vec<f64> = paired
+                .iter()
+                .map(|d| d.as_deref().map_or(f64::NAN, paired_p_value))
+                .collect();
+            let n = p_values.len();
             KpiRow {
                 kpi,
                 values,
                 intervals,
                 differences,
+                p_values,
+                p_holm: vec![f64::NAN; n],
+                significant: vec![false; n],
             }
         })
         .collect()
 }
+
+/// At most this many values per `--set`.
+pub const MAX_VALUES: usize = 1000;
+/// At most this many sweep points (the product of the value counts).
+pub const MAX_POINTS: usize = 10_000;
 
 /// A `--set PATH=VALUES` of a sweep.
 #[derive(Clone, Debug, PartialEq)]
@@ -442,65 +521,143 @@ pub struct SetSpec {
     pub values: Vec<Value>,
 }
 
+/// One step of a field path: a field or map key, or a list index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Segment {
+    /// `name` after a dot (or first), or `["any key"]`.
+    Key(String),
+    /// `[3]`.
+    Index(usize),
+}
+
+const PATH_GRAMMAR: &str = "a path is field names joined by dots, with list indexes in brackets \
+     and map keys as names or in quotes, e.g. products[3].price or checkouts.groups[\"self\"].open";
+
+/// Characters of a bare name: field names, enum variants, map keys such as lane group ids and
+/// clock times (`07:30`).
+fn name_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '_' | '-' | ':')
+}
+
+/// Parses a field path: `name ('.' name | '[' index ']' | '["key"]')*`. A malformed path is an
+/// error naming the column, never a guess (a typo would otherwise sweep some other field or
+/// nothing at all).
+pub fn parse_path(path: &str) -> Result<Vec<Segment>, String> {
+    let chars: Vec<char> = path.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let bad = |i: usize, what: &str| {
+        format!(
+            "`{path}`: {what} at column {}; {PATH_GRAMMAR}",
+            i.min(chars.len()) + 1
+        )
+    };
+    let name = |i: &mut usize| -> Option<String> {
+        let start = *i;
+        while *i < chars.len() && name_char(chars[*i]) {
+            *i += 1;
+        }
+        (*i > start).then(|| chars[start..*i].iter().collect())
+    };
+    if path.is_empty() {
+        return Err(format!("the field path is empty; {PATH_GRAMMAR}"));
+    }
+    match name(&mut i) {
+        Some(n) => out.push(Segment::Key(n)),
+        None => return Err(bad(i, "expected a field name")),
+    }
+    while i < chars.len() {
+        match chars[i] {
+            '.' => {
+                i += 1;
+                match name(&mut i) {
+                    Some(n) => out.push(Segment::Key(n)),
+                    None => return Err(bad(i, "expected a field name after `.`")),
+                }
+            }
+            '[' => {
+                i += 1;
+                if chars.get(i) == Some(&'"') {
+                    i += 1;
+                    let mut key = String::new();
+                    loop {
+                        match chars.get(i) {
+                            None => return Err(bad(i, "unclosed quote")),
+                            Some('"') => break,
+                            Some('\\') if matches!(chars.get(i + 1), Some('"' | '\\')) => {
+                                key.push(chars[i + 1]);
+                                i += 2;
+                            }
+                            Some(&c) => {
+                                key.push(c);
+                                i += 1;
+                            }
+                        }
+                    }
+                    i += 1;
+                    out.push(Segment::Key(key));
+                } else {
+                    let start = i;
+                    while i < chars.len() && chars[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                    if i == start {
+                        return Err(bad(
+                            i,
+                            "expected a list index (0, 1, …) or a quoted key after `[`",
+                        ));
+                    }
+                    let digits: String = chars[start..i].iter().collect();
+                    let index = digits
+                        .parse::<usize>()
+                        .map_err(|_| bad(start, "list index too large"))?;
+                    out.push(Segment::Index(index));
+                }
+                if chars.get(i) != Some(&']') {
+                    return Err(bad(i, "expected `]`"));
+                }
+                i += 1;
+            }
+            ']' => return Err(bad(i, "`]` without `[`")),
+            c => return Err(bad(i, &format!("unexpected `{c}`"))),
+        }
+    }
+    Ok(out)
+}
+
 /// Parses `PATH=VALUES`, where VALUES is a comma list (`1,2,4`), an integer range (`0..8`,
 /// both ends included) or a stepped range (`0.8..1.4:0.2`). Values are JSON (numbers,
-/// `true`, `null`, `"text"`, objects) or plain text.
+/// `true`, `null`, `"text"`, objects) or plain text. The path must be well-formed (see
+/// [`parse_path`]); numbers in ranges must be finite and at most [`MAX_VALUES`] values.
 pub fn parse_set(arg: &str) -> Result<SetSpec, String> {
     let (path, values) = arg.split_once('=').ok_or_else(|| {
         format!("`{arg}`: expected PATH=VALUES, e.g. customers.arrival_multiplier=0.8,1.0,1.2")
     })?;
     let path = path.trim();
-    if path.is_empty() {
-        return Err(format!("`{arg}`: the field path is empty"));
-    }
+    parse_path(path).map_err(|e| format!("`{arg}`: {e}"))?;
     let values = values.trim();
+    if values.is_empty() {
+        return Err(format!("`{arg}`: no values"));
+    }
     let parsed = if let Some((a, b)) = values.split_once("..") {
-        let (b, step) = match b.split_once(':') {
-            Some((b, s)) => (b, Some(s)),
-            None => (b, None),
-        };
-        let num = |s: &str| {
-            s.trim()
-                .parse::<f64>()
-                .map_err(|_| format!("`{arg}`: `{s}` is not a number in the range"))
-        };
-        let (a, b) = (num(a)?, num(b)?);
-        let step = match step {
-            Some(s) => num(s)?,
-            None => 1.0,
-        };
-        if step <= 0.0 || b < a {
-            return Err(format!(
-                "`{arg}`: a range goes up from its start with a positive step"
-            ));
-        }
-        let count = ((b - a) / step + 1e-9).floor() as usize + 1;
-        if count > 1000 {
-            return Err(format!("`{arg}`: {count} values; at most 1000"));
-        }
-        let integral = a.fract() == 0.0 && step.fract() == 0.0;
-        (0..count)
-            .map(|k| {
-                let v = a + step * k as f64;
-                if integral {
-                    Value::from(v as i64)
-                } else {
-                    // Round away float noise such as 0.30000000000000004.
-                    Value::from((v * 1e9).round() / 1e9)
-                }
-            })
-            .collect()
+        parse_range(arg, a, b)?
     } else {
         values
             .split(',')
             .map(|v| {
                 let v = v.trim();
-                serde_json::from_str(v).unwrap_or_else(|_| Value::String(v.to_string()))
+                if v.is_empty() {
+                    return Err(format!("`{arg}`: an empty value in the list"));
+                }
+                Ok(serde_json::from_str(v).unwrap_or_else(|_| Value::String(v.to_string())))
             })
-            .collect::<Vec<_>>()
+            .collect::<Result<Vec<_>, _>>()?
     };
-    if parsed.is_empty() || values.is_empty() {
-        return Err(format!("`{arg}`: no values"));
+    if parsed.len() > MAX_VALUES {
+        return Err(format!(
+            "`{arg}`: {} values; at most {MAX_VALUES}",
+            parsed.len()
+        ));
     }
     Ok(SetSpec {
         path: path.to_string(),
@@ -508,8 +665,94 @@ pub fn parse_set(arg: &str) -> Result<SetSpec, String> {
     })
 }
 
-/// Every combination of the specs' values (the first spec varies slowest).
-pub fn combinations(specs: &[SetSpec]) -> Vec<Vec<(String, Value)>> {
+/// The values of a range `A..B` or `A..B:STEP`, counted before any is built.
+fn parse_range(arg: &str, a: &str, b: &str) -> Result<Vec<Value>, String> {
+    let (b, step) = match b.split_once(':') {
+        Some((b, s)) => (b, Some(s)),
+        None => (b, None),
+    };
+    let num = |s: &str| match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        Ok(_) => Err(format!(
+            "`{arg}`: `{}` in the range is not a finite number",
+            s.trim()
+        )),
+        Err(_) => Err(format!(
+            "`{arg}`: `{}` is not a number in the range",
+            s.trim()
+        )),
+    };
+    let (a, b) = (num(a)?, num(b)?);
+    let step = match step {
+        Some(s) => num(s)?,
+        None => 1.0,
+    };
+    if step <= 0.0 || b < a {
+        return Err(format!(
+            "`{arg}`: a range goes up from its start with a positive step"
+        ));
+    }
+    // Counted in floating point (b - a may be 1e300): compared with the cap before any
+    // conversion to an integer, so nothing overflows.
+    let span = (b - a) / step;
+    if !span.is_finite() || span + 1.0 > MAX_VALUES as f64 {
+        return Err(format!(
+            "`{arg}`: more than {MAX_VALUES} values in the range; at most {MAX_VALUES}"
+        ));
+    }
+    let count = (span + 1e-9).floor() as usize + 1;
+    // Integers stay integers while f64 represents them exactly.
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    let integral = a.fract() == 0.0 && step.fract() == 0.0 && a.abs() <= EXACT && b.abs() <= EXACT;
+    // Round away float noise such as 0.30000000000000004: keep 12 significant digits of the
+    // range's scale (formatting, unlike scaling by a power of ten, cannot overflow at 1e300).
+    let scale_exp = a.abs().max(b.abs()).log10().floor() as i32;
+    let round = |v: f64| -> f64 {
+        if v == 0.0 {
+            return 0.0;
+        }
+        let digits = 12 + v.abs().log10().floor() as i32 - scale_exp;
+        if digits < 0 {
+            return 0.0;
+        }
+        let digits = digits as usize;
+        format!("{v:.digits$e}").parse().expect("formatted f64")
+    };
+    let mut out = Vec::with_capacity(count);
+    let mut last = f64::NEG_INFINITY;
+    for k in 0..count {
+        let v = a + step * k as f64;
+        if integral {
+            out.push(Value::from(v as i64));
+            continue;
+        }
+        let v = round(v);
+        if v <= last {
+            return Err(format!(
+                "`{arg}`: the step is too small for numbers this large (values repeat)"
+            ));
+        }
+        last = v;
+        out.push(Value::from(v));
+    }
+    Ok(out)
+}
+
+/// Number of sweep points (the product of the value counts), or `None` past `usize`.
+pub fn point_count(specs: &[SetSpec]) -> Option<usize> {
+    specs
+        .iter()
+        .try_fold(1usize, |n, s| n.checked_mul(s.values.len()))
+}
+
+/// Every combination of the specs' values (the first spec varies slowest). Refused before
+/// anything is built when there would be more than [`MAX_POINTS`].
+pub fn combinations(specs: &[SetSpec]) -> Result<Vec<Vec<(String, Value)>>, String> {
+    match point_count(specs) {
+        Some(n) if n <= MAX_POINTS => {}
+        Some(n) => return Err(format!("{n} sweep points; at most {MAX_POINTS}")),
+        None => return Err(format!("too many sweep points; at most {MAX_POINTS}")),
+    }
     let mut out: Vec<Vec<(String, Value)>> = vec![Vec::new()];
     for spec in specs {
         out = out
@@ -523,7 +766,7 @@ pub fn combinations(specs: &[SetSpec]) -> Vec<Vec<(String, Value)>> {
             })
             .collect();
     }
-    out
+    Ok(out)
 }
 
 fn kind_of(v: &Value) -> &'static str {
@@ -538,30 +781,20 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-/// Splits `a.b[2].c` into `a`, `b`, `2`, `c`.
-fn path_tokens(path: &str) -> Vec<String> {
-    path.replace('[', ".")
-        .replace(']', "")
-        .split('.')
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 /// Sets one field of a scenario by its path (as documented in `docs/experiments.md`).
 pub fn set_field(scenario: &Scenario, path: &str, value: &Value) -> Result<Scenario, Problem> {
     let mut root = serde_json::to_value(scenario).map_err(|e| Problem::new(path, e.to_string()))?;
-    let tokens = path_tokens(path);
+    let segments = parse_path(path).map_err(|e| Problem::new(path, e))?;
     let mut here = &mut root;
     let mut walked = String::new();
-    for token in &tokens {
+    for segment in &segments {
         let place = if walked.is_empty() {
             "the scenario".to_string()
         } else {
             format!("`{walked}`")
         };
-        here = match here {
-            Value::Object(map) => {
+        here = match (here, segment) {
+            (Value::Object(map), Segment::Key(token)) => {
                 if !map.contains_key(token) {
                     let known: Vec<&str> = map.keys().map(String::as_str).collect();
                     return Err(Problem::new(
@@ -574,14 +807,24 @@ pub fn set_field(scenario: &Scenario, path: &str, value: &Value) -> Result<Scena
                 }
                 map.get_mut(token).expect("checked")
             }
-            Value::Array(items) => {
+            (Value::Object(_), Segment::Index(i)) => {
+                return Err(Problem::new(
+                    path,
+                    format!("{place} is a structure, not a list: name a field, not [{i}]"),
+                ));
+            }
+            (Value::Array(items), segment) => {
                 let len = items.len();
-                let i: usize = token.parse().map_err(|_| {
-                    Problem::new(
-                        path,
-                        format!("{place} is a list: use an index such as [0], not `{token}`"),
-                    )
-                })?;
+                // `products.3.price` is documented as well as `products[3].price`.
+                let i = match segment {
+                    Segment::Index(i) => *i,
+                    Segment::Key(token) => token.parse().map_err(|_| {
+                        Problem::new(
+                            path,
+                            format!("{place} is a list: use an index such as [0], not `{token}`"),
+                        )
+                    })?,
+                };
                 items.get_mut(i).ok_or_else(|| {
                     Problem::new(
                         path,
@@ -589,17 +832,26 @@ pub fn set_field(scenario: &Scenario, path: &str, value: &Value) -> Result<Scena
                     )
                 })?
             }
-            other => {
+            (other, segment) => {
+                let what = match segment {
+                    Segment::Key(k) => format!("field `{k}`"),
+                    Segment::Index(i) => format!("entry [{i}]"),
+                };
                 return Err(Problem::new(
                     path,
-                    format!("{place} is {}, it has no field `{token}`", kind_of(other)),
+                    format!("{place} is {}, it has no {what}", kind_of(other)),
                 ));
             }
         };
-        if !walked.is_empty() {
-            walked.push('.');
+        match segment {
+            Segment::Key(k) => {
+                if !walked.is_empty() {
+                    walked.push('.');
+                }
+                walked.push_str(k);
+            }
+            Segment::Index(i) => walked.push_str(&format!("[{i}]")),
         }
-        walked.push_str(token);
     }
     // A value of another kind is an error, except integers where numbers go and null for
     // optional fields.
@@ -699,6 +951,8 @@ pub fn write_results(
                 "diff_vs_first",
                 "diff_ci95_low",
                 "diff_ci95_high",
+                "p_value",
+                "p_holm",
                 "significant",
             ]
             .map(String::from),
@@ -735,9 +989,11 @@ pub fn write_results(
                         num(d.mean),
                         num(d.low()),
                         num(d.high()),
-                        if d.excludes_zero() { "yes" } else { "no" }.to_string(),
+                        num(row.p_values[vi]),
+                        num(row.p_holm[vi]),
+                        if row.significant[vi] { "yes" } else { "no" }.to_string(),
                     ]),
-                    None => rec.extend(["", "", "", ""].map(String::from)),
+                    None => rec.extend(["", "", "", "", "", ""].map(String::from)),
                 }
                 w.write_record(&rec)?;
             }

@@ -178,7 +178,7 @@ pub fn render(title: &str, variants: &[Variant], kind: &ReportKind) -> String {
             html.push_str(&run_table(&rows));
         }
         ReportKind::Compare => {
-            html.push_str("<h2>Key figures</h2>\n<p>Mean ± half-width of the 95 % confidence interval over replications. Differences are paired against the first variant; <strong>bold</strong> differences have an interval that excludes zero.</p>\n");
+            html.push_str("<h2>Key figures</h2>\n<p>Mean ± half-width of the 95 % confidence interval over replications. Differences are paired against the first variant; <strong>bold</strong> differences are significant after Holm's correction over all KPIs × variants (the chance of any false bold figure in the table is at most 5 %); an interval alone is 95 % for that one difference.</p>\n");
             html.push_str(&compare_table(variants, &rows));
         }
         ReportKind::Sweep { points } => {
@@ -392,9 +392,10 @@ fn compare_table(variants: &[Variant], rows: &[KpiRow]) -> String {
         for i in &row.intervals {
             let _ = write!(t, "<td>{}</td>", fmt_ci(i.mean, i.half_width));
         }
-        for d in row.differences.iter().flatten() {
+        for (d, &significant) in row.differences.iter().zip(&row.significant) {
+            let Some(d) = d else { continue };
             let text = fmt_ci(d.mean, d.half_width);
-            if d.excludes_zero() {
+            if significant {
                 let _ = write!(t, "<td><strong>{text}</strong></td>");
             } else {
                 let _ = write!(t, "<td>{text}</td>");
