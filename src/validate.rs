@@ -345,7 +345,8 @@ fn check_all(s: &Scenario) -> (Vec<Problem>, Option<FloorPlan>) {
         );
     }
     let total_popularity: f64 = s.products.iter().map(|p| p.popularity).sum();
-    if !s.products.is_empty() && !(total_popularity.is_finite() && total_popularity > 0.0) {
+    let sane_total = total_popularity.is_finite() && total_popularity > 0.0;
+    if !s.products.is_empty() && !sane_total {
         c.err(
             "products",
             format!("popularities add up to {total_popularity}; expected a positive finite sum"),
