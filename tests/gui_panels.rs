@@ -157,8 +157,24 @@ fn inspector_describes_what_was_clicked() {
         panels::inspector_ui(ui, world, Selection::Lane(LaneId(12)), 12.0 * 3600.0)
     });
     h.get_by_label("Lane till-1");
-    // Every person on the floor can be picked, and picking finds that person.
+    // Every drawn lane: the inspector of the lane a click selects names the lane drawn there.
     let draw = DrawData::of(world, 12.0 * 3600.0);
+    for lane in draw.lanes.iter() {
+        let (x, y) = plan.xy(lane.cell);
+        let centre = (
+            (f64::from(x) + 0.5) * plan.cell_size,
+            (f64::from(y) + 0.5) * plan.cell_size,
+        );
+        let (dx, dy) = plan.lanes[lane.id].queue_direction;
+        let click = (
+            centre.0 + f64::from(dx) * 0.4 * plan.cell_size,
+            centre.1 + f64::from(dy) * 0.4 * plan.cell_size,
+        );
+        let selected = hit_test(plan, &draw, click).expect("a lane");
+        let h = Harness::new_ui(|ui| panels::inspector_ui(ui, world, selected, 12.0 * 3600.0));
+        h.get_by_label(&format!("Lane {}", lane.name));
+    }
+    // Every person on the floor can be picked, and picking finds that person.
     assert!(draw.people.len() > 20, "customers and staff at noon");
     let customer = draw
         .people
