@@ -204,6 +204,8 @@ fn run(
     out: Option<PathBuf>,
     report_file: Option<PathBuf>,
 ) -> ExitCode {
+    // First thing: a Ctrl-C while loading must also end in the clean "interrupted" exit.
+    crate::interrupt::install();
     let loaded = match load(&path) {
         Ok(l) => l,
         Err(code) => return code,
@@ -213,7 +215,6 @@ fn run(
     }
     let seed = seed.unwrap_or(loaded.scenario.seed);
     let scenario = loaded.scenario;
-    crate::interrupt::install();
     // In steps of simulated time, so that a long run shows how far it got and stops at once
     // on Ctrl-C (the steps do not change the result: events fire in the same order).
     let mut sim = crate::Simulation::new(&scenario, seed);
@@ -328,7 +329,6 @@ fn run_replications(
         errln!("error: cannot start worker threads: {e}");
         ExitCode::from(1)
     })?;
-    crate::interrupt::install();
     let result =
         pool.install(|| experiment::replicate(variants, args.replications, seed, &progress));
     if crate::interrupt::requested() {
@@ -371,6 +371,7 @@ fn ci_text(mean: f64, half: f64) -> String {
 }
 
 fn compare(paths: Vec<PathBuf>, args: ReplicationArgs) -> ExitCode {
+    crate::interrupt::install();
     let mut loaded = Vec::new();
     for p in &paths {
         match load(p) {
@@ -461,6 +462,7 @@ fn compare(paths: Vec<PathBuf>, args: ReplicationArgs) -> ExitCode {
 }
 
 fn sweep(path: PathBuf, sets: Vec<String>, args: ReplicationArgs) -> ExitCode {
+    crate::interrupt::install();
     let loaded = match load(&path) {
         Ok(l) => l,
         Err(code) => return code,
