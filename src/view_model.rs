@@ -164,14 +164,6 @@ impl DrawData {
             people,
         }
     }
-
-    /// The lane drawn on `cell`, if any.
-    pub fn lane_at(&self, plan: &FloorPlan, cell: CellId) -> Option<&LaneDraw> {
-        match plan.cells.get(cell)? {
-            CellKind::Checkout(l) => self.lanes.get(*l),
-            _ => None,
-        }
-    }
 }
 
 /// Queue slots: the n-th customer waiting in a queue stands n + 1 spacings behind the service
