@@ -15,10 +15,10 @@ use std::collections::BTreeMap;
 
 use crate::console::{errln, out, outln};
 use crate::error::ScenarioError;
+use crate::experiment::report::ReportKind;
 use crate::experiment::{self, Progress, Variant};
-use crate::report::ReportKind;
+use crate::scenario::validate::ValidScenario;
 use crate::scenario::{self, LoadedScenario};
-use crate::validate::ValidScenario;
 
 #[derive(Parser, Debug)]
 #[command(name = "storelab", version, about = "Simulate a store day from a RON scenario", long_about = None)]
@@ -240,9 +240,9 @@ fn run(
         Ok(o) => o,
         Err(fault) => return report_fault(&path.display().to_string(), &fault),
     };
-    out!("{}", crate::output::kpi_table(&output));
+    out!("{}", crate::experiment::output::kpi_table(&output));
     if let Some(dir) = out {
-        if let Err(e) = crate::output::write_run(&dir, &output) {
+        if let Err(e) = crate::experiment::output::write_run(&dir, &output) {
             errln!("error: cannot write {}: {e}", dir.display());
             return ExitCode::from(1);
         }
@@ -251,7 +251,7 @@ fn run(
     if let Some(file) = report_file {
         let title = scenario.name.clone();
         let variant = Variant::single(title.clone(), scenario, output);
-        let html = crate::report::render(&title, &[variant], &ReportKind::Run);
+        let html = crate::experiment::report::render(&title, &[variant], &ReportKind::Run);
         if let Err(code) = write_report(&file, &html) {
             return code;
         }
@@ -266,7 +266,7 @@ fn interrupted() -> ExitCode {
 }
 
 /// A run stopped by an engine fault: a bug, not bad input (exit 1).
-fn report_fault(what: &str, fault: &crate::engine::Fault) -> ExitCode {
+fn report_fault(what: &str, fault: &crate::sim::engine::Fault) -> ExitCode {
     errln!(
         "internal error in {what}: {fault}\nthe run was stopped; please report this with the scenario file"
     );
@@ -280,8 +280,8 @@ fn check_destinations(
     report: Option<&std::path::Path>,
 ) -> Result<(), ExitCode> {
     let checks = [
-        out.map(|d| (d, crate::output::check_out_dir(d).map(|_| ()))),
-        report.map(|f| (f, crate::report::write_target(f).map(|_| ()))),
+        out.map(|d| (d, crate::experiment::output::check_out_dir(d).map(|_| ()))),
+        report.map(|f| (f, crate::experiment::report::write_target(f).map(|_| ()))),
     ];
     for (path, result) in checks.into_iter().flatten() {
         if let Err(e) = result {
@@ -300,7 +300,7 @@ fn report_problems(file: &std::path::Path, problems: Vec<crate::error::Problem>)
 }
 
 fn write_report(file: &std::path::Path, html: &str) -> Result<(), ExitCode> {
-    match crate::report::write(file, html) {
+    match crate::experiment::report::write(file, html) {
         Ok(()) => {
             outln!("report written to {}", file.display());
             Ok(())
@@ -354,7 +354,7 @@ fn write_experiment(
         outln!("results written to {}", dir.display());
     }
     if let Some(file) = &args.report {
-        let html = crate::report::render(title, variants, &kind);
+        let html = crate::experiment::report::render(title, variants, &kind);
         if let Err(code) = write_report(file, &html) {
             return code;
         }
@@ -490,7 +490,7 @@ fn sweep(path: PathBuf, sets: Vec<String>, args: ReplicationArgs) -> ExitCode {
     for combo in &points {
         let label = experiment::combo_label(combo);
         match experiment::apply(&loaded.scenario, combo) {
-            Ok(s) => match crate::validate::check(s) {
+            Ok(s) => match crate::scenario::validate::check(s) {
                 Ok(valid) => variants.push((label, valid)),
                 Err(found) => {
                     for p in found {
@@ -602,7 +602,7 @@ fn gui(
         }
         None => None,
     };
-    let replay = match replay.map(|p| crate::control::SessionLog::load(&p)) {
+    let replay = match replay.map(|p| crate::view::control::SessionLog::load(&p)) {
         Some(Ok(log)) => Some(log),
         Some(Err(e)) => {
             errln!("error: --replay {e}");
@@ -612,7 +612,7 @@ fn gui(
     };
     #[cfg(feature = "gui")]
     {
-        crate::gui::run(crate::gui::GuiOptions {
+        crate::view::gui::run(crate::view::gui::GuiOptions {
             scenarios,
             seed,
             screenshot,
@@ -656,7 +656,7 @@ fn bench(path: PathBuf, runs: u32, replications: u32) -> ExitCode {
     };
     let scenario = loaded.scenario;
     let seed = scenario.seed;
-    let once = || -> Result<(f64, u64, u64), crate::engine::Fault> {
+    let once = || -> Result<(f64, u64, u64), crate::sim::engine::Fault> {
         let start = Instant::now();
         let out = crate::run(&scenario, seed)?;
         Ok((

@@ -25,7 +25,7 @@ macro_rules! id_type {
 
         impl Id for $name {
             fn from_index(i: usize) -> Self {
-                // Tables are bounded by validation (navigation::MAX_POIS, MAX_CELLS, ...), far
+                // Tables are bounded by validation (floor_plan::MAX_POIS, MAX_CELLS, ...), far
                 // below the raw type's range.
                 $name(<$raw>::try_from(i).expect(concat!(stringify!($name), " out of range")))
             }

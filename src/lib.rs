@@ -1,193 +1,26 @@
 //! storelab: a digital-retail simulation engine.
 //!
-//! A store day is simulated in a bevy ECS without any rendering: customers, shelves, lanes and
-//! staff are entities; one plugin per retail concept reacts to scheduled events
-//! ([`engine`]). [`Simulation`] wraps a bevy [`App`] holding exactly those plugins, so the same
-//! code runs in tests, in the CLI and under a view.
+//! The crate is layered; each layer uses only the ones above it:
+//!
+//! - [`ids`]: typed indices shared by all layers;
+//! - [`scenario`]: the RON format, `extends`, validation into a [`scenario::validate::ValidScenario`]
+//!   and the floor plan derived from the layout;
+//! - [`sim`]: the store day in a bevy ECS without rendering, one module per retail concept;
+//! - [`experiment`]: replications, statistics, output folders and the HTML report;
+//! - [`view`]: the view model, commands and session log, and (feature `gui`) the window;
+//! - [`cli`]: the `storelab` command.
 
 // Bevy systems and observers receive their data as parameters; long lists are normal there.
 #![allow(clippy::too_many_arguments)]
 
-pub mod arrivals;
-pub mod checkout;
 pub mod cli;
 pub mod console;
-pub mod control;
-pub mod customer;
-pub mod engine;
 pub mod error;
 pub mod experiment;
-#[cfg(feature = "gui")]
-pub mod gui;
 pub mod ids;
 pub mod interrupt;
-pub mod lab;
-pub mod metrics;
-pub mod navigation;
-pub mod output;
-pub mod random;
-pub mod replenishment;
-pub mod report;
 pub mod scenario;
-pub mod service;
-pub mod shopping;
-pub mod staff;
-pub mod validate;
-pub mod view_model;
+pub mod sim;
+pub mod view;
 
-use std::sync::Arc;
-
-use bevy::prelude::*;
-
-use crate::engine::{Agenda, Clock};
-use crate::navigation::FloorPlan;
-use crate::scenario::Scenario;
-use crate::validate::ValidScenario;
-
-/// Customers still inside this long after closing are cut off (the run stops), seconds.
-pub const MAX_DRAIN: f64 = 4.0 * 3600.0;
-
-/// The scenario and seed of the run, shared read-only by all plugins.
-#[derive(Resource, Clone, Debug)]
-pub struct RunConfig {
-    pub scenario: Arc<Scenario>,
-    pub seed: u64,
-}
-
-/// All simulation plugins of one store, in dependency order.
-pub struct StorePlugin {
-    pub config: RunConfig,
-    pub plan: FloorPlan,
-}
-
-impl Plugin for StorePlugin {
-    fn build(&self, app: &mut App) {
-        let (open, close) = self.config.scenario.hours.span();
-        app.insert_resource(self.config.clone())
-            .insert_resource(Clock {
-                now: open,
-                open,
-                close,
-                measure_from: open + self.config.scenario.metrics.warmup,
-                hard_stop: close + MAX_DRAIN,
-            })
-            .insert_resource(Agenda::default())
-            .add_plugins(navigation::NavigationPlugin {
-                plan: self.plan.clone(),
-            })
-            .add_plugins(shopping::ShoppingPlugin)
-            .add_plugins(checkout::CheckoutPlugin)
-            .add_plugins(staff::StaffPlugin)
-            .add_plugins(replenishment::ReplenishmentPlugin)
-            .add_plugins(metrics::MetricsPlugin)
-            .add_plugins(arrivals::ArrivalsPlugin);
-    }
-}
-
-/// One simulated store: the `World` that a bevy app with the store plugins built, advanced
-/// event by event. Holding the world (not the app) keeps it `Send + Sync`, so a view can own
-/// several stores side by side.
-pub struct Simulation {
-    world: World,
-}
-
-impl Simulation {
-    /// Builds the store of a validated scenario. `seed` replaces the scenario's seed.
-    pub fn new(scenario: &ValidScenario, seed: u64) -> Self {
-        let mut app = App::new();
-        app.add_plugins(StorePlugin {
-            config: RunConfig {
-                scenario: scenario.shared().clone(),
-                seed,
-            },
-            // Cheap: the distance tables are shared, not copied.
-            plan: scenario.plan().clone(),
-        });
-        let mut world = std::mem::take(app.world_mut());
-        world.flush();
-        Simulation { world }
-    }
-
-    /// Simulates every event up to simulated time `t` (seconds since 00:00).
-    pub fn run_until(&mut self, t: f64) -> u64 {
-        engine::advance(self.world_mut(), t)
-    }
-
-    /// Simulates until nothing is left to do (or the drain limit after closing).
-    pub fn run_to_end(&mut self) -> u64 {
-        engine::advance(self.world_mut(), f64::INFINITY)
-    }
-
-    pub fn now(&self) -> f64 {
-        self.world.resource::<Clock>().now
-    }
-
-    pub fn finished(&self) -> bool {
-        engine::finished(&self.world)
-    }
-
-    /// The engine fault that stopped this store, if any (see [`engine::Fault`]).
-    pub fn fault(&self) -> Option<&engine::Fault> {
-        self.world.resource::<Agenda>().fault()
-    }
-
-    pub fn world(&self) -> &World {
-        &self.world
-    }
-
-    pub fn world_mut(&mut self) -> &mut World {
-        &mut self.world
-    }
-
-    /// The KPIs at the current simulated time.
-    pub fn summary(&mut self) -> metrics::Summary {
-        metrics::summarize(self.world_mut())
-    }
-
-    /// Every customer journey so far (finished ones first, in exit order).
-    pub fn records(&mut self) -> Vec<customer::CustomerRecord> {
-        metrics::all_records(self.world_mut())
-    }
-}
-
-/// Everything a finished run produced.
-#[derive(Clone, Debug)]
-pub struct RunOutput {
-    pub summary: metrics::Summary,
-    pub records: Vec<customer::CustomerRecord>,
-    pub samples: Vec<metrics::Sample>,
-    pub queue_names: Vec<String>,
-    /// Customer-seconds per floor cell.
-    pub heat: Vec<f64>,
-}
-
-/// Runs a validated scenario to the end with the given seed. An engine fault (an event
-/// scheduled at an impossible time) ends the run with an error instead of a wrong result.
-pub fn run(scenario: &ValidScenario, seed: u64) -> Result<RunOutput, engine::Fault> {
-    let mut sim = Simulation::new(scenario, seed);
-    sim.run_to_end();
-    sim.into_output()
-}
-
-impl Simulation {
-    /// What the run produced so far (normally called when it is finished).
-    pub fn into_output(mut self) -> Result<RunOutput, engine::Fault> {
-        if let Some(fault) = self.fault() {
-            return Err(fault.clone());
-        }
-        let summary = self.summary();
-        let records = self.records();
-        let world = self.world();
-        Ok(RunOutput {
-            summary,
-            records,
-            samples: world.resource::<metrics::Metrics>().samples.clone(),
-            queue_names: world
-                .resource::<checkout::Checkout>()
-                .queue_names
-                .as_slice()
-                .to_vec(),
-            heat: world.resource::<navigation::Heatmap>().seconds.clone(),
-        })
-    }
-}
+pub use sim::{MAX_DRAIN, RunConfig, RunOutput, Simulation, StorePlugin, run};

@@ -66,10 +66,13 @@ fn run_prints_kpis_and_writes_documented_files() {
     let customers = read(&out.join("customers.csv"));
     let mut lines = customers.lines();
     let header = lines.next().unwrap();
-    assert_eq!(header, storelab::output::CUSTOMER_COLUMNS.join(","));
+    assert_eq!(
+        header,
+        storelab::experiment::output::CUSTOMER_COLUMNS.join(",")
+    );
     assert_eq!(lines.count() as u64, arrived);
     let docs = read(&root().join("docs/outputs.md"));
-    for column in storelab::output::CUSTOMER_COLUMNS {
+    for column in storelab::experiment::output::CUSTOMER_COLUMNS {
         assert!(
             docs.contains(&format!("`{column}`")),
             "docs/outputs.md does not document {column}"

@@ -6,11 +6,11 @@ mod common;
 
 use common::*;
 use storelab::Simulation;
-use storelab::arrivals::{ArrivalProcess, draw_customer};
-use storelab::navigation::FloorPlan;
 use storelab::scenario::Distribution;
-use storelab::shopping::Catalog;
-use storelab::validate::ValidScenario;
+use storelab::scenario::floor_plan::FloorPlan;
+use storelab::scenario::validate::ValidScenario;
+use storelab::sim::arrivals::{ArrivalProcess, draw_customer};
+use storelab::sim::shopping::Catalog;
 
 /// Speed, service draws, entrance cell, basket size and wanted units of customers 0..n.
 fn customers(s: &ValidScenario, seed: u64, n: u32) -> Vec<(f64, String, (u32, u32), String)> {
@@ -80,7 +80,7 @@ fn another_walking_speed_or_entrance_leaves_baskets_and_service_draws_alone() {
     let ra = run(&base, 7).records;
     let rb = run(&slower, 7).records;
     assert_eq!(ra.len(), rb.len());
-    let planned = |rs: &[storelab::customer::CustomerRecord]| {
+    let planned = |rs: &[storelab::sim::customer::CustomerRecord]| {
         let mut v: Vec<(u32, u32)> = rs.iter().map(|r| (r.id, r.items_planned)).collect();
         v.sort();
         v

@@ -610,12 +610,12 @@ fn report_renders_in_headless_chromium() {
         &Progress::hidden(),
     )
     .unwrap();
-    let html = storelab::report::render(
+    let html = storelab::experiment::report::render(
         "Test report",
         &variants,
-        &storelab::report::ReportKind::Compare,
+        &storelab::experiment::report::ReportKind::Compare,
     );
-    storelab::report::write(&report, &html).unwrap();
+    storelab::experiment::report::write(&report, &html).unwrap();
     let shot = dir.path().join("shot.png");
     let o = Command::new(browser)
         .args([

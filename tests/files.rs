@@ -191,7 +191,7 @@ fn out_that_is_not_a_folder_is_refused() {
 fn a_failing_write_leaves_no_folder_and_no_staging() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let e = storelab::output::write_dir_atomically(&out, |staging| {
+    let e = storelab::experiment::output::write_dir_atomically(&out, |staging| {
         std::fs::write(staging.join("half.csv"), "a,b\n")?;
         Err(std::io::Error::other("disk full"))
     })
@@ -202,7 +202,7 @@ fn a_failing_write_leaves_no_folder_and_no_staging() {
 
     // A panic while writing: the staging folder is removed as the stack unwinds.
     let panicked = std::panic::catch_unwind(|| {
-        let _ = storelab::output::write_dir_atomically(&out, |staging| {
+        let _ = storelab::experiment::output::write_dir_atomically(&out, |staging| {
             std::fs::write(staging.join("half.csv"), "a,b\n")?;
             panic!("bug while writing");
         });
@@ -212,13 +212,16 @@ fn a_failing_write_leaves_no_folder_and_no_staging() {
     assert!(stray(dir.path()).is_empty(), "{:?}", stray(dir.path()));
 
     // A failure over an earlier output keeps the earlier output as it was.
-    storelab::output::write_dir_atomically(&out, |staging| {
+    storelab::experiment::output::write_dir_atomically(&out, |staging| {
         std::fs::write(staging.join("summary.json"), "{}\n")
     })
     .unwrap();
     let before = snapshot(&out);
     assert!(
-        storelab::output::write_dir_atomically(&out, |_| Err(std::io::Error::other("no"))).is_err()
+        storelab::experiment::output::write_dir_atomically(&out, |_| Err(std::io::Error::other(
+            "no"
+        )))
+        .is_err()
     );
     assert_eq!(snapshot(&out), before);
     assert!(stray(dir.path()).is_empty(), "{:?}", stray(dir.path()));
@@ -268,7 +271,7 @@ fn report_writes_through_a_symlink_and_keeps_it() {
     assert!(read(&elsewhere.join("new-day.html")).contains("<svg"));
 
     // The library call used by the live view's "Save session" does the same.
-    storelab::report::write(&link, "session").unwrap();
+    storelab::experiment::report::write(&link, "session").unwrap();
     assert_eq!(read(&target), "session");
     assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
 }
@@ -323,7 +326,7 @@ fn report_never_replaces_a_device_fifo_or_folder() {
             "{}: {err}",
             t.display()
         );
-        let e = storelab::report::write(t, "x").unwrap_err();
+        let e = storelab::experiment::report::write(t, "x").unwrap_err();
         assert!(e.to_string().contains("replaces nothing else"), "{e}");
     }
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());

@@ -7,10 +7,10 @@ use common::*;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use storelab::Simulation;
-use storelab::gui::panels::{self, Action, ControlState, LiveKpis};
 use storelab::ids::LaneId;
-use storelab::lab::Speed;
-use storelab::view_model::{DrawData, Selection, hit_test};
+use storelab::view::gui::panels::{self, Action, ControlState, LiveKpis};
+use storelab::view::lab::Speed;
+use storelab::view::model::{DrawData, Selection, hit_test};
 
 fn controls() -> ControlState {
     ControlState {
@@ -146,7 +146,7 @@ fn kpis_show_both_stores_and_their_difference() {
 fn inspector_describes_what_was_clicked() {
     let sim = world_at_noon();
     let world = sim.world();
-    let plan = world.resource::<storelab::navigation::FloorPlan>();
+    let plan = world.resource::<storelab::scenario::floor_plan::FloorPlan>();
     let dairy = plan.shelf_index("dairy").unwrap();
     let h = Harness::new_ui(|ui| {
         panels::inspector_ui(ui, world, Selection::Shelf(dairy), 12.0 * 3600.0)

@@ -6,9 +6,9 @@ mod common;
 use std::path::PathBuf;
 
 use common::*;
-use storelab::control::{Command, SessionLog};
 use storelab::ids::LaneId;
-use storelab::lab::{Lab, Speed};
+use storelab::view::control::{Command, SessionLog};
+use storelab::view::lab::{Lab, Speed};
 
 fn open(files: &[&str], seed: Option<u64>) -> Lab {
     let paths: Vec<PathBuf> = files.iter().map(|f| scenario_path(f)).collect();
@@ -51,7 +51,7 @@ fn single_steps_follow_the_events() {
         let a = lab.stores[0]
             .sim
             .world()
-            .resource::<storelab::engine::Agenda>();
+            .resource::<storelab::sim::engine::Agenda>();
         (a.next_time(), a.fired())
     };
     let mut times = Vec::new();
@@ -193,7 +193,7 @@ fn arrived(lab: &Lab) -> u64 {
     lab.stores[0]
         .sim
         .world()
-        .resource::<storelab::metrics::Metrics>()
+        .resource::<storelab::sim::metrics::Metrics>()
         .arrived
 }
 

@@ -9,8 +9,8 @@ use std::time::Instant;
 
 use common::*;
 use storelab::Simulation;
-use storelab::engine::Agenda;
-use storelab::metrics::{Metrics, SampleDue, phase_counts};
+use storelab::sim::engine::Agenda;
+use storelab::sim::metrics::{Metrics, SampleDue, phase_counts};
 
 fn storelab(args: &[&str]) -> Output {
     Command::new(bin())
@@ -176,7 +176,7 @@ fn hourly_rates_must_start_at_least_an_hour_apart() {
     )]);
     assert!(
         storelab::scenario::parse_str(&fine, "fine.ron")
-            .map(storelab::validate::check)
+            .map(storelab::scenario::validate::check)
             .unwrap()
             .is_ok()
     );
@@ -270,9 +270,9 @@ fn an_overloaded_queue_with_one_second_samples_finishes_at_the_hard_stop() {
 fn sample_counts_by_phase_match_the_customers_phases() {
     // The sample counts come from the queues and lanes; check them against each customer's
     // phase at many moments of busy days.
-    use storelab::checkout::{Checkout, CheckoutQueue, Lane};
-    use storelab::customer::{Customer, Phase};
-    use storelab::shopping::StockLedger;
+    use storelab::sim::checkout::{Checkout, CheckoutQueue, Lane};
+    use storelab::sim::customer::{Customer, Phase};
+    use storelab::sim::shopping::StockLedger;
     for file in ["supermarket.ron", "self-checkout.ron"] {
         let s = load(file);
         let mut sim = Simulation::new(&s, 9);

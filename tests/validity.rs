@@ -22,10 +22,10 @@ use common::*;
 use statrs::distribution::{Continuous, ContinuousCDF, Gamma, Normal, StudentsT};
 use storelab::Simulation;
 use storelab::ids::{LaneId, ProductId, ShelfId};
-use storelab::replenishment::Backroom;
+use storelab::scenario::validate::ValidScenario;
 use storelab::scenario::{Arrivals, Basket, Hours, LaneKind, ServiceModel};
-use storelab::shopping::{Catalog, Shelf, StockLedger};
-use storelab::validate::ValidScenario;
+use storelab::sim::replenishment::Backroom;
+use storelab::sim::shopping::{Catalog, Shelf, StockLedger};
 
 /// Family-wise error rate of this file's statistical checks.
 const FAMILY_ALPHA: f64 = 0.01;
@@ -271,7 +271,7 @@ fn check_little(s: &ValidScenario, seed: u64) {
     let out = run(s, seed);
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("out");
-    storelab::output::write_run(&target, &out).unwrap();
+    storelab::experiment::output::write_run(&target, &out).unwrap();
     let sum: serde_json::Value = serde_json::from_str(&read(&target.join("summary.json"))).unwrap();
     let num = |v: &serde_json::Value| v.as_f64().unwrap();
     assert_eq!(
@@ -462,7 +462,7 @@ fn service_times_in_a_run(kind: LaneKind, per_hour: f64, hours: f64) -> Vec<f64>
     lanes.kind = kind;
     lanes.service = ServiceModel::PosRegression;
     lanes.open = Some(3);
-    assert!(storelab::validate::validate(&s).is_empty());
+    assert!(storelab::scenario::validate::validate(&s).is_empty());
     let out = run(&valid(s), 4);
     let times: Vec<f64> = out.records.iter().filter_map(|r| r.service_time).collect();
     assert!(times.len() > 5000, "only {} services", times.len());
@@ -505,7 +505,7 @@ fn self_checkout_service_times_in_a_run_have_the_regressions_median() {
 fn check_conservation(sim: &mut Simulation) {
     let records = sim.records();
     let world = sim.world_mut();
-    let summary = storelab::metrics::summarize(world);
+    let summary = storelab::sim::metrics::summarize(world);
     let c = &summary.customers;
     assert_eq!(
         c.arrived,
@@ -567,7 +567,7 @@ fn output_bytes(s: &ValidScenario, seed: u64) -> Vec<Vec<u8>> {
     let out = run(s, seed);
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("out");
-    storelab::output::write_run(&target, &out).unwrap();
+    storelab::experiment::output::write_run(&target, &out).unwrap();
     ["summary.json", "timeseries.csv", "customers.csv"]
         .iter()
         .map(|f| std::fs::read(target.join(f)).unwrap())
@@ -671,14 +671,14 @@ fn heatmap_books_every_customer_second_on_the_floor() {
     let records = sim.records();
     let total: f64 = records.iter().filter_map(|r| r.time_in_store).sum();
     let world = sim.world();
-    let heat = &world.resource::<storelab::navigation::Heatmap>().seconds;
+    let heat = &world.resource::<storelab::sim::movement::Heatmap>().seconds;
     let booked: f64 = heat.iter().sum();
     assert!(
         (booked - total).abs() < 1e-6 * total,
         "booked {booked} s of {total} s"
     );
     // Nothing is booked on walls or shelves.
-    let plan = world.resource::<storelab::navigation::FloorPlan>();
+    let plan = world.resource::<storelab::scenario::floor_plan::FloorPlan>();
     for (c, kind) in plan.cells.iter().enumerate() {
         if !kind.walkable() {
             assert_eq!(heat[c], 0.0, "cell {c} ({kind:?})");

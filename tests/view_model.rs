@@ -9,12 +9,12 @@ use std::collections::BTreeMap;
 
 use common::*;
 use storelab::Simulation;
-use storelab::checkout::{Checkout, Lane};
-use storelab::customer::{Customer, Phase};
-use storelab::navigation::FloorPlan;
+use storelab::scenario::floor_plan::FloorPlan;
 use storelab::scenario::{LegendEntry, Scenario};
-use storelab::staff::{Role, StaffMember};
-use storelab::view_model::{Activity, DrawData, LaneState, Selection, hit_test};
+use storelab::sim::checkout::{Checkout, Lane};
+use storelab::sim::customer::{Customer, Phase};
+use storelab::sim::staff::{Role, StaffMember};
+use storelab::view::model::{Activity, DrawData, LaneState, Selection, hit_test};
 
 /// Lane name (`group-k`) → (x, y, k) from the layout rows.
 fn lanes_as_written(s: &Scenario) -> BTreeMap<String, (u32, u32, u32)> {
@@ -132,7 +132,7 @@ fn check(file: &str) {
                     panic!("{file}: customer {id} drawn queueing but is not")
                 };
                 let own = world
-                    .get::<storelab::checkout::CheckoutQueue>(checkout.queues[queue])
+                    .get::<storelab::sim::checkout::CheckoutQueue>(checkout.queues[queue])
                     .unwrap();
                 if own
                     .waiting

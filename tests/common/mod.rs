@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
+use storelab::scenario::validate::ValidScenario;
 use storelab::scenario::{self, Scenario};
-use storelab::validate::ValidScenario;
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -25,7 +25,7 @@ pub fn load(rel: &str) -> ValidScenario {
 
 /// Validates a scenario built or changed in a test.
 pub fn valid(s: Scenario) -> ValidScenario {
-    storelab::validate::check(s).unwrap_or_else(|p| panic!("invalid scenario: {p:?}"))
+    storelab::scenario::validate::check(s).unwrap_or_else(|p| panic!("invalid scenario: {p:?}"))
 }
 
 pub fn run(s: &ValidScenario, seed: u64) -> storelab::RunOutput {

@@ -290,7 +290,7 @@ fn thread_id() -> Option<u64> {
 /// Runs a validated scenario to the end within `budget` of CPU time, in slices of simulated
 /// time so an endless run is noticed between events.
 fn run_within(
-    scenario: storelab::validate::ValidScenario,
+    scenario: storelab::scenario::validate::ValidScenario,
     seed: u64,
     budget: Duration,
 ) -> Result<Outcome, Failure> {
@@ -495,18 +495,20 @@ fn check_sweep(
         stage: "sweep",
         message,
     };
-    let points = guarded(|| -> Option<Vec<storelab::validate::ValidScenario>> {
-        // Every argument is parsed, not only those before the first error.
-        let parsed: Vec<_> = sets.iter().map(|s| experiment::parse_set(s)).collect();
-        let specs: Vec<_> = parsed.into_iter().collect::<Result<_, _>>().ok()?;
-        let combos = experiment::combinations(&specs).ok()?;
-        let mut points = Vec::new();
-        for combo in &combos {
-            let s = experiment::apply(&loaded.scenario, combo).ok()?;
-            points.push(storelab::validate::check(s).ok()?);
-        }
-        Some(points)
-    })
+    let points = guarded(
+        || -> Option<Vec<storelab::scenario::validate::ValidScenario>> {
+            // Every argument is parsed, not only those before the first error.
+            let parsed: Vec<_> = sets.iter().map(|s| experiment::parse_set(s)).collect();
+            let specs: Vec<_> = parsed.into_iter().collect::<Result<_, _>>().ok()?;
+            let combos = experiment::combinations(&specs).ok()?;
+            let mut points = Vec::new();
+            for combo in &combos {
+                let s = experiment::apply(&loaded.scenario, combo).ok()?;
+                points.push(storelab::scenario::validate::check(s).ok()?);
+            }
+            Some(points)
+        },
+    )
     .map_err(sweep_panic)?;
     let Some(points) = points else {
         return Ok(Outcome::Rejected("sweep"));

@@ -2,7 +2,7 @@
 //! variants and parameter sweeps.
 //!
 //! Replication `i` of every variant runs with seed `base + i`, so all variants see the same
-//! customers (the random streams are per customer, see [`crate::random`]) and a difference
+//! customers (the random streams are per customer, see [`crate::sim::random`]) and a difference
 //! between variants comes from the process change, not from luck. Replications run in
 //! parallel (rayon); results are collected in job order, so they are identical whatever the
 //! thread count. Intervals are two-sided 95 % Student-t intervals over replications; a
@@ -19,11 +19,14 @@ use rayon::prelude::*;
 use serde_json::Value;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
+pub mod output;
+pub mod report;
+
 use crate::RunOutput;
 use crate::error::Problem;
-use crate::metrics::{Sample, Summary};
 use crate::scenario::Scenario;
-use crate::validate::ValidScenario;
+use crate::scenario::validate::ValidScenario;
+use crate::sim::metrics::{Sample, Summary};
 
 /// A scalar KPI read from a run's summary.
 #[derive(Debug)]
@@ -299,7 +302,7 @@ pub fn replicate(
     replications: u32,
     base_seed: u64,
     progress: &Progress,
-) -> Result<Vec<Variant>, (String, crate::engine::Fault)> {
+) -> Result<Vec<Variant>, (String, crate::sim::engine::Fault)> {
     let jobs: Vec<(usize, u64)> = (0..variants.len())
         .flat_map(|v| (0..u64::from(replications)).map(move |i| (v, base_seed.wrapping_add(i))))
         .collect();
@@ -307,7 +310,7 @@ pub fn replicate(
         .into_iter()
         .map(|(label, scenario)| Variant::new(label, scenario))
         .collect();
-    let results: Vec<Result<RunOutput, crate::engine::Fault>> = jobs
+    let results: Vec<Result<RunOutput, crate::sim::engine::Fault>> = jobs
         .par_iter()
         .map(|&(v, seed)| {
             let r = crate::run(&out[v].scenario, seed);
@@ -908,7 +911,7 @@ pub fn write_results(
         .first()
         .map(|p| p.keys().cloned().collect())
         .unwrap_or_default();
-    crate::output::write_dir_atomically(dir, |staging| {
+    crate::experiment::output::write_dir_atomically(dir, |staging| {
         let mut w = csv::Writer::from_path(staging.join("results.csv"))?;
         let mut header = vec!["variant".to_string()];
         header.extend(param_names.iter().cloned());

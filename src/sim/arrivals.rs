@@ -16,15 +16,16 @@ use rand::RngExt;
 use rand_distr::{Distribution as _, Exp1};
 
 use crate::RunConfig;
-use crate::customer::{Customer, CustomerRecord, Phase, Stop};
-use crate::engine::{Agenda, Clock, EventId};
 use crate::ids::PoiId;
 use crate::ids::{ProductId, ShelfId};
-use crate::navigation::{FloorPlan, Heatmap, Motion};
-use crate::random::{self, Attr, BasketSampler, SimRng};
+use crate::scenario::floor_plan::FloorPlan;
 use crate::scenario::{Arrivals, Scenario};
-use crate::service::ServiceDraws;
-use crate::shopping::Catalog;
+use crate::sim::customer::{Customer, CustomerRecord, Phase, Stop};
+use crate::sim::engine::{Agenda, Clock, EventId};
+use crate::sim::movement::{Heatmap, Motion};
+use crate::sim::random::{self, Attr, BasketSampler, SimRng};
+use crate::sim::service::ServiceDraws;
+use crate::sim::shopping::Catalog;
 
 /// The arrival process and its state.
 #[derive(Resource, Debug)]
@@ -299,7 +300,7 @@ fn on_reach_exit(
     ev: On<ReachExit>,
     customers: Query<(&Customer, &Motion)>,
     clock: Res<Clock>,
-    checkout: Res<crate::checkout::Checkout>,
+    checkout: Res<crate::sim::checkout::Checkout>,
     plan: Res<FloorPlan>,
     mut heat: ResMut<Heatmap>,
     mut commands: Commands,
@@ -317,7 +318,7 @@ fn on_reach_exit(
 pub fn journey_record(
     c: &Customer,
     exit: Option<f64>,
-    checkout: &crate::checkout::Checkout,
+    checkout: &crate::sim::checkout::Checkout,
 ) -> CustomerRecord {
     let served = c.service_end.is_some();
     CustomerRecord {

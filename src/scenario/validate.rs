@@ -9,7 +9,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::error::Problem;
-use crate::navigation::{FloorPlan, PoiId};
+use crate::scenario::floor_plan::{FloorPlan, PoiId};
 use crate::scenario::{
     Arrivals, Basket, Distribution, Hours, LegendEntry, QueueDiscipline, Scenario, ServiceModel,
 };
@@ -1083,7 +1083,7 @@ mod tests {
     use crate::scenario::ClockTimeKey;
 
     fn minimal() -> Scenario {
-        let text = include_str!("../scenarios/minimal.ron");
+        let text = include_str!("../../scenarios/minimal.ron");
         crate::scenario::parse_str(text, "minimal.ron").expect("minimal.ron parses")
     }
 

@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 use crate::Simulation;
-use crate::arrivals::SetArrivalMultiplier;
-use crate::checkout::SetLaneOpen;
 use crate::ids::LaneId;
-use crate::validate::ValidScenario;
+use crate::scenario::validate::ValidScenario;
+use crate::sim::arrivals::SetArrivalMultiplier;
+use crate::sim::checkout::SetLaneOpen;
 
 /// Something a user changes in a running store.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -63,7 +63,7 @@ impl SessionLog {
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
         let text = ron::ser::to_string_pretty(self, ron::ser::PrettyConfig::default())
             .map_err(std::io::Error::other)?;
-        crate::report::write(path, &text)
+        crate::experiment::report::write(path, &text)
     }
 
     /// Runs `scenario` from the start applying the logged commands at their times, up to

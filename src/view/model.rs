@@ -13,13 +13,14 @@ use std::collections::BTreeMap;
 
 use bevy::prelude::{Entity, World};
 
-use crate::checkout::{Checkout, CheckoutQueue, Lane};
-use crate::customer::{Customer, Phase};
 use crate::ids::{CellId, IdVec, LaneId, QueueId, ShelfId};
-use crate::navigation::{CellKind, FloorPlan, Motion};
 use crate::scenario::LaneKind;
-use crate::shopping::{Catalog, Shelf};
-use crate::staff::{Role, StaffMember};
+use crate::scenario::floor_plan::{CellKind, FloorPlan};
+use crate::sim::checkout::{Checkout, CheckoutQueue, Lane};
+use crate::sim::customer::{Customer, Phase};
+use crate::sim::movement::Motion;
+use crate::sim::shopping::{Catalog, Shelf};
+use crate::sim::staff::{Role, StaffMember};
 
 /// Distance between two customers standing in a queue, metres.
 const QUEUE_SPACING: f64 = 0.6;
@@ -204,14 +205,14 @@ fn people(world: &World, plan: &FloorPlan, checkout: &Checkout, t: f64) -> Vec<P
                 slots
                     .get(&e)
                     .copied()
-                    .unwrap_or_else(|| plan.position_at(m, t)),
+                    .unwrap_or_else(|| m.position_at(plan, t)),
                 Activity::Queueing,
             ),
-            Phase::InService { .. } => (plan.position_at(m, t), Activity::InService),
-            Phase::Leaving => (plan.position_at(m, t), Activity::Leaving),
+            Phase::InService { .. } => (m.position_at(plan, t), Activity::InService),
+            Phase::Leaving => (m.position_at(plan, t), Activity::Leaving),
             // Before departing, a shopper stands at the shelf it just reached: picking.
             Phase::Shopping => (
-                plan.position_at(m, t),
+                m.position_at(plan, t),
                 if t < m.depart {
                     Activity::Picking
                 } else {
@@ -243,7 +244,7 @@ fn people(world: &World, plan: &FloorPlan, checkout: &Checkout, t: f64) -> Vec<P
                     Activity::Cashier,
                 )
             }
-            Role::Restocker => (plan.position_at(m, t), Activity::Restocker),
+            Role::Restocker => (m.position_at(plan, t), Activity::Restocker),
         };
         out.push(PersonDraw {
             pos,

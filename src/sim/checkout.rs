@@ -4,7 +4,7 @@
 //! the queues it may use (open lanes whose item limit its basket fits; if none fits, any open
 //! lane) and joins one by the scenario's strategy. A lane group has one queue per lane or one
 //! shared queue feeding all its lanes (the first free lane, in lane order, takes the head).
-//! Service time comes from the group's model ([`crate::service`]); afterwards the customer
+//! Service time comes from the group's model ([`crate::sim::service`]); afterwards the customer
 //! pays and walks out. Joining, the walk along the queue and changing queues are instant.
 //!
 //! Units: seconds, items, currency; queue lengths in customers waiting (not being served).
@@ -16,13 +16,15 @@ use bevy::prelude::*;
 use rand::RngExt;
 
 use crate::RunConfig;
-use crate::arrivals::walk_to_exit;
-use crate::customer::{Customer, Phase};
-use crate::engine::{Agenda, Clock};
+use crate::ids::PoiId;
 use crate::ids::{GroupId, Id, IdVec, LaneId, QueueId};
-use crate::navigation::{FloorPlan, Heatmap, Motion, PoiId};
+use crate::scenario::floor_plan::FloorPlan;
 use crate::scenario::{LaneKind, QueueDiscipline, QueueStrategy, ServiceModel};
-use crate::service;
+use crate::sim::arrivals::walk_to_exit;
+use crate::sim::customer::{Customer, Phase};
+use crate::sim::engine::{Agenda, Clock};
+use crate::sim::movement::{Heatmap, Motion};
+use crate::sim::service;
 
 /// A lane group from the scenario.
 #[derive(Clone, Debug)]

@@ -17,7 +17,7 @@
 
 use rand::Rng;
 
-use crate::random::open_unit;
+use crate::sim::random::open_unit;
 use statrs::distribution::{ContinuousCDF, Gamma, Normal};
 
 use crate::scenario::{LaneKind, ServiceModel};

@@ -9,8 +9,9 @@ use bevy::prelude::World;
 use bevy_egui::egui::{self, Color32, Pos2, Rect, Sense, Stroke, Vec2};
 
 use crate::ids::{CellId, Id};
-use crate::navigation::{CellKind, FloorPlan, Heatmap};
-use crate::view_model::{Activity, DrawData, LaneState, Selection, hit_test};
+use crate::scenario::floor_plan::{CellKind, FloorPlan};
+use crate::sim::movement::Heatmap;
+use crate::view::model::{Activity, DrawData, LaneState, Selection, hit_test};
 
 /// Pan and zoom of one floor view.
 #[derive(Clone, Copy, Debug, PartialEq, Default)]

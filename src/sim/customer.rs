@@ -6,8 +6,8 @@
 use bevy::prelude::*;
 
 use crate::ids::{LaneId, PoiId, ProductId, QueueId, ShelfId};
-use crate::random::SimRng;
-use crate::service::ServiceDraws;
+use crate::sim::random::SimRng;
+use crate::sim::service::ServiceDraws;
 
 /// One shelf to visit and what to take from it: (product index, units).
 #[derive(Clone, Debug, PartialEq)]
@@ -17,7 +17,7 @@ pub struct Stop {
 }
 
 /// Where a customer is in its journey. Walking versus picking within `Shopping` follows from
-/// its [`crate::navigation::Motion`]: before `depart` it stands at `from`.
+/// its [`crate::scenario::floor_plan::Motion`]: before `depart` it stands at `from`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
     Shopping,

@@ -16,8 +16,8 @@ use plotters::prelude::*;
 use serde_json::Value;
 
 use crate::experiment::{KpiRow, Variant, kpi_rows};
-use crate::metrics::Sample;
-use crate::navigation::CellKind;
+use crate::scenario::floor_plan::CellKind;
+use crate::sim::metrics::Sample;
 
 /// What the report is about.
 pub enum ReportKind {
@@ -75,7 +75,7 @@ pub fn write_target(path: &Path) -> io::Result<std::path::PathBuf> {
         let meta = match std::fs::symlink_metadata(&target) {
             Ok(m) => m,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(target),
-            Err(e) => return Err(crate::output::file_in_the_way(&target, e)),
+            Err(e) => return Err(crate::experiment::output::file_in_the_way(&target, e)),
         };
         let kind = meta.file_type();
         if kind.is_symlink() {
@@ -105,7 +105,7 @@ pub fn write(path: &Path, html: &str) -> io::Result<()> {
         _ => std::path::PathBuf::from("."),
     };
     // Like `--out`, a report may go into a folder that does not exist yet.
-    crate::output::create_folder(&dir)?;
+    crate::experiment::output::create_folder(&dir)?;
     // tempfile names its hidden temporary in the error; the user asked for `path`.
     let mut tmp = tempfile::Builder::new()
         .prefix(".storelab-")
@@ -134,7 +134,7 @@ pub fn write(path: &Path, html: &str) -> io::Result<()> {
         return Err(io::Error::other("it changed while writing; left as it was"));
     }
     tmp.persist(&target).map_err(|e| e.error)?;
-    crate::output::sync_folder(&dir)
+    crate::experiment::output::sync_folder(&dir)
 }
 
 /// Renders the whole report.

@@ -14,11 +14,12 @@ use std::collections::VecDeque;
 use bevy::prelude::*;
 
 use crate::RunConfig;
-use crate::engine::{Agenda, Clock};
 use crate::ids::{IdVec, ProductId};
-use crate::navigation::{FloorPlan, Motion};
-use crate::shopping::{Catalog, Shelf, StockLedger, StockLow};
-use crate::staff::{Staff, StaffMember, Task};
+use crate::scenario::floor_plan::FloorPlan;
+use crate::sim::engine::{Agenda, Clock};
+use crate::sim::movement::Motion;
+use crate::sim::shopping::{Catalog, Shelf, StockLedger, StockLow};
+use crate::sim::staff::{Staff, StaffMember, Task};
 
 /// Backroom stock per product, and units being carried to shelves.
 #[derive(Resource, Clone, Debug)]

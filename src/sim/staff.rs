@@ -9,11 +9,12 @@
 use bevy::prelude::*;
 
 use crate::RunConfig;
-use crate::checkout::{Checkout, Lane};
-use crate::engine::Clock;
 use crate::ids::{LaneId, ProductId};
-use crate::navigation::{FloorPlan, Motion};
 use crate::scenario::LaneKind;
+use crate::scenario::floor_plan::FloorPlan;
+use crate::sim::checkout::{Checkout, Lane};
+use crate::sim::engine::Clock;
+use crate::sim::movement::Motion;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {

@@ -1,25 +1,25 @@
 //! The egui panels: clock and speed controls, live KPIs, steering, live charts, inspector.
 //!
 //! Each panel is a plain function of an `egui::Ui` and plain data that returns the user's
-//! [`Action`]s; the app applies them to the [`crate::lab::Lab`]. That keeps the panels
+//! [`Action`]s; the app applies them to the [`crate::view::lab::Lab`]. That keeps the panels
 //! testable without a window (egui_kittest, `tests/gui_panels.rs`).
 
 use bevy::prelude::World;
 use bevy_egui::egui::{self, Color32, RichText};
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
-use crate::checkout::{Checkout, CheckoutQueue, Lane};
-use crate::customer::Customer;
-use crate::lab::Speed;
-use crate::metrics::Metrics;
-use crate::replenishment::RefillQueue;
 use crate::scenario::format_clock;
-use crate::shopping::{Catalog, Shelf, StockLedger};
-use crate::staff::{StaffMember, Task};
+use crate::sim::checkout::{Checkout, CheckoutQueue, Lane};
+use crate::sim::customer::Customer;
+use crate::sim::metrics::Metrics;
+use crate::sim::replenishment::RefillQueue;
+use crate::sim::shopping::{Catalog, Shelf, StockLedger};
+use crate::sim::staff::{StaffMember, Task};
+use crate::view::lab::Speed;
 
 use super::floor;
 use crate::ids::LaneId;
-use crate::view_model::Selection;
+use crate::view::model::Selection;
 
 /// Something the user asked for.
 #[derive(Clone, Debug, PartialEq)]
@@ -321,7 +321,7 @@ pub fn charts_ui(ui: &mut egui::Ui, names: &[String], worlds: &[&World]) {
     };
     ui.horizontal(|ui| {
         let series =
-            |f: &dyn Fn(&crate::metrics::Sample) -> f64, w: &World| -> PlotPoints<'static> {
+            |f: &dyn Fn(&crate::sim::metrics::Sample) -> f64, w: &World| -> PlotPoints<'static> {
                 w.resource::<Metrics>()
                     .samples
                     .iter()
@@ -332,7 +332,7 @@ pub fn charts_ui(ui: &mut egui::Ui, names: &[String], worlds: &[&World]) {
         let plot = |ui: &mut egui::Ui,
                     id: &str,
                     title: &str,
-                    f: &dyn Fn(&crate::metrics::Sample) -> f64| {
+                    f: &dyn Fn(&crate::sim::metrics::Sample) -> f64| {
             ui.vertical(|ui| {
                 ui.label(title);
                 Plot::new(id)
@@ -433,7 +433,7 @@ pub fn inspector_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now:
             ui.separator();
             ui.label("Shopping list (shelf: product × units):");
             let catalog = world.resource::<Catalog>();
-            let plan = world.resource::<crate::navigation::FloorPlan>();
+            let plan = world.resource::<crate::scenario::floor_plan::FloorPlan>();
             for (k, stop) in c.route.iter().enumerate() {
                 let done = k < c.next_stop;
                 let items: Vec<String> = stop

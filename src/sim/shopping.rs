@@ -15,13 +15,14 @@ use rand_distr::Distribution as _;
 use rand_distr::weighted::WeightedAliasIndex;
 
 use crate::RunConfig;
-use crate::arrivals::{CustomerEntered, walk_to_exit};
-use crate::checkout::{Checkout, ReachCheckout};
-use crate::customer::Customer;
-use crate::engine::{Agenda, Clock};
 use crate::ids::{Id, IdVec, PoiId, ProductId, ShelfId};
-use crate::navigation::{FloorPlan, Heatmap, Motion};
-use crate::random;
+use crate::scenario::floor_plan::FloorPlan;
+use crate::sim::arrivals::{CustomerEntered, walk_to_exit};
+use crate::sim::checkout::{Checkout, ReachCheckout};
+use crate::sim::customer::Customer;
+use crate::sim::engine::{Agenda, Clock};
+use crate::sim::movement::{Heatmap, Motion};
+use crate::sim::random;
 
 /// A product as sold: where it sits and what it costs.
 #[derive(Clone, Debug)]
@@ -183,7 +184,7 @@ fn plan_route(
     plan: &FloorPlan,
     start: PoiId,
     end: Option<PoiId>,
-    stops: &mut [crate::customer::Stop],
+    stops: &mut [crate::sim::customer::Stop],
     access: impl Fn(ShelfId) -> PoiId,
 ) {
     let k = stops.len();

@@ -13,13 +13,13 @@ use serde::Serialize;
 use statrs::statistics::{Data, Distribution as _, Max, OrderStatistics};
 
 use crate::RunConfig;
-use crate::arrivals::{CustomerEntered, CustomerLeft, journey_record};
-use crate::checkout::{Checkout, CheckoutQueue, CustomerPaid, Lane};
-use crate::customer::{Customer, CustomerRecord};
-use crate::engine::{Agenda, Clock, EventId};
-use crate::replenishment::{Backroom, RefillQueue};
 use crate::scenario::{LaneKind, format_clock};
-use crate::shopping::StockLedger;
+use crate::sim::arrivals::{CustomerEntered, CustomerLeft, journey_record};
+use crate::sim::checkout::{Checkout, CheckoutQueue, CustomerPaid, Lane};
+use crate::sim::customer::{Customer, CustomerRecord};
+use crate::sim::engine::{Agenda, Clock, EventId};
+use crate::sim::replenishment::{Backroom, RefillQueue};
+use crate::sim::shopping::StockLedger;
 
 /// Counters and records of a run.
 #[derive(Resource, Debug, Default)]
@@ -401,7 +401,7 @@ pub fn summarize(world: &mut World) -> Summary {
             .count() as u64,
     };
     let ledger = world.resource::<StockLedger>();
-    let catalog = world.resource::<crate::shopping::Catalog>();
+    let catalog = world.resource::<crate::sim::shopping::Catalog>();
     let lost_value = ledger
         .lost
         .iter()
@@ -458,7 +458,7 @@ pub fn summarize(world: &mut World) -> Summary {
         .collect();
     let shelf_units_end: u64 = {
         let mut q = world
-            .try_query::<&crate::shopping::Shelf>()
+            .try_query::<&crate::sim::shopping::Shelf>()
             .expect("shelf component");
         q.iter(world)
             .flat_map(|s| s.slots.iter().map(|slot| u64::from(slot.on_shelf)))

@@ -8,7 +8,7 @@
 //! 1. syntax ([`load`] → [`ScenarioError::Syntax`] with file, line and column);
 //! 2. `extends`: a variant names a base file and restates only the top-level sections it
 //!    changes;
-//! 3. semantics ([`crate::validate`]): cross references, reachability, sizes, shares.
+//! 3. semantics ([`crate::scenario::validate`]): cross references, reachability, sizes, shares.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -16,8 +16,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+pub mod floor_plan;
+pub mod validate;
+
 use crate::error::{Problem, ScenarioError};
-use crate::validate::ValidScenario;
+use crate::scenario::validate::ValidScenario;
 
 /// A complete, resolved scenario (after `extends` has been applied).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -497,10 +500,11 @@ pub struct LoadedScenario {
 /// Reads, resolves `extends`, and validates a scenario file. Every problem is reported.
 pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
     let scenario = load_unvalidated(path, &mut Vec::new())?;
-    let scenario = crate::validate::check(scenario).map_err(|problems| ScenarioError::Invalid {
-        file: path.to_path_buf(),
-        problems,
-    })?;
+    let scenario =
+        crate::scenario::validate::check(scenario).map_err(|problems| ScenarioError::Invalid {
+            file: path.to_path_buf(),
+            problems,
+        })?;
     Ok(LoadedScenario {
         scenario,
         path: path.to_path_buf(),

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
 use crate::Simulation;
-use crate::control::{Command, SessionLog};
-use crate::engine::{Agenda, Clock};
+use crate::scenario::validate::ValidScenario;
 use crate::scenario::{self, format_clock};
-use crate::validate::ValidScenario;
+use crate::sim::engine::{Agenda, Clock};
+use crate::view::control::{Command, SessionLog};
 
 /// How fast simulated time runs.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -19,11 +19,11 @@ use bevy::window::{PresentMode, WindowResolution};
 use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass, egui};
 
 use crate::console::errln;
-use crate::control::{Command, SessionLog};
-use crate::lab::Lab;
 use crate::scenario::format_clock;
+use crate::view::control::{Command, SessionLog};
+use crate::view::lab::Lab;
 
-use crate::view_model::Selection;
+use crate::view::model::Selection;
 use floor::Camera;
 use panels::{Action, ControlState, LiveKpis};
 

@@ -272,7 +272,7 @@ fn write_customers(w: &mut impl Write, out: &RunOutput) -> io::Result<()> {
     csv.flush()
 }
 
-/// Column names of `customers.csv` (what serde writes for [`crate::customer::CustomerRecord`]).
+/// Column names of `customers.csv` (what serde writes for [`crate::sim::customer::CustomerRecord`]).
 pub const CUSTOMER_COLUMNS: &[&str] = &[
     "id",
     "arrival",

@@ -511,27 +511,26 @@ impl FloorPlan {
         n
     }
 
-    /// Where a walker following `m` is at time `t`, in metres from the top-left corner: it
-    /// stands at `from` until `depart`, moves along the shortest path at constant speed (equal
-    /// time per cell, as the heatmap books it) and stands at `to` from `arrive` on.
-    pub fn position_at(&self, m: &Motion, t: f64) -> (f64, f64) {
-        if t <= m.depart || m.from == m.to {
-            let at = if t <= m.depart { m.from } else { m.to };
-            return self.cell_centre(self.pois[at]);
+    /// The point a share `share` (0 to 1) of the way along the shortest path from `from` to
+    /// `to`, in metres from the top-left corner, moving at constant speed (equal time per cell,
+    /// as the heatmap books it).
+    pub fn point_along(&self, from: PoiId, to: PoiId, share: f64) -> (f64, f64) {
+        if from == to || share >= 1.0 {
+            return self.cell_centre(self.pois[to]);
         }
-        if t >= m.arrive {
-            return self.cell_centre(self.pois[m.to]);
+        if share <= 0.0 {
+            return self.cell_centre(self.pois[from]);
         }
-        let cells = self.walk(m.from, m.to, |_| {});
+        let cells = self.walk(from, to, |_| {});
         if cells < 2 {
-            return self.cell_centre(self.pois[m.to]);
+            return self.cell_centre(self.pois[to]);
         }
-        let x = (t - m.depart) / (m.arrive - m.depart) * (cells - 1) as f64;
+        let x = share * (cells - 1) as f64;
         let i = (x.floor() as usize).min(cells - 2);
         let frac = x - i as f64;
         let (mut a, mut b) = (NO_CELL, NO_CELL);
         let mut k = 0;
-        self.walk(m.from, m.to, |c| {
+        self.walk(from, to, |c| {
             if k == i {
                 a = c;
             }
@@ -582,71 +581,6 @@ pub fn builtin(ch: char) -> Option<LegendEntry> {
         'R' => LegendEntry::Backroom,
         _ => return None,
     })
-}
-
-/// A timed straight move between two points of interest: the simulation schedules only its
-/// end; a view places the walker along [`FloorPlan::path`] by the share of time elapsed.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
-pub struct Motion {
-    pub from: PoiId,
-    pub to: PoiId,
-    /// Simulated seconds.
-    pub depart: f64,
-    pub arrive: f64,
-}
-
-impl Motion {
-    pub fn still(at: PoiId, now: f64) -> Self {
-        Motion {
-            from: at,
-            to: at,
-            depart: now,
-            arrive: now,
-        }
-    }
-}
-
-/// Customer-seconds spent on each cell: walking time is shared evenly among the cells of the
-/// path, standing time (picking, queueing, being served) goes to the cell stood on.
-#[derive(Resource, Clone, Debug, Default)]
-pub struct Heatmap {
-    pub seconds: Vec<f64>,
-}
-
-impl Heatmap {
-    /// Replaces a customer's motion, first booking the time of the old one up to the start of
-    /// the new one.
-    pub fn replace(&mut self, plan: &FloorPlan, motion: &mut Motion, next: Motion) {
-        self.record(plan, motion, next.depart);
-        *motion = next;
-    }
-
-    /// Books `m` (its walk, then standing at its end until `until`).
-    pub fn record(&mut self, plan: &FloorPlan, m: &Motion, until: f64) {
-        if m.arrive > m.depart && m.from != m.to {
-            let cells = plan.walk(m.from, m.to, |_| {});
-            let share = (m.arrive - m.depart) / cells as f64;
-            plan.walk(m.from, m.to, |c| self.seconds[c.index()] += share);
-        }
-        let stand = until - m.arrive.max(m.depart);
-        if stand > 0.0 {
-            self.seconds[plan.pois[m.to].index()] += stand;
-        }
-    }
-}
-
-/// Puts the floor plan and an empty heatmap into the world.
-pub struct NavigationPlugin {
-    pub plan: FloorPlan,
-}
-
-impl Plugin for NavigationPlugin {
-    fn build(&self, app: &mut App) {
-        app.insert_resource(Heatmap {
-            seconds: vec![0.0; self.plan.cells.len()],
-        })
-        .insert_resource(self.plan.clone());
-    }
 }
 
 #[cfg(test)]
@@ -770,20 +704,14 @@ mod tests {
     fn positions_interpolate_along_the_path() {
         let p = shop();
         let (from, to) = (p.entrances[0], p.exits[0]);
-        let m = Motion {
-            from,
-            to,
-            depart: 10.0,
-            arrive: 20.0,
-        };
-        assert_eq!(p.position_at(&m, 0.0), p.cell_centre(p.pois[from]));
-        assert_eq!(p.position_at(&m, 25.0), p.cell_centre(p.pois[to]));
+        assert_eq!(p.point_along(from, to, -0.5), p.cell_centre(p.pois[from]));
+        assert_eq!(p.point_along(from, to, 1.5), p.cell_centre(p.pois[to]));
         // Consecutive positions are never farther apart than a diagonal step per time slice.
         let path = p.path(from, to);
         let steps = 200;
-        let mut last = p.position_at(&m, 10.0);
+        let mut last = p.point_along(from, to, 0.0);
         for k in 1..=steps {
-            let now = p.position_at(&m, 10.0 + 10.0 * k as f64 / steps as f64);
+            let now = p.point_along(from, to, k as f64 / steps as f64);
             let d = ((now.0 - last.0).powi(2) + (now.1 - last.1).powi(2)).sqrt();
             assert!(
                 d <= 0.5 * 1.4143 * (path.len() as f64) / steps as f64 + 1e-9,

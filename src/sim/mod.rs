@@ -1,0 +1,176 @@
+//! The simulation core: one store day in a bevy `World` without any rendering.
+//!
+//! [`engine`] owns simulated time and the order of events; [`events`] lists every event and
+//! the handlers that react to it, in order; one module per retail concept holds its data and
+//! its handlers ([`arrivals`], [`shopping`], [`checkout`], [`staff`], [`replenishment`],
+//! [`journey`], [`metrics`]); [`movement`] is the one walking service all of them use.
+//! [`Simulation`] wraps the world, so the same code runs in tests, in the CLI and under a view.
+
+pub mod arrivals;
+pub mod checkout;
+pub mod customer;
+pub mod engine;
+pub mod metrics;
+pub mod movement;
+pub mod random;
+pub mod replenishment;
+pub mod service;
+pub mod shopping;
+pub mod staff;
+
+use std::sync::Arc;
+
+use bevy::prelude::*;
+
+use crate::scenario::Scenario;
+use crate::scenario::floor_plan::FloorPlan;
+use crate::scenario::validate::ValidScenario;
+use crate::sim::engine::{Agenda, Clock};
+
+/// Customers still inside this long after closing are cut off (the run stops), seconds.
+pub const MAX_DRAIN: f64 = 4.0 * 3600.0;
+
+/// The scenario and seed of the run, shared read-only by all plugins.
+#[derive(Resource, Clone, Debug)]
+pub struct RunConfig {
+    pub scenario: Arc<Scenario>,
+    pub seed: u64,
+}
+
+/// All simulation plugins of one store, in dependency order.
+pub struct StorePlugin {
+    pub config: RunConfig,
+    pub plan: FloorPlan,
+}
+
+impl Plugin for StorePlugin {
+    fn build(&self, app: &mut App) {
+        let (open, close) = self.config.scenario.hours.span();
+        app.insert_resource(self.config.clone())
+            .insert_resource(Clock {
+                now: open,
+                open,
+                close,
+                measure_from: open + self.config.scenario.metrics.warmup,
+                hard_stop: close + MAX_DRAIN,
+            })
+            .insert_resource(Agenda::default())
+            .add_plugins(movement::NavigationPlugin {
+                plan: self.plan.clone(),
+            })
+            .add_plugins(shopping::ShoppingPlugin)
+            .add_plugins(checkout::CheckoutPlugin)
+            .add_plugins(staff::StaffPlugin)
+            .add_plugins(replenishment::ReplenishmentPlugin)
+            .add_plugins(metrics::MetricsPlugin)
+            .add_plugins(arrivals::ArrivalsPlugin);
+    }
+}
+
+/// One simulated store: the `World` that a bevy app with the store plugins built, advanced
+/// event by event. Holding the world (not the app) keeps it `Send + Sync`, so a view can own
+/// several stores side by side.
+pub struct Simulation {
+    world: World,
+}
+
+impl Simulation {
+    /// Builds the store of a validated scenario. `seed` replaces the scenario's seed.
+    pub fn new(scenario: &ValidScenario, seed: u64) -> Self {
+        let mut app = App::new();
+        app.add_plugins(StorePlugin {
+            config: RunConfig {
+                scenario: scenario.shared().clone(),
+                seed,
+            },
+            // Cheap: the distance tables are shared, not copied.
+            plan: scenario.plan().clone(),
+        });
+        let mut world = std::mem::take(app.world_mut());
+        world.flush();
+        Simulation { world }
+    }
+
+    /// Simulates every event up to simulated time `t` (seconds since 00:00).
+    pub fn run_until(&mut self, t: f64) -> u64 {
+        engine::advance(self.world_mut(), t)
+    }
+
+    /// Simulates until nothing is left to do (or the drain limit after closing).
+    pub fn run_to_end(&mut self) -> u64 {
+        engine::advance(self.world_mut(), f64::INFINITY)
+    }
+
+    pub fn now(&self) -> f64 {
+        self.world.resource::<Clock>().now
+    }
+
+    pub fn finished(&self) -> bool {
+        engine::finished(&self.world)
+    }
+
+    /// The engine fault that stopped this store, if any (see [`engine::Fault`]).
+    pub fn fault(&self) -> Option<&engine::Fault> {
+        self.world.resource::<Agenda>().fault()
+    }
+
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    pub fn world_mut(&mut self) -> &mut World {
+        &mut self.world
+    }
+
+    /// The KPIs at the current simulated time.
+    pub fn summary(&mut self) -> metrics::Summary {
+        metrics::summarize(self.world_mut())
+    }
+
+    /// Every customer journey so far (finished ones first, in exit order).
+    pub fn records(&mut self) -> Vec<customer::CustomerRecord> {
+        metrics::all_records(self.world_mut())
+    }
+}
+
+/// Everything a finished run produced.
+#[derive(Clone, Debug)]
+pub struct RunOutput {
+    pub summary: metrics::Summary,
+    pub records: Vec<customer::CustomerRecord>,
+    pub samples: Vec<metrics::Sample>,
+    pub queue_names: Vec<String>,
+    /// Customer-seconds per floor cell.
+    pub heat: Vec<f64>,
+}
+
+/// Runs a validated scenario to the end with the given seed. An engine fault (an event
+/// scheduled at an impossible time) ends the run with an error instead of a wrong result.
+pub fn run(scenario: &ValidScenario, seed: u64) -> Result<RunOutput, engine::Fault> {
+    let mut sim = Simulation::new(scenario, seed);
+    sim.run_to_end();
+    sim.into_output()
+}
+
+impl Simulation {
+    /// What the run produced so far (normally called when it is finished).
+    pub fn into_output(mut self) -> Result<RunOutput, engine::Fault> {
+        if let Some(fault) = self.fault() {
+            return Err(fault.clone());
+        }
+        let summary = self.summary();
+        let records = self.records();
+        let world = self.world();
+        Ok(RunOutput {
+            summary,
+            records,
+            samples: world.resource::<metrics::Metrics>().samples.clone(),
+            queue_names: world
+                .resource::<checkout::Checkout>()
+                .queue_names
+                .as_slice()
+                .to_vec(),
+            heat: world.resource::<movement::Heatmap>().seconds.clone(),
+        })
+    }
+}
