@@ -430,7 +430,7 @@ mod tests {
         advance::<Tick>(&mut w, 50.0);
         // Cancelling an event that already fired changes nothing.
         agenda(&mut w).cancel(ids[1]);
-        assert_eq!(agenda(&mut w).len(), 33);
+        assert_eq!(agenda(&mut w).len(), 32, "51..=99 less 17 multiples of 3");
         advance::<Tick>(&mut w, f64::INFINITY);
         let fired: Vec<u32> = w.resource::<Log>().0.iter().map(|&(_, n)| n).collect();
         let expected: Vec<u32> = (0..100).filter(|i| i % 3 != 0).map(|i| 100 + i).collect();
