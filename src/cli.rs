@@ -43,6 +43,10 @@ pub enum Command {
         /// Write a self-contained HTML report with charts to this file.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
+        /// Write every event of the day as CSV (time_s,clock,event,who,where,what) to this
+        /// file, to follow a customer, lane or shelf (see docs/outputs.md).
+        #[arg(long, value_name = "FILE")]
+        events: Option<PathBuf>,
     },
     /// Compare scenarios over replications with common random numbers: mean ± 95 % interval
     /// per KPI and the paired difference against the first scenario.
@@ -161,7 +165,8 @@ fn dispatch(cli: Cli) -> ExitCode {
             seed,
             out,
             report,
-        } => run(scenario, seed, out, report),
+            events,
+        } => run(scenario, seed, out, report, events),
         Command::Compare { scenarios, reps } => compare(scenarios, reps),
         Command::Gui {
             scenarios,
@@ -203,6 +208,7 @@ fn run(
     seed: Option<u64>,
     out: Option<PathBuf>,
     report_file: Option<PathBuf>,
+    events_file: Option<PathBuf>,
 ) -> ExitCode {
     // First thing: a Ctrl-C while loading must also end in the clean "interrupted" exit.
     crate::interrupt::install();
@@ -213,11 +219,17 @@ fn run(
     if let Err(code) = check_destinations(out.as_deref(), report_file.as_deref()) {
         return code;
     }
+    if let Err(code) = check_destinations(None, events_file.as_deref()) {
+        return code;
+    }
     let seed = seed.unwrap_or(loaded.scenario.seed);
     let scenario = loaded.scenario;
     // In steps of simulated time, so that a long run shows how far it got and stops at once
     // on Ctrl-C (the steps do not change the result: events fire in the same order).
     let mut sim = crate::Simulation::new(&scenario, seed);
+    if events_file.is_some() {
+        sim.enable_event_log();
+    }
     let (open, close) = scenario.hours.span();
     let progress = Progress::counting(
         ((close - open) / 60.0).ceil() as u64,
@@ -236,6 +248,7 @@ fn run(
     if crate::interrupt::requested() {
         return interrupted();
     }
+    let event_csv = sim.event_log().map(|log| log.to_csv());
     let output = match sim.into_output() {
         Ok(o) => o,
         Err(fault) => return report_fault(&path.display().to_string(), &fault),
@@ -247,6 +260,16 @@ fn run(
             return ExitCode::from(1);
         }
         outln!("results written to {}", dir.display());
+    }
+    if let (Some(file), Some(csv)) = (&events_file, &event_csv) {
+        // The same rules as a report: a new file, or a regular file (or a link to one).
+        match crate::experiment::report::write(file, csv) {
+            Ok(()) => outln!("event log written to {}", file.display()),
+            Err(e) => {
+                errln!("error: cannot write {}: {e}", file.display());
+                return ExitCode::from(1);
+            }
+        }
     }
     if let Some(file) = report_file {
         let title = scenario.name.clone();

@@ -22,6 +22,7 @@ use crate::scenario::floor_plan::FloorPlan;
 use crate::scenario::{LaneKind, QueueDiscipline, QueueStrategy, ServiceModel};
 use crate::sim::customer::{Customer, Phase};
 use crate::sim::engine::{Agenda, Clock};
+use crate::sim::event_log::{EventLog, LogRow, customer_name};
 use crate::sim::journey::walk_to_exit;
 use crate::sim::movement::{Heatmap, Motion};
 use crate::sim::service;
@@ -184,6 +185,8 @@ pub struct ServiceDone {
 /// Triggered when a customer has paid.
 #[derive(Debug, Clone, Copy)]
 pub struct CustomerPaid {
+    /// The customer's arrival number.
+    pub customer: u32,
     pub items: u32,
     pub value: f64,
 }
@@ -325,6 +328,7 @@ pub(crate) struct Tills<'w, 's> {
     heat: ResMut<'w, Heatmap>,
     clock: Res<'w, Clock>,
     agenda: ResMut<'w, Agenda>,
+    log: Option<ResMut<'w, EventLog>>,
 }
 
 pub(crate) fn on_reach_checkout(In(ev): In<ReachCheckout>, mut t: Tills) {
@@ -335,6 +339,16 @@ pub(crate) fn on_reach_checkout(In(ev): In<ReachCheckout>, mut t: Tills) {
     let q = choose_queue(&mut c, &t.checkout, &t.lanes, &t.queues, &t.plan, now);
     let mut queue = t.queues.get_mut(t.checkout.queues[q]).expect("queue");
     let point = t.checkout.lane_points[queue.lanes[0]];
+    if let Some(log) = t.log.as_mut() {
+        let name = &t.checkout.queue_names[q];
+        let walk = if point != c.at { ", walks there" } else { "" };
+        log.what(|| {
+            format!(
+                "chooses queue {name} ({} waiting){walk}",
+                queue.waiting.len()
+            )
+        });
+    }
     if point != c.at {
         let group = &t.checkout.groups[queue.group];
         queue.incoming += 1;
@@ -410,6 +424,10 @@ fn join_queue(customer: Entity, q: QueueId, t: &mut Tills) {
     queue.items_waiting += c.items;
     queue.expected_work += expected;
     queue.max_len = queue.max_len.max(queue.waiting.len() as u32);
+    if let Some(log) = t.log.as_mut() {
+        let name = &t.checkout.queue_names[q];
+        log.what(|| format!("joins queue {name} as number {}", queue.waiting.len()));
+    }
     t.start_services(q);
 }
 
@@ -534,6 +552,24 @@ impl Tills<'_, '_> {
             c.phase = Phase::InService { lane: l };
             c.lane = Some(l);
             c.service_start = Some(now);
+            if let Some(log) = self.log.as_mut() {
+                let name = self.checkout.lane_name(l);
+                let waited = now - c.queue_joined.unwrap_or(now);
+                log.fact(LogRow {
+                    time: now,
+                    event: "ServiceStart",
+                    who: customer_name(c.id),
+                    place: format!("lane {name}"),
+                    what: format!(
+                        "served at {name} for {duration:.1} s ({} items) after waiting {waited:.1} s",
+                        c.items
+                    ),
+                    customer: Some(c.id),
+                    lane: Some(l),
+                    shelf: None,
+                    staff: None,
+                });
+            }
             c.at = lane.service_point;
             self.heat.replace(
                 &self.plan,
@@ -562,6 +598,7 @@ pub(crate) fn on_service_done(In(ev): In<ServiceDone>, mut t: Tills) {
     if let Ok((mut c, mut motion)) = t.customers.get_mut(customer) {
         c.service_end = Some(now);
         t.agenda.emit(CustomerPaid {
+            customer: c.id,
             items: c.items,
             value: c.value,
         });

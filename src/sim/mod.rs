@@ -110,6 +110,17 @@ impl Simulation {
         engine::handle(self.world_mut(), event.into());
     }
 
+    /// Starts recording every event from now on ([`event_log::EventLog`]); the results are
+    /// the same with or without it.
+    pub fn enable_event_log(&mut self) {
+        self.world.insert_resource(event_log::EventLog::default());
+    }
+
+    /// The event log, if enabled.
+    pub fn event_log(&self) -> Option<&event_log::EventLog> {
+        self.world.get_resource::<event_log::EventLog>()
+    }
+
     pub fn now(&self) -> f64 {
         self.world.resource::<Clock>().now
     }

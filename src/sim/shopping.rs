@@ -21,6 +21,7 @@ use crate::sim::arrivals::CustomerEntered;
 use crate::sim::checkout::{Checkout, ReachCheckout};
 use crate::sim::customer::Customer;
 use crate::sim::engine::{Agenda, Clock};
+use crate::sim::event_log::EventLog;
 use crate::sim::journey::walk_to_exit;
 use crate::sim::movement::{Heatmap, Motion};
 use crate::sim::random;
@@ -331,6 +332,7 @@ pub(crate) fn on_reach_shelf(
     clock: Res<Clock>,
     mut ledger: ResMut<StockLedger>,
     mut agenda: ResMut<Agenda>,
+    mut log: Option<ResMut<EventLog>>,
 ) {
     let now = clock.now;
     let Ok((mut c, mut motion)) = customers.get_mut(ev.customer) else {
@@ -361,6 +363,14 @@ pub(crate) fn on_reach_shelf(
         ledger.sold[p] += u64::from(take);
         ledger.lost[p] += u64::from(lost);
         ledger.lost_total += u64::from(lost);
+        if let Some(log) = log.as_mut() {
+            let left = slot.on_shelf;
+            log.what(|| match (take, lost) {
+                (_, 0) => format!("takes {take} × {} ({left} left)", info.name),
+                (0, _) => format!("misses {lost} × {} (shelf empty)", info.name),
+                _ => format!("takes {take} × {}, misses {lost} (shelf empty)", info.name),
+            });
+        }
         if take > 0 && slot.on_shelf == 0 {
             ledger.stockouts[p] += 1;
             if ledger.empty_since[p].replace(now).is_none() {
