@@ -24,7 +24,7 @@ use crate::sim::customer::{Customer, Phase};
 use crate::sim::engine::{Agenda, Clock};
 use crate::sim::event_log::{EventLog, LogRow, customer_name};
 use crate::sim::journey::walk_to_exit;
-use crate::sim::movement::{Heatmap, Motion};
+use crate::sim::movement::{Motion, Movement, Walker};
 use crate::sim::service;
 
 /// A lane group from the scenario.
@@ -324,8 +324,7 @@ pub(crate) struct Tills<'w, 's> {
     lanes: Query<'w, 's, &'static mut Lane>,
     queues: Query<'w, 's, &'static mut CheckoutQueue>,
     checkout: ResMut<'w, Checkout>,
-    plan: Res<'w, FloorPlan>,
-    heat: ResMut<'w, Heatmap>,
+    moves: Movement<'w>,
     clock: Res<'w, Clock>,
     agenda: ResMut<'w, Agenda>,
     log: Option<ResMut<'w, EventLog>>,
@@ -336,7 +335,14 @@ pub(crate) fn on_reach_checkout(In(ev): In<ReachCheckout>, mut t: Tills) {
     let Ok((mut c, mut motion)) = t.customers.get_mut(ev.customer) else {
         return;
     };
-    let q = choose_queue(&mut c, &t.checkout, &t.lanes, &t.queues, &t.plan, now);
+    let q = choose_queue(
+        &mut c,
+        &t.checkout,
+        &t.lanes,
+        &t.queues,
+        t.moves.plan(),
+        now,
+    );
     let mut queue = t.queues.get_mut(t.checkout.queues[q]).expect("queue");
     let point = t.checkout.lane_points[queue.lanes[0]];
     if let Some(log) = t.log.as_mut() {
@@ -355,20 +361,15 @@ pub(crate) fn on_reach_checkout(In(ev): In<ReachCheckout>, mut t: Tills) {
         queue.incoming_items += c.items;
         queue.incoming_work += service::mean_service_time(&group.service, group.kind, c.items);
         // The chosen queue starts at another lane: walk there along the checkout zone.
-        let metres = t.plan.distance(c.at, point);
-        let arrive = now + metres / c.speed;
-        let walk = Motion {
-            from: c.at,
-            to: point,
-            depart: now,
-            arrive,
-        };
-        t.heat.replace(&t.plan, &mut motion, walk);
-        c.distance += metres;
+        debug_assert_eq!(motion.to, c.at, "a customer walks from where it stands");
+        let walk = t
+            .moves
+            .walk(Walker::Customer, &mut motion, point, c.speed, now);
+        c.distance += walk.metres;
         c.at = point;
         c.phase = Phase::Shopping;
         t.agenda.schedule(
-            arrive,
+            walk.arrive,
             JoinQueue {
                 customer: ev.customer,
                 queue: q,
@@ -411,8 +412,7 @@ fn join_queue(customer: Entity, q: QueueId, t: &mut Tills) {
         return;
     };
     let mut queue = t.queues.get_mut(t.checkout.queues[q]).expect("queue");
-    t.heat
-        .replace(&t.plan, &mut motion, Motion::still(c.at, now));
+    t.moves.stand(Walker::Customer, &mut motion, c.at, now);
     c.phase = Phase::Queueing { queue: q };
     // A customer sent to choose again keeps its first joining time: its wait runs on.
     c.queue_joined.get_or_insert(now);
@@ -571,11 +571,9 @@ impl Tills<'_, '_> {
                 });
             }
             c.at = lane.service_point;
-            self.heat.replace(
-                &self.plan,
-                &mut motion,
-                Motion::still(lane.service_point, now),
-            );
+            // The walk along the queue to its lane takes no time.
+            self.moves
+                .stand(Walker::Customer, &mut motion, lane.service_point, now);
             self.agenda
                 .schedule(now + duration, ServiceDone { lane: l });
         }
@@ -606,8 +604,7 @@ pub(crate) fn on_service_done(In(ev): In<ServiceDone>, mut t: Tills) {
             customer,
             &mut c,
             &mut motion,
-            &t.plan,
-            &mut t.heat,
+            &mut t.moves,
             now,
             &mut t.agenda,
         );

@@ -11,7 +11,7 @@ use bevy::prelude::*;
 use crate::scenario::floor_plan::FloorPlan;
 use crate::sim::customer::{Customer, CustomerRecord, Phase};
 use crate::sim::engine::{Agenda, Clock};
-use crate::sim::movement::{Heatmap, Motion};
+use crate::sim::movement::{Motion, Movement, Walker};
 
 /// Scheduled: a customer reaches the exit.
 #[derive(Debug, Clone, Copy)]
@@ -30,44 +30,33 @@ pub fn walk_to_exit(
     customer: Entity,
     c: &mut Customer,
     motion: &mut Motion,
-    plan: &FloorPlan,
-    heat: &mut Heatmap,
+    moves: &mut Movement,
     now: f64,
     agenda: &mut Agenda,
 ) {
+    let plan = moves.plan();
     let exit = plan.nearest(c.at, &plan.exits).unwrap_or(plan.exits[0]);
-    let metres = plan.distance(c.at, exit);
-    let arrive = now + metres / c.speed;
-    heat.replace(
-        plan,
-        motion,
-        Motion {
-            from: c.at,
-            to: exit,
-            depart: now,
-            arrive,
-        },
-    );
-    c.distance += metres;
+    debug_assert_eq!(motion.to, c.at, "a customer walks from where it stands");
+    let walk = moves.walk(Walker::Customer, motion, exit, c.speed, now);
+    c.distance += walk.metres;
     c.at = exit;
     c.phase = Phase::Leaving;
-    agenda.schedule(arrive, ReachExit { customer });
+    agenda.schedule(walk.arrive, ReachExit { customer });
 }
 
 pub(crate) fn on_reach_exit(
     In(ev): In<ReachExit>,
     customers: Query<(&Customer, &Motion)>,
     clock: Res<Clock>,
-    plan: Res<FloorPlan>,
-    mut heat: ResMut<Heatmap>,
+    mut moves: Movement,
     mut agenda: ResMut<Agenda>,
     mut commands: Commands,
 ) {
     let Ok((c, motion)) = customers.get(ev.customer) else {
         return;
     };
-    heat.record(&plan, motion, clock.now);
-    let record = journey_record(c, Some(clock.now), &plan);
+    moves.leave(Walker::Customer, motion, clock.now);
+    let record = journey_record(c, Some(clock.now), moves.plan());
     commands.entity(ev.customer).despawn();
     agenda.emit(CustomerLeft { record });
 }

@@ -15,9 +15,8 @@ use bevy::prelude::*;
 
 use crate::RunConfig;
 use crate::ids::{IdVec, ProductId};
-use crate::scenario::floor_plan::FloorPlan;
 use crate::sim::engine::{Agenda, Clock};
-use crate::sim::movement::Motion;
+use crate::sim::movement::{Motion, Movement, Walker};
 use crate::sim::shopping::{Catalog, Shelf, StockLedger, StockLow};
 use crate::sim::staff::{Staff, StaffMember, Task};
 
@@ -91,7 +90,7 @@ fn dispatch(
     backroom: &mut Backroom,
     shelves: &Query<&mut Shelf>,
     catalog: &Catalog,
-    plan: &FloorPlan,
+    moves: &mut Movement,
     now: f64,
     agenda: &mut Agenda,
 ) {
@@ -121,16 +120,9 @@ fn dispatch(
         };
         backroom.stock[product] -= units;
         backroom.in_transit[product] += units;
-        let from = motion.to;
-        let arrive = now + plan.distance(from, access) / member.speed;
-        *motion = Motion {
-            from,
-            to: access,
-            depart: now,
-            arrive,
-        };
+        let walk = moves.walk(Walker::Staff, &mut motion, access, member.speed, now);
         member.task = Task::ToShelf { product, units };
-        agenda.schedule(arrive, RestockerAtShelf { staff: e });
+        agenda.schedule(walk.arrive, RestockerAtShelf { staff: e });
     }
 }
 
@@ -142,7 +134,7 @@ pub(crate) fn on_stock_low(
     mut members: StaffQuery,
     shelves: Query<&mut Shelf>,
     catalog: Res<Catalog>,
-    plan: Res<FloorPlan>,
+    mut moves: Movement,
     clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
 ) {
@@ -159,7 +151,7 @@ pub(crate) fn on_stock_low(
         &mut backroom,
         &shelves,
         &catalog,
-        &plan,
+        &mut moves,
         clock.now,
         &mut agenda,
     );
@@ -194,7 +186,7 @@ pub(crate) fn on_refill_done(
     mut backroom: ResMut<Backroom>,
     mut ledger: ResMut<StockLedger>,
     catalog: Res<Catalog>,
-    plan: Res<FloorPlan>,
+    mut moves: Movement,
     config: Res<RunConfig>,
     clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
@@ -226,16 +218,13 @@ pub(crate) fn on_refill_done(
     if still_low {
         agenda.emit(StockLow { product });
     }
-    let door = plan.backroom_door.expect("restockers need a backroom");
-    let arrive = now + plan.distance(motion.to, door) / member.speed;
-    *motion = Motion {
-        from: motion.to,
-        to: door,
-        depart: now,
-        arrive,
-    };
+    let door = moves
+        .plan()
+        .backroom_door
+        .expect("restockers need a backroom");
+    let walk = moves.walk(Walker::Staff, &mut motion, door, member.speed, now);
     member.task = Task::Returning;
-    agenda.schedule(arrive, RestockerBack { staff: ev.staff });
+    agenda.schedule(walk.arrive, RestockerBack { staff: ev.staff });
 }
 
 pub(crate) fn on_back(
@@ -246,7 +235,7 @@ pub(crate) fn on_back(
     staff: Res<Staff>,
     shelves: Query<&mut Shelf>,
     catalog: Res<Catalog>,
-    plan: Res<FloorPlan>,
+    mut moves: Movement,
     clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
 ) {
@@ -260,7 +249,7 @@ pub(crate) fn on_back(
         &mut backroom,
         &shelves,
         &catalog,
-        &plan,
+        &mut moves,
         clock.now,
         &mut agenda,
     );

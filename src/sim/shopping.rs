@@ -23,7 +23,7 @@ use crate::sim::customer::Customer;
 use crate::sim::engine::{Agenda, Clock};
 use crate::sim::event_log::EventLog;
 use crate::sim::journey::walk_to_exit;
-use crate::sim::movement::{Heatmap, Motion};
+use crate::sim::movement::{Motion, Movement, Walker};
 use crate::sim::random;
 
 /// A product as sold: where it sits and what it costs.
@@ -252,8 +252,7 @@ fn plan_route(
 pub(crate) fn on_customer_entered(
     In(ev): In<CustomerEntered>,
     mut customers: Query<(&mut Customer, &mut Motion)>,
-    plan: Res<FloorPlan>,
-    mut heat: ResMut<Heatmap>,
+    mut moves: Movement,
     checkout: Res<Checkout>,
     clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
@@ -262,15 +261,15 @@ pub(crate) fn on_customer_entered(
         return;
     };
     let c = &mut *c;
-    let end = checkout.nearest_approach(&plan, c.at);
+    let plan = moves.plan();
+    let end = checkout.nearest_approach(plan, c.at);
     let access = |shelf: ShelfId| plan.shelves[shelf].access;
-    plan_route(&plan, c.at, end, &mut c.route, access);
+    plan_route(plan, c.at, end, &mut c.route, access);
     next_leg(
         ev.customer,
         c,
         &mut motion,
-        &plan,
-        &mut heat,
+        &mut moves,
         &checkout,
         clock.now,
         &mut agenda,
@@ -282,12 +281,12 @@ fn next_leg(
     entity: Entity,
     c: &mut Customer,
     motion: &mut Motion,
-    plan: &FloorPlan,
-    heat: &mut Heatmap,
+    moves: &mut Movement,
     checkout: &Checkout,
     depart: f64,
     agenda: &mut Agenda,
 ) {
+    let plan = moves.plan();
     let target = if let Some(stop) = c.route.get(c.next_stop) {
         Some((plan.shelves[stop.shelf].access, true))
     } else if c.items > 0 {
@@ -296,27 +295,17 @@ fn next_leg(
         None
     };
     let Some((to, shelf)) = target else {
-        walk_to_exit(entity, c, motion, plan, heat, depart, agenda);
+        walk_to_exit(entity, c, motion, moves, depart, agenda);
         return;
     };
-    let metres = plan.distance(c.at, to);
-    let arrive = depart + metres / c.speed;
-    heat.replace(
-        plan,
-        motion,
-        Motion {
-            from: c.at,
-            to,
-            depart,
-            arrive,
-        },
-    );
-    c.distance += metres;
+    debug_assert_eq!(motion.to, c.at, "a customer walks from where it stands");
+    let walk = moves.walk(Walker::Customer, motion, to, c.speed, depart);
+    c.distance += walk.metres;
     c.at = to;
     if shelf {
-        agenda.schedule(arrive, ReachShelf { customer: entity });
+        agenda.schedule(walk.arrive, ReachShelf { customer: entity });
     } else {
-        agenda.schedule(arrive, ReachCheckout { customer: entity });
+        agenda.schedule(walk.arrive, ReachCheckout { customer: entity });
     }
 }
 
@@ -324,8 +313,7 @@ pub(crate) fn on_reach_shelf(
     In(ev): In<ReachShelf>,
     mut customers: Query<(&mut Customer, &mut Motion)>,
     mut shelves: Query<&mut Shelf>,
-    plan: Res<FloorPlan>,
-    mut heat: ResMut<Heatmap>,
+    mut moves: Movement,
     catalog: Res<Catalog>,
     checkout: Res<Checkout>,
     config: Res<RunConfig>,
@@ -387,8 +375,7 @@ pub(crate) fn on_reach_shelf(
         ev.customer,
         c,
         &mut motion,
-        &plan,
-        &mut heat,
+        &mut moves,
         &checkout,
         now + busy,
         &mut agenda,
