@@ -20,7 +20,7 @@ use crate::sim::checkout::{Checkout, CheckoutQueue, CustomerPaid, Lane};
 use crate::sim::customer::{Customer, CustomerRecord};
 use crate::sim::engine::{Agenda, Clock, EventId};
 use crate::sim::journey::{CustomerLeft, journey_record};
-use crate::sim::replenishment::{Backroom, RefillQueue};
+use crate::sim::replenishment::{Backroom, Refills};
 use crate::sim::shopping::StockLedger;
 
 /// Counters and records of a run.
@@ -463,7 +463,7 @@ pub fn summarize(world: &mut World) -> Summary {
     };
     let backroom = world.resource::<Backroom>();
     let stock = StockSummary {
-        refills: world.resource::<RefillQueue>().done,
+        refills: world.resource::<Refills>().done,
         units_refilled: ledger.refilled.iter().sum(),
         shelf_units_initial: ledger.initial_shelf.iter().sum(),
         shelf_units_end,

@@ -1,16 +1,17 @@
 //! Replenishment: refilling shelves from backroom stock.
 //!
-//! Models: when a product's shelf stock falls below `threshold × capacity`, a refill task joins
-//! a first-come-first-served list (once per product until it is done). An idle restocker takes
-//! the next task at the backroom door, takes from the backroom as many units as the shelf gap
-//! (at that moment) and the backroom allow, walks to the shelf, spends
-//! `setup_time + time_per_unit × units`, puts the units on the shelf, and walks back. With an
-//! empty backroom nothing is refilled; the shelf stays empty and misses count as lost sales.
+//! Models: when a product's shelf stock falls below `threshold × capacity`, a refill task is
+//! posted on the staff task queue ([`crate::sim::staff`]), once per product until it is done;
+//! refills all have one priority, so restockers take them first come, first served. An idle
+//! restocker takes the next task at the backroom door, takes from the backroom as many units as
+//! the shelf gap (at that moment) and the backroom allow (none: the task is dropped), walks to
+//! the shelf, spends `setup_time + time_per_unit × units`, puts the units on the shelf, and
+//! walks back. With an empty backroom nothing is refilled; the shelf stays empty and misses
+//! count as lost sales.
 //!
 //! Units: seconds, metres, m/s, units of stock.
 
-use std::collections::VecDeque;
-
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 
 use crate::RunConfig;
@@ -18,7 +19,7 @@ use crate::ids::{IdVec, ProductId};
 use crate::sim::engine::{Agenda, Clock};
 use crate::sim::movement::{Motion, Movement, Walker};
 use crate::sim::shopping::{Catalog, Shelf, StockLedger, StockLow};
-use crate::sim::staff::{Staff, StaffMember, Task};
+use crate::sim::staff::{Crew, QueuedTask, RoleKind, StaffMember, Task, TaskKind};
 
 /// Backroom stock per product, and units being carried to shelves.
 #[derive(Resource, Clone, Debug)]
@@ -28,13 +29,19 @@ pub struct Backroom {
     pub in_transit: IdVec<ProductId, u32>,
 }
 
-/// Refill tasks waiting for a restocker.
+/// Products with a refill waiting or under way (one at a time per product), and refills done.
 #[derive(Resource, Debug, Default)]
-pub struct RefillQueue {
-    pub tasks: VecDeque<ProductId>,
+pub struct Refills {
     pending: IdVec<ProductId, bool>,
     /// Refills completed.
     pub done: u64,
+}
+
+impl Refills {
+    /// True while a refill of `product` waits in the task queue or is under way.
+    pub fn pending(&self, product: ProductId) -> bool {
+        self.pending[product]
+    }
 }
 
 /// Scheduled: a restocker reaches the shelf it carries goods to.
@@ -72,8 +79,7 @@ impl Plugin for ReplenishmentPlugin {
             stock,
             in_transit: vec![0; n].into(),
         })
-        .insert_resource(RefillQueue {
-            tasks: VecDeque::new(),
+        .insert_resource(Refills {
             pending: vec![false; n].into(),
             done: 0,
         });
@@ -82,79 +88,79 @@ impl Plugin for ReplenishmentPlugin {
 
 type StaffQuery<'w, 's> = Query<'w, 's, (&'static mut StaffMember, &'static mut Motion)>;
 
-/// Gives waiting tasks to idle restockers (in staff order).
-fn dispatch(
-    staff: &Staff,
-    members: &mut StaffQuery,
-    queue: &mut RefillQueue,
-    backroom: &mut Backroom,
-    shelves: &Query<&mut Shelf>,
-    catalog: &Catalog,
-    moves: &mut Movement,
-    now: f64,
-    agenda: &mut Agenda,
-) {
-    for &e in &staff.restockers {
-        let Ok((mut member, mut motion)) = members.get_mut(e) else {
-            continue;
-        };
-        if member.task != Task::Idle {
-            continue;
+/// What starting a restocker's task needs: stock, shelves, walking and the agenda.
+#[derive(SystemParam)]
+pub(crate) struct RestockerWork<'w, 's> {
+    refills: ResMut<'w, Refills>,
+    backroom: ResMut<'w, Backroom>,
+    shelves: Query<'w, 's, &'static Shelf>,
+    catalog: Res<'w, Catalog>,
+    moves: Movement<'w>,
+    clock: Res<'w, Clock>,
+    agenda: ResMut<'w, Agenda>,
+}
+
+impl RestockerWork<'_, '_> {
+    /// Starts a task restocker `staff` took ([`Crew::assign`]); false drops it.
+    fn start(
+        &mut self,
+        staff: Entity,
+        member: &mut StaffMember,
+        motion: &mut Motion,
+        task: &QueuedTask,
+    ) -> bool {
+        match task.kind {
+            TaskKind::Refill { product } => self.start_refill(staff, member, motion, product),
         }
-        // Take the next task that still has a gap and backroom stock; drop the others.
-        let task = loop {
-            let Some(p) = queue.tasks.pop_front() else {
-                break None;
-            };
-            let info = &catalog.products[p];
-            let shelf = shelves.get(catalog.shelves[info.shelf]).expect("shelf");
-            let gap = info.capacity - shelf.slots[usize::from(info.slot)].on_shelf;
-            let units = gap.min(backroom.stock[p]);
-            if units > 0 {
-                break Some((p, units, shelf.access));
-            }
-            queue.pending[p] = false;
-        };
-        let Some((product, units, access)) = task else {
-            return;
-        };
-        backroom.stock[product] -= units;
-        backroom.in_transit[product] += units;
-        let walk = moves.walk(Walker::Staff, &mut motion, access, member.speed, now);
+    }
+
+    /// Takes as many units as the shelf gap and the backroom allow and walks to the shelf;
+    /// with none to take the task is dropped (the shelf asks again while it stays low).
+    fn start_refill(
+        &mut self,
+        staff: Entity,
+        member: &mut StaffMember,
+        motion: &mut Motion,
+        product: ProductId,
+    ) -> bool {
+        let info = &self.catalog.products[product];
+        let shelf = self
+            .shelves
+            .get(self.catalog.shelves[info.shelf])
+            .expect("shelf");
+        let gap = info.capacity - shelf.slots[usize::from(info.slot)].on_shelf;
+        let units = gap.min(self.backroom.stock[product]);
+        if units == 0 {
+            self.refills.pending[product] = false;
+            return false;
+        }
+        self.backroom.stock[product] -= units;
+        self.backroom.in_transit[product] += units;
+        let now = self.clock.now;
+        let walk = self
+            .moves
+            .walk(Walker::Staff, motion, shelf.access, member.speed, now);
         member.task = Task::ToShelf { product, units };
-        agenda.schedule(walk.arrive, RestockerAtShelf { staff: e });
+        self.agenda
+            .schedule(walk.arrive, RestockerAtShelf { staff });
+        true
     }
 }
 
-pub(crate) fn on_stock_low(
-    In(ev): In<StockLow>,
-    mut queue: ResMut<RefillQueue>,
-    mut backroom: ResMut<Backroom>,
-    staff: Res<Staff>,
-    mut members: StaffQuery,
-    shelves: Query<&mut Shelf>,
-    catalog: Res<Catalog>,
-    mut moves: Movement,
-    clock: Res<Clock>,
-    mut agenda: ResMut<Agenda>,
-) {
+pub(crate) fn on_stock_low(In(ev): In<StockLow>, mut crew: Crew, mut work: RestockerWork) {
     let p = ev.product;
-    if queue.pending[p] || backroom.stock[p] == 0 || staff.restockers.is_empty() {
+    if work.refills.pending[p]
+        || work.backroom.stock[p] == 0
+        || crew.staff.of(RoleKind::Restocker).is_empty()
+    {
         return;
     }
-    queue.pending[p] = true;
-    queue.tasks.push_back(ev.product);
-    dispatch(
-        &staff,
-        &mut members,
-        &mut queue,
-        &mut backroom,
-        &shelves,
-        &catalog,
-        &mut moves,
-        clock.now,
-        &mut agenda,
-    );
+    work.refills.pending[p] = true;
+    crew.tasks
+        .post(TaskKind::Refill { product: p }, work.clock.now);
+    crew.assign(RoleKind::Restocker, |e, m, motion, task| {
+        work.start(e, m, motion, task)
+    });
 }
 
 pub(crate) fn on_at_shelf(
@@ -182,7 +188,7 @@ pub(crate) fn on_refill_done(
     In(ev): In<RefillDone>,
     mut members: StaffQuery,
     mut shelves: Query<&mut Shelf>,
-    mut queue: ResMut<RefillQueue>,
+    mut refills: ResMut<Refills>,
     mut backroom: ResMut<Backroom>,
     mut ledger: ResMut<StockLedger>,
     catalog: Res<Catalog>,
@@ -213,8 +219,8 @@ pub(crate) fn on_refill_done(
         ledger.empty_seconds[p] += now - since;
         ledger.empty_now -= 1;
     }
-    queue.pending[p] = false;
-    queue.done += 1;
+    refills.pending[p] = false;
+    refills.done += 1;
     if still_low {
         agenda.emit(StockLow { product });
     }
@@ -227,30 +233,11 @@ pub(crate) fn on_refill_done(
     agenda.schedule(walk.arrive, RestockerBack { staff: ev.staff });
 }
 
-pub(crate) fn on_back(
-    In(ev): In<RestockerBack>,
-    mut members: StaffQuery,
-    mut queue: ResMut<RefillQueue>,
-    mut backroom: ResMut<Backroom>,
-    staff: Res<Staff>,
-    shelves: Query<&mut Shelf>,
-    catalog: Res<Catalog>,
-    mut moves: Movement,
-    clock: Res<Clock>,
-    mut agenda: ResMut<Agenda>,
-) {
-    if let Ok((mut member, _)) = members.get_mut(ev.staff) {
+pub(crate) fn on_back(In(ev): In<RestockerBack>, mut crew: Crew, mut work: RestockerWork) {
+    if let Ok((mut member, _)) = crew.members.get_mut(ev.staff) {
         member.task = Task::Idle;
     }
-    dispatch(
-        &staff,
-        &mut members,
-        &mut queue,
-        &mut backroom,
-        &shelves,
-        &catalog,
-        &mut moves,
-        clock.now,
-        &mut agenda,
-    );
+    crew.assign(RoleKind::Restocker, |e, m, motion, task| {
+        work.start(e, m, motion, task)
+    });
 }

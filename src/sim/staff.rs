@@ -1,11 +1,30 @@
-//! Staff: cashiers at staffed lanes and restockers who refill shelves.
+//! Staff: who works in the store, and the queue of tasks waiting for them.
 //!
-//! Models who works where, for the view and the inspector: one cashier stands at every open
-//! staffed lane (a staffed lane's service already includes the cashier's work) and the
-//! restockers start idle at the backroom door; the replenishment plugin gives them tasks.
+//! Models who works where and what each does next. A cashier stands at every open staffed
+//! lane (a staffed lane's service already includes the cashier's work); restockers start idle
+//! at the backroom door. Work that waits for someone is a task in the [`TaskQueue`], posted by
+//! the module of its concept (replenishment posts refills): each task names the role that may
+//! do it, a priority and the time it was posted. An idle member of that role takes the task of
+//! highest priority, the one posted first among equals; members of a role are offered tasks in
+//! staff order ([`Crew::assign`]). Taking a task, the posting module starts it (walks,
+//! schedules) or, if it is no longer needed, drops it and the member takes the next one.
 //!
-//! Units: seconds, m/s.
+//! Roles ([`RoleKind`]): cashier (one lane each), restocker. Priorities ([`Priority`]): ranks
+//! 0–255, higher first, no unit; today refills (restockers, [`Priority::REFILL`] = 100) are
+//! the only kind, so restockers work first come, first served. The rank leaves room above for
+//! urgent work (opening a till, attending a blocked self-checkout, picking an order due) and
+//! below for work that can wait (counts, relabelling).
+//!
+//! Adding a task kind (Count, Relabel, Attend, Pick, OpenTill) is one [`TaskKind`] variant,
+//! with its role and priority in [`TaskKind::role`] and [`TaskKind::priority`], plus its
+//! handler in the starter of that role (today replenishment's `RestockerWork::start`).
+//!
+//! Units: seconds since 00:00 (when posted), m/s (walking speed); priorities are ranks.
 
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
+
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 
 use crate::RunConfig;
@@ -16,6 +35,7 @@ use crate::sim::checkout::{Checkout, Lane};
 use crate::sim::engine::Clock;
 use crate::sim::movement::Motion;
 
+/// What a staff member is employed as (a cashier with its lane).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
     Cashier { lane: LaneId },
@@ -23,16 +43,36 @@ pub enum Role {
 }
 
 impl Role {
+    pub fn kind(&self) -> RoleKind {
+        match self {
+            Role::Cashier { .. } => RoleKind::Cashier,
+            Role::Restocker => RoleKind::Restocker,
+        }
+    }
+
     /// The role's name in logs and the view.
     pub fn name(&self) -> &'static str {
+        self.kind().name()
+    }
+}
+
+/// A role without its details: what a task asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RoleKind {
+    Cashier,
+    Restocker,
+}
+
+impl RoleKind {
+    pub fn name(self) -> &'static str {
         match self {
-            Role::Cashier { .. } => "cashier",
-            Role::Restocker => "restocker",
+            RoleKind::Cashier => "cashier",
+            RoleKind::Restocker => "restocker",
         }
     }
 }
 
-/// What a staff member is doing.
+/// What a staff member is doing (a queued task, once taken, becomes one of these).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Task {
     Idle,
@@ -68,6 +108,146 @@ pub struct Staff {
     pub restockers: Vec<Entity>,
 }
 
+impl Staff {
+    /// The members of a role, in staff order.
+    pub fn of(&self, role: RoleKind) -> &[Entity] {
+        match role {
+            RoleKind::Cashier => &self.cashiers,
+            RoleKind::Restocker => &self.restockers,
+        }
+    }
+}
+
+/// How urgent a task is: a rank, higher first (see the module header for the scale).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Priority(pub u8);
+
+impl Priority {
+    pub const REFILL: Priority = Priority(100);
+}
+
+/// Work waiting for a staff member.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskKind {
+    /// Bring product `product` from the backroom to its shelf.
+    Refill { product: ProductId },
+}
+
+impl TaskKind {
+    /// The role that does this kind of task.
+    pub fn role(&self) -> RoleKind {
+        match self {
+            TaskKind::Refill { .. } => RoleKind::Restocker,
+        }
+    }
+
+    /// This kind's priority.
+    pub fn priority(&self) -> Priority {
+        match self {
+            TaskKind::Refill { .. } => Priority::REFILL,
+        }
+    }
+}
+
+/// A task in the queue.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct QueuedTask {
+    pub kind: TaskKind,
+    /// Who may do it.
+    pub role: RoleKind,
+    pub priority: Priority,
+    /// When it was posted, seconds since 00:00.
+    pub posted: f64,
+    /// Posting order: first posted, first taken among equal priorities.
+    seq: u64,
+}
+
+/// Tasks waiting for a staff member, per role in the order they will be taken.
+#[derive(Resource, Debug, Default)]
+pub struct TaskQueue {
+    by_role: BTreeMap<RoleKind, BTreeMap<(Reverse<Priority>, u64), QueuedTask>>,
+    next_seq: u64,
+}
+
+impl TaskQueue {
+    /// Posts a task for its kind's role at its kind's priority.
+    pub fn post(&mut self, kind: TaskKind, now: f64) {
+        self.post_as(kind, kind.role(), kind.priority(), now);
+    }
+
+    /// Posts a task for `role` at `priority`.
+    pub fn post_as(&mut self, kind: TaskKind, role: RoleKind, priority: Priority, now: f64) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let task = QueuedTask {
+            kind,
+            role,
+            priority,
+            posted: now,
+            seq,
+        };
+        self.by_role
+            .entry(role)
+            .or_default()
+            .insert((Reverse(priority), seq), task);
+    }
+
+    /// Removes and returns the next task for `role`: highest priority, first posted.
+    pub fn take(&mut self, role: RoleKind) -> Option<QueuedTask> {
+        self.by_role.get_mut(&role)?.pop_first().map(|(_, t)| t)
+    }
+
+    /// The waiting tasks, role by role, each role's in the order they will be taken.
+    pub fn iter(&self) -> impl Iterator<Item = &QueuedTask> {
+        self.by_role.values().flat_map(|q| q.values())
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_role.values().map(|q| q.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_role.values().all(|q| q.is_empty())
+    }
+}
+
+/// The staff and their task queue, for handlers that post tasks or free a member.
+#[derive(SystemParam)]
+pub struct Crew<'w, 's> {
+    pub staff: Res<'w, Staff>,
+    pub tasks: ResMut<'w, TaskQueue>,
+    pub members: Query<'w, 's, (&'static mut StaffMember, &'static mut Motion)>,
+}
+
+impl Crew<'_, '_> {
+    /// Gives waiting tasks of `role` to its idle members, in staff order, one each. `start`
+    /// starts a task for a member (setting its [`Task`]) and returns true, or returns false
+    /// when the task is no longer needed: it is dropped and the member takes the next one.
+    /// Stops when the role's queue is empty.
+    pub fn assign(
+        &mut self,
+        role: RoleKind,
+        mut start: impl FnMut(Entity, &mut StaffMember, &mut Motion, &QueuedTask) -> bool,
+    ) {
+        for &e in self.staff.of(role) {
+            let Ok((mut member, mut motion)) = self.members.get_mut(e) else {
+                continue;
+            };
+            if member.task != Task::Idle {
+                continue;
+            }
+            loop {
+                let Some(task) = self.tasks.take(role) else {
+                    return;
+                };
+                if start(e, &mut member, &mut motion, &task) {
+                    break;
+                }
+            }
+        }
+    }
+}
+
 pub struct StaffPlugin;
 
 impl Plugin for StaffPlugin {
@@ -76,6 +256,7 @@ impl Plugin for StaffPlugin {
         let plan = app.world().resource::<FloorPlan>().clone();
         let now = app.world().resource::<Clock>().open;
         let lanes = app.world().resource::<Checkout>().lanes.clone();
+        let speed = config.scenario.replenishment.walking_speed;
         let mut staff = Staff::default();
         let mut id = 0;
         for lane_entity in lanes {
@@ -88,7 +269,7 @@ impl Plugin for StaffPlugin {
                             id,
                             role: Role::Cashier { lane: lane.index },
                             task: Task::AtLane,
-                            speed: config.scenario.replenishment.walking_speed,
+                            speed,
                         },
                         Motion::still(lane.service_point, now),
                     ))
@@ -106,7 +287,7 @@ impl Plugin for StaffPlugin {
                             id,
                             role: Role::Restocker,
                             task: Task::Idle,
-                            speed: config.scenario.replenishment.walking_speed,
+                            speed,
                         },
                         Motion::still(door, now),
                     ))
@@ -115,6 +296,143 @@ impl Plugin for StaffPlugin {
                 id += 1;
             }
         }
-        app.insert_resource(staff);
+        app.insert_resource(staff).init_resource::<TaskQueue>();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bevy::ecs::system::RunSystemOnce;
+
+    use super::*;
+    use crate::ids::{Id, PoiId};
+
+    fn refill(p: usize) -> TaskKind {
+        TaskKind::Refill {
+            product: ProductId::from_index(p),
+        }
+    }
+
+    fn taken(q: &mut TaskQueue, role: RoleKind) -> Vec<TaskKind> {
+        std::iter::from_fn(|| q.take(role))
+            .map(|t| t.kind)
+            .collect()
+    }
+
+    #[test]
+    fn higher_priority_tasks_are_taken_first() {
+        let mut q = TaskQueue::default();
+        let r = RoleKind::Restocker;
+        q.post_as(refill(0), r, Priority(10), 1.0);
+        q.post_as(refill(1), r, Priority(200), 2.0);
+        q.post_as(refill(2), r, Priority(100), 3.0);
+        assert_eq!(q.len(), 3);
+        assert_eq!(taken(&mut q, r), [refill(1), refill(2), refill(0)]);
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn equal_priorities_are_taken_first_posted_first() {
+        let mut q = TaskQueue::default();
+        for p in [3, 1, 2] {
+            q.post(refill(p), 5.0);
+        }
+        q.post_as(refill(9), RoleKind::Restocker, Priority(0), 6.0);
+        q.post(refill(0), 7.0);
+        let order: Vec<_> = q.iter().map(|t| (t.kind, t.posted)).collect();
+        assert_eq!(
+            order,
+            [
+                (refill(3), 5.0),
+                (refill(1), 5.0),
+                (refill(2), 5.0),
+                (refill(0), 7.0),
+                (refill(9), 6.0)
+            ]
+        );
+        assert_eq!(
+            taken(&mut q, RoleKind::Restocker),
+            [refill(3), refill(1), refill(2), refill(0), refill(9)]
+        );
+    }
+
+    #[test]
+    fn a_task_goes_only_to_its_role() {
+        let mut q = TaskQueue::default();
+        q.post_as(refill(1), RoleKind::Cashier, Priority(255), 1.0);
+        q.post(refill(2), 2.0);
+        assert_eq!(refill(2).role(), RoleKind::Restocker);
+        assert_eq!(taken(&mut q, RoleKind::Restocker), [refill(2)]);
+        assert_eq!(q.len(), 1);
+        assert_eq!(taken(&mut q, RoleKind::Cashier), [refill(1)]);
+    }
+
+    /// A store with one cashier and three restockers, the second one busy.
+    fn crew_world() -> World {
+        let mut world = World::new();
+        let mut staff = Staff::default();
+        let member = |id, role, task| {
+            (
+                StaffMember {
+                    id,
+                    role,
+                    task,
+                    speed: 1.0,
+                },
+                Motion::still(PoiId::from_index(0), 0.0),
+            )
+        };
+        let cashier = Role::Cashier {
+            lane: LaneId::from_index(0),
+        };
+        staff
+            .cashiers
+            .push(world.spawn(member(0, cashier, Task::AtLane)).id());
+        for (id, task) in [(1, Task::Idle), (2, Task::Returning), (3, Task::Idle)] {
+            let e = world.spawn(member(id, Role::Restocker, task)).id();
+            staff.restockers.push(e);
+        }
+        world.insert_resource(staff);
+        world.init_resource::<TaskQueue>();
+        world
+    }
+
+    /// Runs [`Crew::assign`] for restockers, starting every task except refills of product 0
+    /// (no longer needed); returns (member id, product) per task started.
+    fn assign_restockers(world: &mut World) -> Vec<(u32, usize)> {
+        world
+            .run_system_once(|mut crew: Crew| {
+                let mut started = Vec::new();
+                crew.assign(RoleKind::Restocker, |_, m, _, t| {
+                    let TaskKind::Refill { product } = t.kind;
+                    if product.index() == 0 {
+                        return false;
+                    }
+                    m.task = Task::ToShelf { product, units: 1 };
+                    started.push((m.id, product.index()));
+                    true
+                });
+                started
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn only_idle_members_of_the_role_take_tasks() {
+        let mut world = crew_world();
+        {
+            let mut q = world.resource_mut::<TaskQueue>();
+            for p in [0, 1, 2, 3] {
+                q.post(refill(p), 1.0);
+            }
+        }
+        // The unneeded refill of product 0 is dropped; the busy restocker 2 and the cashier
+        // get nothing; one task is left for whoever is free next.
+        assert_eq!(assign_restockers(&mut world), [(1, 1), (3, 2)]);
+        let q = world.resource::<TaskQueue>();
+        assert_eq!(q.iter().map(|t| t.kind).collect::<Vec<_>>(), [refill(3)]);
+        // Nobody is idle now: the task waits.
+        assert_eq!(assign_restockers(&mut world), []);
+        assert_eq!(world.resource::<TaskQueue>().len(), 1);
     }
 }

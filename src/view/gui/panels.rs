@@ -12,9 +12,8 @@ use crate::scenario::format_clock;
 use crate::sim::checkout::{Checkout, CheckoutQueue, Lane};
 use crate::sim::customer::Customer;
 use crate::sim::metrics::Metrics;
-use crate::sim::replenishment::RefillQueue;
 use crate::sim::shopping::{Catalog, Shelf, StockLedger};
-use crate::sim::staff::{StaffMember, Task};
+use crate::sim::staff::{StaffMember, Task, TaskKind, TaskQueue};
 use crate::view::lab::Speed;
 
 use super::floor;
@@ -539,10 +538,11 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
             };
             ui.heading(format!("Shelf {}", shelf.id));
             let pending: Vec<crate::ids::ProductId> = world
-                .resource::<RefillQueue>()
-                .tasks
+                .resource::<TaskQueue>()
                 .iter()
-                .copied()
+                .filter_map(|t| match t.kind {
+                    TaskKind::Refill { product } => Some(product),
+                })
                 .collect();
             egui::Grid::new("shelf").striped(true).show(ui, |ui| {
                 ui.strong("product");
