@@ -1,5 +1,5 @@
-//! Staff in a whole run: the refill tasks on the staff task queue (once per product until
-//! done, first posted first taken).
+//! Staff in a whole run: names numbered within each role, and the refill tasks on the staff
+//! task queue (once per product until done, first posted first taken).
 
 mod common;
 
@@ -7,8 +7,39 @@ use std::collections::BTreeSet;
 
 use common::*;
 use storelab::Simulation;
+use storelab::sim::event_log::staff_name;
 use storelab::sim::replenishment::Refills;
 use storelab::sim::staff::{RoleKind, Staff, StaffMember, Task, TaskKind, TaskQueue};
+
+#[test]
+fn staff_are_numbered_within_their_role_in_the_log() {
+    let mut sim = Simulation::new(&load("supermarket.ron"), 3);
+    sim.enable_event_log();
+    let world = sim.world();
+    let staff = world.resource::<Staff>();
+    let (cashiers, restockers) = (staff.cashiers.clone(), staff.restockers.clone());
+    assert_eq!((cashiers.len(), restockers.len()), (6, 3));
+    for (role, members) in [("cashier", &cashiers), ("restocker", &restockers)] {
+        for (k, &e) in members.iter().enumerate() {
+            let m = world.get::<StaffMember>(e).unwrap();
+            assert_eq!(staff_name(m), format!("{role} {}", k + 1));
+        }
+    }
+    sim.run_to_end();
+    // Restockers come after the cashiers in the global ids, yet are called 1..3.
+    let who: BTreeSet<&str> = sim
+        .event_log()
+        .unwrap()
+        .rows
+        .iter()
+        .filter(|r| r.staff.is_some())
+        .map(|r| r.who.as_str())
+        .collect();
+    assert_eq!(
+        who,
+        BTreeSet::from(["restocker 1", "restocker 2", "restocker 3"])
+    );
+}
 
 #[test]
 fn refills_wait_once_per_product_and_first_posted_first() {

@@ -123,9 +123,10 @@ pub fn customer_name(id: u32) -> String {
     format!("customer {id}")
 }
 
-/// A staff member's log name.
+/// A staff member's name in the log and the view: its role and its number within the role,
+/// `restocker 2` (the global id stays the selection key).
 pub fn staff_name(m: &StaffMember) -> String {
-    format!("{} {}", m.role.name(), m.id + 1)
+    format!("{} {}", m.role.name(), m.number)
 }
 
 /// The name of a point of interest, for the `where` column.

@@ -94,7 +94,10 @@ pub enum Task {
 
 #[derive(Component, Clone, Debug)]
 pub struct StaffMember {
+    /// Unique among all staff (selection and event-log key).
     pub id: u32,
+    /// 1-based number within its role: `restocker 2` ([`crate::sim::event_log::staff_name`]).
+    pub number: u32,
     pub role: Role,
     pub task: Task,
     /// Walking speed, m/s.
@@ -267,6 +270,7 @@ impl Plugin for StaffPlugin {
                     .spawn((
                         StaffMember {
                             id,
+                            number: staff.cashiers.len() as u32 + 1,
                             role: Role::Cashier { lane: lane.index },
                             task: Task::AtLane,
                             speed,
@@ -285,6 +289,7 @@ impl Plugin for StaffPlugin {
                     .spawn((
                         StaffMember {
                             id,
+                            number: staff.restockers.len() as u32 + 1,
                             role: Role::Restocker,
                             task: Task::Idle,
                             speed,
@@ -375,6 +380,7 @@ mod tests {
             (
                 StaffMember {
                     id,
+                    number: id,
                     role,
                     task,
                     speed: 1.0,

@@ -11,6 +11,7 @@ use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 use crate::scenario::format_clock;
 use crate::sim::checkout::{Checkout, CheckoutQueue, Lane};
 use crate::sim::customer::Customer;
+use crate::sim::event_log::staff_name;
 use crate::sim::metrics::Metrics;
 use crate::sim::shopping::{Catalog, Shelf, StockLedger};
 use crate::sim::staff::{StaffMember, Task, TaskKind, TaskQueue};
@@ -573,7 +574,7 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
             let Some(s) = q.iter(world).find(|s| s.id == id) else {
                 return;
             };
-            ui.heading(format!("Staff {id}"));
+            ui.heading(capitalized(&staff_name(s)));
             ui.label(format!("{:?}", s.role));
             ui.label(match s.task {
                 Task::Idle => "idle at the backroom".to_string(),
@@ -594,6 +595,14 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
             });
         }
     }
+}
+
+/// `text` with its first letter in upper case, for a heading.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 /// The colour legend of the markers.
