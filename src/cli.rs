@@ -257,6 +257,15 @@ fn run(
     if let Err(code) = check_destinations(None, events_file.as_deref()) {
         return code;
     }
+    if let (Some(e), Some(r)) = (&events_file, &report_file)
+        && e == r
+    {
+        errln!(
+            "error: --events and --report name the same file ({}); give each its own",
+            e.display()
+        );
+        return ExitCode::from(2);
+    }
     let seed = seed.unwrap_or(loaded.scenario.seed);
     let scenario = loaded.scenario;
     // In steps of simulated time, so that a long run shows how far it got and stops at once
@@ -286,7 +295,15 @@ fn run(
     let event_csv = sim.event_log().map(|log| log.to_csv());
     let output = match sim.into_output() {
         Ok(o) => o,
-        Err(fault) => return report_fault(&path.display().to_string(), &fault),
+        Err(fault) => {
+            // The log up to the fault is the best material for understanding it.
+            if let (Some(file), Some(csv)) = (&events_file, &event_csv)
+                && crate::experiment::report::write(file, csv).is_ok()
+            {
+                errln!("the events up to the fault are in {}", file.display());
+            }
+            return report_fault(&path.display().to_string(), &fault);
+        }
     };
     out!("{}", crate::experiment::output::kpi_table(&output));
     if let Some(dir) = out {
@@ -459,7 +476,12 @@ fn compare(paths: Vec<PathBuf>, args: ReplicationArgs) -> ExitCode {
     if let Err(code) = check_destinations(args.out.as_deref(), args.report.as_deref()) {
         return code;
     }
-    let variants = match run_replications(variants, &args, "compare") {
+    let label = if variants.len() == 1 {
+        "replications"
+    } else {
+        "compare"
+    };
+    let variants = match run_replications(variants, &args, label) {
         Ok(v) => v,
         Err(code) => return code,
     };

@@ -77,6 +77,7 @@ impl Plugin for StorePlugin {
             .add_plugins(replenishment::ReplenishmentPlugin)
             .add_plugins(metrics::MetricsPlugin)
             .add_plugins(arrivals::ArrivalsPlugin);
+        events::register_handlers(app.world_mut());
     }
 }
 
