@@ -106,8 +106,13 @@ fn worker(args: &Args) {
                 hung = f.stage == "event";
                 let sig = f.signature();
                 let _ = writeln!(o, "fail {index} {}", sig.replace('\n', " "));
-                if seen.insert(sig.clone()) && !hung {
-                    let small = fuzzing::minimise(&r.case, f, &seeds, &work, budget);
+                if seen.insert(sig.clone()) {
+                    // A hung case is kept as it is: minimising would re-run the hang many times.
+                    let small = if hung {
+                        r.case.clone()
+                    } else {
+                        fuzzing::minimise(&r.case, f, &seeds, &work, budget)
+                    };
                     let detail = format!(
                         "{}\nmessage: {}\nmutations: {}\n{}",
                         sig.replace('\n', " "),

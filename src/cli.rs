@@ -43,6 +43,18 @@ pub enum Command {
         /// Write a self-contained HTML report with charts to this file.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
+        /// Write every event of the day as CSV (time_s,clock,event,who,where,what) to this
+        /// file, to follow a customer, lane or shelf (see docs/outputs.md).
+        #[arg(long, value_name = "FILE")]
+        events: Option<PathBuf>,
+        /// Run N replications (seeds SEED … SEED+N−1) and print every KPI as mean ± 95 %
+        /// interval; `--out` and `--report` then hold the replications, as for `compare`.
+        #[arg(long = "replications", short = 'n', value_name = "N",
+              value_parser = clap::value_parser!(u32).range(2..=10_000))]
+        replications: Option<u32>,
+        /// Worker threads for `-n` (default: all cores). Results do not depend on it.
+        #[arg(long, requires = "replications", value_parser = clap::value_parser!(u32).range(1..=1024))]
+        threads: Option<u32>,
     },
     /// Compare scenarios over replications with common random numbers: mean ± 95 % interval
     /// per KPI and the paired difference against the first scenario.
@@ -161,7 +173,35 @@ fn dispatch(cli: Cli) -> ExitCode {
             seed,
             out,
             report,
-        } => run(scenario, seed, out, report),
+            events,
+            replications: Some(replications),
+            threads,
+        } => {
+            if events.is_some() {
+                errln!(
+                    "error: --events logs one day; run without -n (one replication is one seed: \
+                     `storelab run SCENARIO --seed S --events FILE`)"
+                );
+                return ExitCode::from(2);
+            }
+            let reps = ReplicationArgs {
+                replications,
+                seed,
+                threads,
+                out,
+                report,
+            };
+            compare(vec![scenario], reps)
+        }
+        Command::Run {
+            scenario,
+            seed,
+            out,
+            report,
+            events,
+            replications: None,
+            threads: _,
+        } => run(scenario, seed, out, report, events),
         Command::Compare { scenarios, reps } => compare(scenarios, reps),
         Command::Gui {
             scenarios,
@@ -203,6 +243,7 @@ fn run(
     seed: Option<u64>,
     out: Option<PathBuf>,
     report_file: Option<PathBuf>,
+    events_file: Option<PathBuf>,
 ) -> ExitCode {
     // First thing: a Ctrl-C while loading must also end in the clean "interrupted" exit.
     crate::interrupt::install();
@@ -213,11 +254,17 @@ fn run(
     if let Err(code) = check_destinations(out.as_deref(), report_file.as_deref()) {
         return code;
     }
+    if let Err(code) = check_destinations(None, events_file.as_deref()) {
+        return code;
+    }
     let seed = seed.unwrap_or(loaded.scenario.seed);
     let scenario = loaded.scenario;
     // In steps of simulated time, so that a long run shows how far it got and stops at once
     // on Ctrl-C (the steps do not change the result: events fire in the same order).
     let mut sim = crate::Simulation::new(&scenario, seed);
+    if events_file.is_some() {
+        sim.enable_event_log();
+    }
     let (open, close) = scenario.hours.span();
     let progress = Progress::counting(
         ((close - open) / 60.0).ceil() as u64,
@@ -236,6 +283,7 @@ fn run(
     if crate::interrupt::requested() {
         return interrupted();
     }
+    let event_csv = sim.event_log().map(|log| log.to_csv());
     let output = match sim.into_output() {
         Ok(o) => o,
         Err(fault) => return report_fault(&path.display().to_string(), &fault),
@@ -247,6 +295,16 @@ fn run(
             return ExitCode::from(1);
         }
         outln!("results written to {}", dir.display());
+    }
+    if let (Some(file), Some(csv)) = (&events_file, &event_csv) {
+        // The same rules as a report: a new file, or a regular file (or a link to one).
+        match crate::experiment::report::write(file, csv) {
+            Ok(()) => outln!("event log written to {}", file.display()),
+            Err(e) => {
+                errln!("error: cannot write {}: {e}", file.display());
+                return ExitCode::from(1);
+            }
+        }
     }
     if let Some(file) = report_file {
         let title = scenario.name.clone();
@@ -436,8 +494,13 @@ fn compare(paths: Vec<PathBuf>, args: ReplicationArgs) -> ExitCode {
         t.add_row(cells);
     }
     outln!(
-        "{} replications per scenario, common random numbers (seeds {}–{})",
+        "{} replications {}(seeds {}–{})",
         args.replications,
+        if variants.len() > 1 {
+            "per scenario, common random numbers "
+        } else {
+            ""
+        },
         variants[0].reps[0].seed,
         variants[0].reps.last().map_or(0, |r| r.seed)
     );
@@ -446,18 +509,24 @@ fn compare(paths: Vec<PathBuf>, args: ReplicationArgs) -> ExitCode {
         outln!("warning: {w}");
     }
     let tests = experiment::KPIS.len() * (variants.len() - 1);
-    outln!(
-        "* significant: Holm's correction over all {tests} differences (KPIs × variants) keeps the \
-         chance of any false * at 5 %. A ± interval alone is 95 % for that one difference."
-    );
-    let title = format!(
-        "Comparison: {}",
-        variants
-            .iter()
-            .map(|v| v.label.as_str())
-            .collect::<Vec<_>>()
-            .join(" vs ")
-    );
+    if tests > 0 {
+        outln!(
+            "* significant: Holm's correction over all {tests} differences (KPIs × variants) keeps the \
+             chance of any false * at 5 %. A ± interval alone is 95 % for that one difference."
+        );
+    }
+    // One scenario (`run -n`): its replications, no comparison.
+    let title = match variants.as_slice() {
+        [one] => format!("{}: {} replications", one.label, args.replications),
+        _ => format!(
+            "Comparison: {}",
+            variants
+                .iter()
+                .map(|v| v.label.as_str())
+                .collect::<Vec<_>>()
+                .join(" vs ")
+        ),
+    };
     write_experiment(&args, &variants, &[], &title, ReportKind::Compare)
 }
 

@@ -187,3 +187,36 @@ fn inspector_describes_what_was_clicked() {
         h.get_by_label(&format!("Customer {id}"));
     }
 }
+
+#[test]
+fn inspector_shows_the_selections_timeline_from_the_event_log() {
+    let mut sim = Simulation::new(&load("supermarket.ron"), 3);
+    sim.enable_event_log();
+    sim.run_until(12.0 * 3600.0);
+    let world = sim.world();
+    let draw = DrawData::of(world, 12.0 * 3600.0);
+    let customer = draw
+        .people
+        .iter()
+        .find(|m| matches!(m.who, Selection::Customer(_)))
+        .unwrap()
+        .who;
+    let rows = storelab::view::model::timeline(world, customer);
+    assert_eq!(
+        rows[0].event, "ArrivalDue",
+        "a customer's timeline starts with it"
+    );
+    let h = Harness::new_ui(|ui| panels::inspector_ui(ui, world, customer, 12.0 * 3600.0));
+    h.get_by_label(&format!("Timeline ({} events)", rows.len()));
+    h.get_by_label("walks in");
+    // A lane's timeline shows the services it started.
+    let lane = Selection::Lane(LaneId(12));
+    let rows = storelab::view::model::timeline(world, lane);
+    assert!(rows.iter().any(|r| r.event == "ServiceStart"));
+    let h = Harness::new_ui(|ui| panels::inspector_ui(ui, world, lane, 12.0 * 3600.0));
+    h.get_by_label(&format!("Timeline ({} events)", rows.len()));
+    // Without the event log there is no timeline (and no empty header).
+    let plain = world_at_noon();
+    let h = Harness::new_ui(|ui| panels::inspector_ui(ui, plain.world(), lane, 12.0 * 3600.0));
+    assert!(h.query_by_label_contains("Timeline").is_none());
+}

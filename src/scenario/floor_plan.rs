@@ -66,6 +66,13 @@ pub struct LaneGeom {
     pub queue_direction: (i32, i32),
 }
 
+impl LaneGeom {
+    /// The lane's name everywhere (outputs, view, commands): its group and number, `till-3`.
+    pub fn name(&self) -> String {
+        format!("{}-{}", self.group, self.number)
+    }
+}
+
 /// The parsed floor plan with its distance tables. Immutable during a run.
 #[derive(Resource, Clone, Debug)]
 pub struct FloorPlan {

@@ -4,8 +4,8 @@
 //! changes every clock hour (`Hourly`, a non-homogeneous Poisson process generated exactly by
 //! inverting the cumulative rate), only while the doors are open. On entering, a customer draws
 //! from its own random stream (common random numbers): walking speed, service-time uniforms,
-//! basket size, and which products (by popularity, with replacement). On reaching an exit its
-//! journey is recorded and the entity despawned.
+//! basket size, and which products (by popularity, with replacement). Leaving is
+//! [`crate::sim::journey`]'s.
 //!
 //! Units: seconds since 00:00, customers per hour in the scenario, m/s.
 
@@ -20,9 +20,9 @@ use crate::ids::PoiId;
 use crate::ids::{ProductId, ShelfId};
 use crate::scenario::floor_plan::FloorPlan;
 use crate::scenario::{Arrivals, Scenario};
-use crate::sim::customer::{Customer, CustomerRecord, Phase, Stop};
+use crate::sim::customer::{Customer, Phase, Stop};
 use crate::sim::engine::{Agenda, Clock, EventId};
-use crate::sim::movement::{Heatmap, Motion};
+use crate::sim::movement::Motion;
 use crate::sim::random::{self, Attr, BasketSampler, SimRng};
 use crate::sim::service::ServiceDraws;
 use crate::sim::shopping::Catalog;
@@ -104,33 +104,21 @@ impl ArrivalProcess {
 }
 
 /// Scheduled: the next customer walks in.
-#[derive(Event, Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub struct ArrivalDue;
 
 /// A command: scale the arrival rate from now on (1.0 = as in the scenario). The pending
 /// arrival is drawn anew at the new rate (Poisson arrivals are memoryless, so this is exact),
 /// so the change acts at once, also after a rate of 0.
-#[derive(Event, Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub struct SetArrivalMultiplier {
     pub multiplier: f64,
 }
 
 /// Triggered once a new customer entity exists, at its entrance.
-#[derive(Event, Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub struct CustomerEntered {
     pub customer: Entity,
-}
-
-/// Scheduled: a customer reaches the exit.
-#[derive(Event, Debug, Clone, Copy)]
-pub struct ReachExit {
-    pub customer: Entity,
-}
-
-/// Triggered when a customer leaves, with its journey.
-#[derive(Event, Debug, Clone)]
-pub struct CustomerLeft {
-    pub record: CustomerRecord,
 }
 
 pub struct ArrivalsPlugin;
@@ -147,15 +135,12 @@ impl Plugin for ArrivalsPlugin {
                     .schedule(first, ArrivalDue),
             );
         }
-        app.insert_resource(process)
-            .add_observer(on_arrival)
-            .add_observer(on_set_multiplier)
-            .add_observer(on_reach_exit);
+        app.insert_resource(process);
     }
 }
 
-fn on_arrival(
-    _: On<ArrivalDue>,
+pub(crate) fn on_arrival(
+    _: In<ArrivalDue>,
     mut process: ResMut<ArrivalProcess>,
     clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
@@ -212,14 +197,14 @@ fn on_arrival(
             Motion::still(entrance, now),
         ))
         .id();
-    commands.trigger(CustomerEntered { customer });
+    agenda.emit(CustomerEntered { customer });
     process.pending = process
         .next_after(now)
         .map(|next| agenda.schedule(next, ArrivalDue));
 }
 
-fn on_set_multiplier(
-    ev: On<SetArrivalMultiplier>,
+pub(crate) fn on_set_multiplier(
+    In(ev): In<SetArrivalMultiplier>,
     mut process: ResMut<ArrivalProcess>,
     clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
@@ -265,89 +250,6 @@ pub fn draw_customer(
         *wanted.entry((catalog.products[p].shelf, p)).or_default() += 1;
     }
     (speed, draws, entrance, n, wanted)
-}
-
-/// Sends a customer from where it stands to the nearest exit.
-pub fn walk_to_exit(
-    customer: Entity,
-    c: &mut Customer,
-    motion: &mut Motion,
-    plan: &FloorPlan,
-    heat: &mut Heatmap,
-    now: f64,
-    agenda: &mut Agenda,
-) {
-    let exit = plan.nearest(c.at, &plan.exits).unwrap_or(plan.exits[0]);
-    let metres = plan.distance(c.at, exit);
-    let arrive = now + metres / c.speed;
-    heat.replace(
-        plan,
-        motion,
-        Motion {
-            from: c.at,
-            to: exit,
-            depart: now,
-            arrive,
-        },
-    );
-    c.distance += metres;
-    c.at = exit;
-    c.phase = Phase::Leaving;
-    agenda.schedule(arrive, ReachExit { customer });
-}
-
-fn on_reach_exit(
-    ev: On<ReachExit>,
-    customers: Query<(&Customer, &Motion)>,
-    clock: Res<Clock>,
-    checkout: Res<crate::sim::checkout::Checkout>,
-    plan: Res<FloorPlan>,
-    mut heat: ResMut<Heatmap>,
-    mut commands: Commands,
-) {
-    let Ok((c, motion)) = customers.get(ev.customer) else {
-        return;
-    };
-    heat.record(&plan, motion, clock.now);
-    let record = journey_record(c, Some(clock.now), &checkout);
-    commands.entity(ev.customer).despawn();
-    commands.trigger(CustomerLeft { record });
-}
-
-/// The record of a journey, finished (`exit` given) or still under way.
-pub fn journey_record(
-    c: &Customer,
-    exit: Option<f64>,
-    checkout: &crate::sim::checkout::Checkout,
-) -> CustomerRecord {
-    let served = c.service_end.is_some();
-    CustomerRecord {
-        id: c.id,
-        arrival: c.arrived,
-        exit,
-        items_planned: c.items_planned,
-        items_bought: c.items,
-        items_lost: c.items_lost,
-        value: c.value,
-        value_lost: c.value_lost,
-        shelves_visited: c.next_stop as u32,
-        distance_m: c.distance,
-        lane: c
-            .lane
-            .map(|l| checkout.lane_name(l).to_string())
-            .unwrap_or_default(),
-        queue_joined: c.queue_joined,
-        service_start: c.service_start,
-        service_end: c.service_end,
-        wait: c.queue_joined.zip(c.service_start).map(|(j, s)| s - j),
-        service_time: c.service_start.zip(c.service_end).map(|(s, e)| e - s),
-        time_in_store: exit.map(|e| e - c.arrived),
-        outcome: match (exit, served) {
-            (None, _) => "inside",
-            (Some(_), true) => "served",
-            (Some(_), false) => "no_purchase",
-        },
-    }
 }
 
 #[cfg(test)]

@@ -20,9 +20,10 @@ use crate::ids::PoiId;
 use crate::ids::{GroupId, Id, IdVec, LaneId, QueueId};
 use crate::scenario::floor_plan::FloorPlan;
 use crate::scenario::{LaneKind, QueueDiscipline, QueueStrategy, ServiceModel};
-use crate::sim::arrivals::walk_to_exit;
 use crate::sim::customer::{Customer, Phase};
 use crate::sim::engine::{Agenda, Clock};
+use crate::sim::event_log::{EventLog, LogRow, customer_name};
+use crate::sim::journey::walk_to_exit;
 use crate::sim::movement::{Heatmap, Motion};
 use crate::sim::service;
 
@@ -162,35 +163,37 @@ impl CheckoutQueue {
 }
 
 /// Scheduled: a customer with a basket reaches the checkout zone and picks a queue.
-#[derive(Event, Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub struct ReachCheckout {
     pub customer: Entity,
 }
 
 /// Scheduled: a customer who walked from the lane it reached first to the queue it chose
 /// joins that queue.
-#[derive(Event, Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub struct JoinQueue {
     pub customer: Entity,
     pub queue: QueueId,
 }
 
 /// Scheduled: lane `lane` finishes serving its customer.
-#[derive(Event, Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub struct ServiceDone {
     pub lane: LaneId,
 }
 
 /// Triggered when a customer has paid.
-#[derive(Event, Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub struct CustomerPaid {
+    /// The customer's arrival number.
+    pub customer: u32,
     pub items: u32,
     pub value: f64,
 }
 
 /// A command: open or close a lane now. A closing lane finishes its customer; the customers
 /// waiting in its own queue choose again.
-#[derive(Event, Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub struct SetLaneOpen {
     pub lane: LaneId,
     pub open: bool,
@@ -237,7 +240,7 @@ impl Plugin for CheckoutPlugin {
                     queues.push(new_queue(QueueId::from_index(queues.len()), gi, now))
                 });
             for (k, &(index, geom)) in geoms.iter().enumerate() {
-                let name = format!("{}-{}", group.id, geom.number);
+                let name = geom.name();
                 let q = match shared_queue {
                     Some(q) => q,
                     None => {
@@ -288,11 +291,7 @@ impl Plugin for CheckoutPlugin {
             lane_points,
             lane_open,
             strategy: config.scenario.checkouts.strategy,
-        })
-        .add_observer(on_reach_checkout)
-        .add_observer(on_join_queue)
-        .add_observer(on_service_done)
-        .add_observer(on_set_lane_open);
+        });
     }
 }
 
@@ -320,7 +319,7 @@ type CustomerQuery<'w, 's> = Query<'w, 's, (&'static mut Customer, &'static mut 
 
 /// What the checkout observers work on: customers, lanes, queues and the shared resources.
 #[derive(SystemParam)]
-struct Tills<'w, 's> {
+pub(crate) struct Tills<'w, 's> {
     customers: CustomerQuery<'w, 's>,
     lanes: Query<'w, 's, &'static mut Lane>,
     queues: Query<'w, 's, &'static mut CheckoutQueue>,
@@ -329,9 +328,10 @@ struct Tills<'w, 's> {
     heat: ResMut<'w, Heatmap>,
     clock: Res<'w, Clock>,
     agenda: ResMut<'w, Agenda>,
+    log: Option<ResMut<'w, EventLog>>,
 }
 
-fn on_reach_checkout(ev: On<ReachCheckout>, mut t: Tills) {
+pub(crate) fn on_reach_checkout(In(ev): In<ReachCheckout>, mut t: Tills) {
     let now = t.clock.now;
     let Ok((mut c, mut motion)) = t.customers.get_mut(ev.customer) else {
         return;
@@ -339,6 +339,16 @@ fn on_reach_checkout(ev: On<ReachCheckout>, mut t: Tills) {
     let q = choose_queue(&mut c, &t.checkout, &t.lanes, &t.queues, &t.plan, now);
     let mut queue = t.queues.get_mut(t.checkout.queues[q]).expect("queue");
     let point = t.checkout.lane_points[queue.lanes[0]];
+    if let Some(log) = t.log.as_mut() {
+        let name = &t.checkout.queue_names[q];
+        let walk = if point != c.at { ", walks there" } else { "" };
+        log.what(|| {
+            format!(
+                "chooses queue {name} ({} waiting){walk}",
+                queue.waiting.len()
+            )
+        });
+    }
     if point != c.at {
         let group = &t.checkout.groups[queue.group];
         queue.incoming += 1;
@@ -369,7 +379,7 @@ fn on_reach_checkout(ev: On<ReachCheckout>, mut t: Tills) {
     join_queue(ev.customer, q, &mut t);
 }
 
-fn on_join_queue(ev: On<JoinQueue>, mut t: Tills, mut commands: Commands) {
+pub(crate) fn on_join_queue(In(ev): In<JoinQueue>, mut t: Tills) {
     let items = t.customers.get(ev.customer).map_or(0, |(c, _)| c.items);
     let mut queue = t
         .queues
@@ -386,7 +396,7 @@ fn on_join_queue(ev: On<JoinQueue>, mut t: Tills, mut commands: Commands) {
     let closed = !queue.lanes.iter().any(|&l| t.checkout.lane_open[l]);
     if closed && t.checkout.lane_open.iter().any(|&o| o) {
         // Its lanes closed during the walk: choose again from here.
-        commands.trigger(ReachCheckout {
+        t.agenda.emit(ReachCheckout {
             customer: ev.customer,
         });
         return;
@@ -414,6 +424,10 @@ fn join_queue(customer: Entity, q: QueueId, t: &mut Tills) {
     queue.items_waiting += c.items;
     queue.expected_work += expected;
     queue.max_len = queue.max_len.max(queue.waiting.len() as u32);
+    if let Some(log) = t.log.as_mut() {
+        let name = &t.checkout.queue_names[q];
+        log.what(|| format!("joins queue {name} as number {}", queue.waiting.len()));
+    }
     t.start_services(q);
 }
 
@@ -538,6 +552,24 @@ impl Tills<'_, '_> {
             c.phase = Phase::InService { lane: l };
             c.lane = Some(l);
             c.service_start = Some(now);
+            if let Some(log) = self.log.as_mut() {
+                let name = self.checkout.lane_name(l);
+                let waited = now - c.queue_joined.unwrap_or(now);
+                log.fact(LogRow {
+                    time: now,
+                    event: "ServiceStart",
+                    who: customer_name(c.id),
+                    place: format!("lane {name}"),
+                    what: format!(
+                        "served at {name} for {duration:.1} s ({} items) after waiting {waited:.1} s",
+                        c.items
+                    ),
+                    customer: Some(c.id),
+                    lane: Some(l),
+                    shelf: None,
+                    staff: None,
+                });
+            }
             c.at = lane.service_point;
             self.heat.replace(
                 &self.plan,
@@ -550,7 +582,7 @@ impl Tills<'_, '_> {
     }
 }
 
-fn on_service_done(ev: On<ServiceDone>, mut t: Tills, mut commands: Commands) {
+pub(crate) fn on_service_done(In(ev): In<ServiceDone>, mut t: Tills) {
     let now = t.clock.now;
     let mut lane = t.lanes.get_mut(t.checkout.lanes[ev.lane]).expect("lane");
     let Some(customer) = lane.serving.take() else {
@@ -565,7 +597,8 @@ fn on_service_done(ev: On<ServiceDone>, mut t: Tills, mut commands: Commands) {
     let q = lane.queue;
     if let Ok((mut c, mut motion)) = t.customers.get_mut(customer) {
         c.service_end = Some(now);
-        commands.trigger(CustomerPaid {
+        t.agenda.emit(CustomerPaid {
+            customer: c.id,
             items: c.items,
             value: c.value,
         });
@@ -582,7 +615,7 @@ fn on_service_done(ev: On<ServiceDone>, mut t: Tills, mut commands: Commands) {
     t.start_services(q);
 }
 
-fn on_set_lane_open(ev: On<SetLaneOpen>, mut t: Tills, mut commands: Commands) {
+pub(crate) fn on_set_lane_open(In(ev): In<SetLaneOpen>, mut t: Tills) {
     let now = t.clock.now;
     let Some(&entity) = t.checkout.lanes.get(ev.lane) else {
         return;
@@ -620,6 +653,6 @@ fn on_set_lane_open(ev: On<SetLaneOpen>, mut t: Tills, mut commands: Commands) {
     queue.items_waiting = 0;
     queue.expected_work = 0.0;
     for customer in leaving {
-        commands.trigger(ReachCheckout { customer });
+        t.agenda.emit(ReachCheckout { customer });
     }
 }

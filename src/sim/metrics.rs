@@ -13,11 +13,13 @@ use serde::Serialize;
 use statrs::statistics::{Data, Distribution as _, Max, OrderStatistics};
 
 use crate::RunConfig;
+use crate::scenario::floor_plan::FloorPlan;
 use crate::scenario::{LaneKind, format_clock};
-use crate::sim::arrivals::{CustomerEntered, CustomerLeft, journey_record};
+use crate::sim::arrivals::CustomerEntered;
 use crate::sim::checkout::{Checkout, CheckoutQueue, CustomerPaid, Lane};
 use crate::sim::customer::{Customer, CustomerRecord};
 use crate::sim::engine::{Agenda, Clock, EventId};
+use crate::sim::journey::{CustomerLeft, journey_record};
 use crate::sim::replenishment::{Backroom, RefillQueue};
 use crate::sim::shopping::StockLedger;
 
@@ -78,7 +80,7 @@ pub struct Sample {
 }
 
 /// Scheduled: take a time-series sample.
-#[derive(Event, Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub struct SampleDue;
 
 pub struct MetricsPlugin;
@@ -93,14 +95,10 @@ impl Plugin for MetricsPlugin {
         app.world_mut()
             .resource_mut::<Agenda>()
             .schedule(open, SampleDue);
-        app.add_observer(on_entered)
-            .add_observer(on_left)
-            .add_observer(on_paid)
-            .add_observer(on_sample);
     }
 }
 
-fn on_entered(_: On<CustomerEntered>, mut metrics: ResMut<Metrics>, clock: Res<Clock>) {
+pub(crate) fn on_entered(_: In<CustomerEntered>, mut metrics: ResMut<Metrics>, clock: Res<Clock>) {
     metrics.touch(clock.now);
     metrics.arrived += 1;
     metrics.in_store += 1;
@@ -110,12 +108,11 @@ fn on_entered(_: On<CustomerEntered>, mut metrics: ResMut<Metrics>, clock: Res<C
     }
 }
 
-fn on_left(
-    ev: On<CustomerLeft>,
+pub(crate) fn on_left(
+    In(ev): In<CustomerLeft>,
     mut metrics: ResMut<Metrics>,
     clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
-    mut commands: Commands,
 ) {
     metrics.touch(clock.now);
     metrics.in_store -= 1;
@@ -128,18 +125,18 @@ fn on_left(
         if let Some(id) = metrics.next_sample.take() {
             agenda.cancel(id);
         }
-        commands.trigger(SampleDue);
+        agenda.emit(SampleDue);
     }
 }
 
-fn on_paid(ev: On<CustomerPaid>, mut metrics: ResMut<Metrics>) {
+pub(crate) fn on_paid(In(ev): In<CustomerPaid>, mut metrics: ResMut<Metrics>) {
     metrics.paid += 1;
     metrics.revenue += ev.value;
     metrics.items_sold += u64::from(ev.items);
 }
 
-fn on_sample(
-    _: On<SampleDue>,
+pub(crate) fn on_sample(
+    _: In<SampleDue>,
     mut metrics: ResMut<Metrics>,
     lanes: Query<&Lane>,
     queues: Query<&CheckoutQueue>,
@@ -343,13 +340,13 @@ pub struct Summary {
 /// Every customer journey: finished ones in exit order, then those still inside (by id).
 pub fn all_records(world: &mut World) -> Vec<CustomerRecord> {
     let mut records = world.resource::<Metrics>().records.clone();
-    let checkout = world.resource::<Checkout>();
+    let plan = world.resource::<FloorPlan>();
     let mut q = world
         .try_query::<&Customer>()
         .expect("customer component registered");
     let mut inside: Vec<CustomerRecord> = q
         .iter(world)
-        .map(|c| journey_record(c, None, checkout))
+        .map(|c| journey_record(c, None, plan))
         .collect();
     inside.sort_by_key(|r| r.id);
     records.extend(inside);

@@ -10,6 +10,9 @@ pub mod arrivals;
 pub mod checkout;
 pub mod customer;
 pub mod engine;
+pub mod event_log;
+pub mod events;
+pub mod journey;
 pub mod metrics;
 pub mod movement;
 pub mod random;
@@ -26,6 +29,7 @@ use crate::scenario::Scenario;
 use crate::scenario::floor_plan::FloorPlan;
 use crate::scenario::validate::ValidScenario;
 use crate::sim::engine::{Agenda, Clock};
+use crate::sim::events::SimEvent;
 
 /// Customers still inside this long after closing are cut off (the run stops), seconds.
 pub const MAX_DRAIN: f64 = 4.0 * 3600.0;
@@ -45,6 +49,15 @@ pub struct StorePlugin {
 
 impl Plugin for StorePlugin {
     fn build(&self, app: &mut App) {
+        // Registered up front, so a query for them works even on a day on which nobody came
+        // (handlers are registered when they first run).
+        let world = app.world_mut();
+        world.register_component::<customer::Customer>();
+        world.register_component::<movement::Motion>();
+        world.register_component::<staff::StaffMember>();
+        world.register_component::<shopping::Shelf>();
+        world.register_component::<checkout::Lane>();
+        world.register_component::<checkout::CheckoutQueue>();
         let (open, close) = self.config.scenario.hours.span();
         app.insert_resource(self.config.clone())
             .insert_resource(Clock {
@@ -54,7 +67,7 @@ impl Plugin for StorePlugin {
                 measure_from: open + self.config.scenario.metrics.warmup,
                 hard_stop: close + MAX_DRAIN,
             })
-            .insert_resource(Agenda::default())
+            .insert_resource(Agenda::<SimEvent>::default())
             .add_plugins(movement::NavigationPlugin {
                 plan: self.plan.clone(),
             })
@@ -93,12 +106,28 @@ impl Simulation {
 
     /// Simulates every event up to simulated time `t` (seconds since 00:00).
     pub fn run_until(&mut self, t: f64) -> u64 {
-        engine::advance(self.world_mut(), t)
+        engine::advance::<SimEvent>(self.world_mut(), t)
     }
 
     /// Simulates until nothing is left to do (or the drain limit after closing).
     pub fn run_to_end(&mut self) -> u64 {
-        engine::advance(self.world_mut(), f64::INFINITY)
+        engine::advance::<SimEvent>(self.world_mut(), f64::INFINITY)
+    }
+
+    /// Handles `event` now (a command from a view or a replay), and what it causes now.
+    pub fn apply(&mut self, event: impl Into<SimEvent>) {
+        engine::handle(self.world_mut(), event.into());
+    }
+
+    /// Starts recording every event from now on ([`event_log::EventLog`]); the results are
+    /// the same with or without it.
+    pub fn enable_event_log(&mut self) {
+        self.world.insert_resource(event_log::EventLog::default());
+    }
+
+    /// The event log, if enabled.
+    pub fn event_log(&self) -> Option<&event_log::EventLog> {
+        self.world.get_resource::<event_log::EventLog>()
     }
 
     pub fn now(&self) -> f64 {
@@ -106,7 +135,7 @@ impl Simulation {
     }
 
     pub fn finished(&self) -> bool {
-        engine::finished(&self.world)
+        engine::finished::<SimEvent>(&self.world)
     }
 
     /// The engine fault that stopped this store, if any (see [`engine::Fault`]).

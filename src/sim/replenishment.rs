@@ -39,19 +39,19 @@ pub struct RefillQueue {
 }
 
 /// Scheduled: a restocker reaches the shelf it carries goods to.
-#[derive(Event, Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub struct RestockerAtShelf {
     pub staff: Entity,
 }
 
 /// Scheduled: a restocker has put the goods on the shelf.
-#[derive(Event, Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub struct RefillDone {
     pub staff: Entity,
 }
 
 /// Scheduled: a restocker is back at the backroom door.
-#[derive(Event, Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub struct RestockerBack {
     pub staff: Entity,
 }
@@ -77,11 +77,7 @@ impl Plugin for ReplenishmentPlugin {
             tasks: VecDeque::new(),
             pending: vec![false; n].into(),
             done: 0,
-        })
-        .add_observer(on_stock_low)
-        .add_observer(on_at_shelf)
-        .add_observer(on_refill_done)
-        .add_observer(on_back);
+        });
     }
 }
 
@@ -138,8 +134,8 @@ fn dispatch(
     }
 }
 
-fn on_stock_low(
-    ev: On<StockLow>,
+pub(crate) fn on_stock_low(
+    In(ev): In<StockLow>,
     mut queue: ResMut<RefillQueue>,
     mut backroom: ResMut<Backroom>,
     staff: Res<Staff>,
@@ -169,8 +165,8 @@ fn on_stock_low(
     );
 }
 
-fn on_at_shelf(
-    ev: On<RestockerAtShelf>,
+pub(crate) fn on_at_shelf(
+    In(ev): In<RestockerAtShelf>,
     mut members: StaffQuery,
     config: Res<RunConfig>,
     clock: Res<Clock>,
@@ -190,8 +186,8 @@ fn on_at_shelf(
     );
 }
 
-fn on_refill_done(
-    ev: On<RefillDone>,
+pub(crate) fn on_refill_done(
+    In(ev): In<RefillDone>,
     mut members: StaffQuery,
     mut shelves: Query<&mut Shelf>,
     mut queue: ResMut<RefillQueue>,
@@ -202,7 +198,6 @@ fn on_refill_done(
     config: Res<RunConfig>,
     clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
-    mut commands: Commands,
 ) {
     let now = clock.now;
     let Ok((mut member, mut motion)) = members.get_mut(ev.staff) else {
@@ -229,7 +224,7 @@ fn on_refill_done(
     queue.pending[p] = false;
     queue.done += 1;
     if still_low {
-        commands.trigger(StockLow { product });
+        agenda.emit(StockLow { product });
     }
     let door = plan.backroom_door.expect("restockers need a backroom");
     let arrive = now + plan.distance(motion.to, door) / member.speed;
@@ -243,8 +238,8 @@ fn on_refill_done(
     agenda.schedule(arrive, RestockerBack { staff: ev.staff });
 }
 
-fn on_back(
-    ev: On<RestockerBack>,
+pub(crate) fn on_back(
+    In(ev): In<RestockerBack>,
     mut members: StaffQuery,
     mut queue: ResMut<RefillQueue>,
     mut backroom: ResMut<Backroom>,

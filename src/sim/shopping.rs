@@ -17,10 +17,12 @@ use rand_distr::weighted::WeightedAliasIndex;
 use crate::RunConfig;
 use crate::ids::{Id, IdVec, PoiId, ProductId, ShelfId};
 use crate::scenario::floor_plan::FloorPlan;
-use crate::sim::arrivals::{CustomerEntered, walk_to_exit};
+use crate::sim::arrivals::CustomerEntered;
 use crate::sim::checkout::{Checkout, ReachCheckout};
 use crate::sim::customer::Customer;
 use crate::sim::engine::{Agenda, Clock};
+use crate::sim::event_log::EventLog;
+use crate::sim::journey::walk_to_exit;
 use crate::sim::movement::{Heatmap, Motion};
 use crate::sim::random;
 
@@ -98,13 +100,13 @@ impl StockLedger {
 }
 
 /// Triggered when a product's shelf stock falls below the refill threshold.
-#[derive(Event, Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub struct StockLow {
     pub product: ProductId,
 }
 
 /// Scheduled: a customer reaches the shelf of its next stop.
-#[derive(Event, Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub struct ReachShelf {
     pub customer: Entity,
 }
@@ -172,9 +174,7 @@ impl Plugin for ShoppingPlugin {
             shelves,
             alias,
         })
-        .insert_resource(ledger)
-        .add_observer(on_customer_entered)
-        .add_observer(on_reach_shelf);
+        .insert_resource(ledger);
     }
 }
 
@@ -249,8 +249,8 @@ fn plan_route(
     stops.clone_from_slice(&sorted);
 }
 
-fn on_customer_entered(
-    ev: On<CustomerEntered>,
+pub(crate) fn on_customer_entered(
+    In(ev): In<CustomerEntered>,
     mut customers: Query<(&mut Customer, &mut Motion)>,
     plan: Res<FloorPlan>,
     mut heat: ResMut<Heatmap>,
@@ -320,8 +320,8 @@ fn next_leg(
     }
 }
 
-fn on_reach_shelf(
-    ev: On<ReachShelf>,
+pub(crate) fn on_reach_shelf(
+    In(ev): In<ReachShelf>,
     mut customers: Query<(&mut Customer, &mut Motion)>,
     mut shelves: Query<&mut Shelf>,
     plan: Res<FloorPlan>,
@@ -332,7 +332,7 @@ fn on_reach_shelf(
     clock: Res<Clock>,
     mut ledger: ResMut<StockLedger>,
     mut agenda: ResMut<Agenda>,
-    mut commands: Commands,
+    mut log: Option<ResMut<EventLog>>,
 ) {
     let now = clock.now;
     let Ok((mut c, mut motion)) = customers.get_mut(ev.customer) else {
@@ -363,6 +363,14 @@ fn on_reach_shelf(
         ledger.sold[p] += u64::from(take);
         ledger.lost[p] += u64::from(lost);
         ledger.lost_total += u64::from(lost);
+        if let Some(log) = log.as_mut() {
+            let left = slot.on_shelf;
+            log.what(|| match (take, lost) {
+                (_, 0) => format!("takes {take} × {} ({left} left)", info.name),
+                (0, _) => format!("misses {lost} × {} (shelf empty)", info.name),
+                _ => format!("takes {take} × {}, misses {lost} (shelf empty)", info.name),
+            });
+        }
         if take > 0 && slot.on_shelf == 0 {
             ledger.stockouts[p] += 1;
             if ledger.empty_since[p].replace(now).is_none() {
@@ -372,7 +380,7 @@ fn on_reach_shelf(
         // Asked on every visit below the threshold, not only on crossing it: a refill that
         // found the backroom empty must be retried. Replenishment ignores repeated requests.
         if f64::from(slot.on_shelf) < threshold * f64::from(slot.capacity) {
-            commands.trigger(StockLow { product });
+            agenda.emit(StockLow { product });
         }
     }
     next_leg(

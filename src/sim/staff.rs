@@ -22,6 +22,16 @@ pub enum Role {
     Restocker,
 }
 
+impl Role {
+    /// The role's name in logs and the view.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Role::Cashier { .. } => "cashier",
+            Role::Restocker => "restocker",
+        }
+    }
+}
+
 /// What a staff member is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Task {

@@ -28,15 +28,10 @@ pub enum Command {
 impl Command {
     /// Applies the command to a store at its current simulated time.
     pub fn apply(&self, sim: &mut Simulation) {
-        let world = sim.world_mut();
         match *self {
-            Command::SetLaneOpen { lane, open } => {
-                world.trigger(SetLaneOpen { lane, open });
-                world.flush();
-            }
+            Command::SetLaneOpen { lane, open } => sim.apply(SetLaneOpen { lane, open }),
             Command::SetArrivalMultiplier(multiplier) => {
-                world.trigger(SetArrivalMultiplier { multiplier });
-                world.flush();
+                sim.apply(SetArrivalMultiplier { multiplier })
             }
         }
     }

@@ -40,7 +40,9 @@ impl Store {
         let loaded = scenario::load(path).map_err(|e| e.to_string())?;
         let seed = seed.unwrap_or(loaded.scenario.seed);
         let scenario = loaded.scenario;
-        let sim = Simulation::new(&scenario, seed);
+        let mut sim = Simulation::new(&scenario, seed);
+        // For the inspector's timelines; the results are the same with or without it.
+        sim.enable_event_log();
         Ok(Store {
             path: path.to_path_buf(),
             log: SessionLog {

@@ -18,6 +18,7 @@ use crate::scenario::LaneKind;
 use crate::scenario::floor_plan::{CellKind, FloorPlan};
 use crate::sim::checkout::{Checkout, CheckoutQueue, Lane};
 use crate::sim::customer::{Customer, Phase};
+use crate::sim::event_log::{EventLog, LogRow};
 use crate::sim::movement::Motion;
 use crate::sim::shopping::{Catalog, Shelf};
 use crate::sim::staff::{Role, StaffMember};
@@ -288,4 +289,37 @@ pub fn hit_test(plan: &FloorPlan, draw: &DrawData, p: (f64, f64)) -> Option<Sele
         CellKind::Checkout(l) => Some(Selection::Lane(l)),
         _ => None,
     }
+}
+
+/// One line of the inspector's timeline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimelineRow {
+    /// Seconds since 00:00.
+    pub time: f64,
+    pub event: &'static str,
+    pub who: String,
+    pub place: String,
+    pub what: String,
+}
+
+/// What happened so far to the selected customer, lane, shelf or staff member, oldest first
+/// (empty when the event log is off).
+pub fn timeline(world: &World, selection: Selection) -> Vec<TimelineRow> {
+    let Some(log) = world.get_resource::<EventLog>() else {
+        return Vec::new();
+    };
+    let rows: Box<dyn Iterator<Item = &LogRow>> = match selection {
+        Selection::Customer(id) => Box::new(log.customer(id)),
+        Selection::Lane(l) => Box::new(log.lane(l)),
+        Selection::Shelf(s) => Box::new(log.shelf(s)),
+        Selection::Staff(id) => Box::new(log.staff(id)),
+    };
+    rows.map(|r| TimelineRow {
+        time: r.time,
+        event: r.event,
+        who: r.who.clone(),
+        place: r.place.clone(),
+        what: r.what.clone(),
+    })
+    .collect()
 }

@@ -405,8 +405,47 @@ pub fn charts_ui(ui: &mut egui::Ui, names: &[String], worlds: &[&World]) {
     });
 }
 
-/// The inspector: details of the selected customer, lane, shelf or staff member.
+/// The inspector: details of the selected customer, lane, shelf or staff member, then its
+/// timeline so far.
 pub fn inspector_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) {
+    details_ui(ui, world, selection, now);
+    timeline_ui(ui, world, selection);
+}
+
+/// The events so far that concern the selection (from the event log), newest at the bottom.
+fn timeline_ui(ui: &mut egui::Ui, world: &World, selection: Selection) {
+    let rows = crate::view::model::timeline(world, selection);
+    if rows.is_empty() {
+        return;
+    }
+    ui.separator();
+    egui::CollapsingHeader::new(format!("Timeline ({} events)", rows.len()))
+        .id_salt("timeline")
+        .default_open(true)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .max_height(220.0)
+                .stick_to_bottom(true)
+                .show(ui, |ui| {
+                    egui::Grid::new("timeline-rows")
+                        .striped(true)
+                        .show(ui, |ui| {
+                            for r in &rows {
+                                ui.monospace(format_clock(r.time));
+                                ui.label(r.event);
+                                ui.label(if r.place.is_empty() {
+                                    r.what.clone()
+                                } else {
+                                    format!("{}: {}", r.place, r.what)
+                                });
+                                ui.end_row();
+                            }
+                        });
+                });
+        });
+}
+
+fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) {
     match selection {
         Selection::Customer(id) => {
             let mut q = world

@@ -1,0 +1,92 @@
+//! Every event of a store day and, for each, the handlers that react to it, in order.
+//!
+//! Models nothing itself: it is the one place that says what happens when. An event is a plain
+//! struct owned by its concept's module; [`SimEvent`] wraps them all so the agenda holds them
+//! unboxed, and [`Dispatch::dispatch`] runs each event's handlers in the order written in the
+//! table below (never in bevy's internal observer order), so results cannot change with a bevy
+//! upgrade. A handler is a bevy system taking the event as `In<E>`; it schedules later events
+//! on the [`Agenda`](crate::sim::engine::Agenda) or emits events that happen now
+//! ([`emit`](crate::sim::engine::Agenda::emit)), which are handled
+//! right after it, first in, first out. Adding a process means adding its events and
+//! handlers here.
+//!
+//! Units: none of its own (the events carry entities and typed ids).
+
+use bevy::prelude::*;
+
+use crate::sim::engine::Dispatch;
+use crate::sim::{arrivals, checkout, journey, metrics, replenishment, shopping};
+
+pub use crate::sim::arrivals::{ArrivalDue, CustomerEntered, SetArrivalMultiplier};
+pub use crate::sim::checkout::{CustomerPaid, JoinQueue, ReachCheckout, ServiceDone, SetLaneOpen};
+pub use crate::sim::journey::{CustomerLeft, ReachExit};
+pub use crate::sim::metrics::SampleDue;
+pub use crate::sim::replenishment::{RefillDone, RestockerAtShelf, RestockerBack};
+pub use crate::sim::shopping::{ReachShelf, StockLow};
+
+/// Runs one handler (a bevy system with input `In<E>`) on the world. A handler that cannot
+/// run is a bug in the table below (a missing resource), not something input can cause.
+fn run<E: 'static, M>(
+    world: &mut World,
+    handler: impl IntoSystem<In<E>, (), M> + 'static,
+    event: E,
+) {
+    if let Err(e) = world.run_system_cached_with(handler, event) {
+        panic!("event handler failed: {e}");
+    }
+}
+
+macro_rules! event_table {
+    ($( $event:ident => [ $($handler:path),+ $(,)? ] ),+ $(,)?) => {
+        /// One event of the store day.
+        #[derive(Clone, Debug)]
+        pub enum SimEvent {
+            $( $event($event), )+
+        }
+
+        $(
+            impl From<$event> for SimEvent {
+                fn from(e: $event) -> Self {
+                    SimEvent::$event(e)
+                }
+            }
+        )+
+
+        impl Dispatch for SimEvent {
+            fn name(&self) -> &'static str {
+                match self {
+                    $( SimEvent::$event(_) => stringify!($event), )+
+                }
+            }
+
+            fn dispatch(self, world: &mut World) {
+                crate::sim::event_log::record_before(world, &self);
+                match self {
+                    $( SimEvent::$event(e) => {
+                        $( run(world, $handler, e.clone()); )+
+                    } )+
+                }
+            }
+        }
+    };
+}
+
+// The table: each event and its handlers, run in this order.
+event_table! {
+    ArrivalDue => [arrivals::on_arrival],
+    SetArrivalMultiplier => [arrivals::on_set_multiplier],
+    CustomerEntered => [shopping::on_customer_entered, metrics::on_entered],
+    ReachShelf => [shopping::on_reach_shelf],
+    StockLow => [replenishment::on_stock_low],
+    ReachCheckout => [checkout::on_reach_checkout],
+    JoinQueue => [checkout::on_join_queue],
+    ServiceDone => [checkout::on_service_done],
+    CustomerPaid => [metrics::on_paid],
+    SetLaneOpen => [checkout::on_set_lane_open],
+    ReachExit => [journey::on_reach_exit],
+    CustomerLeft => [metrics::on_left],
+    RestockerAtShelf => [replenishment::on_at_shelf],
+    RefillDone => [replenishment::on_refill_done],
+    RestockerBack => [replenishment::on_back],
+    SampleDue => [metrics::on_sample],
+}

@@ -1,0 +1,102 @@
+//! Journeys' end: customers walking out, and the record of each journey.
+//!
+//! Models a customer leaving: from wherever it stands (after paying, or with an empty basket)
+//! it walks to the nearest exit; on reaching it the journey is recorded (times, items, money,
+//! distance, lane, outcome) in a [`CustomerRecord`] and the entity despawned.
+//!
+//! Units: seconds since 00:00, metres, m/s, currency.
+
+use bevy::prelude::*;
+
+use crate::scenario::floor_plan::FloorPlan;
+use crate::sim::customer::{Customer, CustomerRecord, Phase};
+use crate::sim::engine::{Agenda, Clock};
+use crate::sim::movement::{Heatmap, Motion};
+
+/// Scheduled: a customer reaches the exit.
+#[derive(Debug, Clone, Copy)]
+pub struct ReachExit {
+    pub customer: Entity,
+}
+
+/// Emitted when a customer leaves, with its journey.
+#[derive(Debug, Clone)]
+pub struct CustomerLeft {
+    pub record: CustomerRecord,
+}
+
+/// Sends a customer from where it stands to the nearest exit.
+pub fn walk_to_exit(
+    customer: Entity,
+    c: &mut Customer,
+    motion: &mut Motion,
+    plan: &FloorPlan,
+    heat: &mut Heatmap,
+    now: f64,
+    agenda: &mut Agenda,
+) {
+    let exit = plan.nearest(c.at, &plan.exits).unwrap_or(plan.exits[0]);
+    let metres = plan.distance(c.at, exit);
+    let arrive = now + metres / c.speed;
+    heat.replace(
+        plan,
+        motion,
+        Motion {
+            from: c.at,
+            to: exit,
+            depart: now,
+            arrive,
+        },
+    );
+    c.distance += metres;
+    c.at = exit;
+    c.phase = Phase::Leaving;
+    agenda.schedule(arrive, ReachExit { customer });
+}
+
+pub(crate) fn on_reach_exit(
+    In(ev): In<ReachExit>,
+    customers: Query<(&Customer, &Motion)>,
+    clock: Res<Clock>,
+    plan: Res<FloorPlan>,
+    mut heat: ResMut<Heatmap>,
+    mut agenda: ResMut<Agenda>,
+    mut commands: Commands,
+) {
+    let Ok((c, motion)) = customers.get(ev.customer) else {
+        return;
+    };
+    heat.record(&plan, motion, clock.now);
+    let record = journey_record(c, Some(clock.now), &plan);
+    commands.entity(ev.customer).despawn();
+    agenda.emit(CustomerLeft { record });
+}
+
+/// The record of a journey, finished (`exit` given) or still under way.
+pub fn journey_record(c: &Customer, exit: Option<f64>, plan: &FloorPlan) -> CustomerRecord {
+    let served = c.service_end.is_some();
+    CustomerRecord {
+        id: c.id,
+        arrival: c.arrived,
+        exit,
+        items_planned: c.items_planned,
+        items_bought: c.items,
+        items_lost: c.items_lost,
+        value: c.value,
+        value_lost: c.value_lost,
+        shelves_visited: c.next_stop as u32,
+        distance_m: c.distance,
+        lane: c.lane.map(|l| plan.lanes[l].name()).unwrap_or_default(),
+        queue_joined: c.queue_joined,
+        service_start: c.service_start,
+        service_end: c.service_end,
+        wait: c.queue_joined.zip(c.service_start).map(|(j, s)| s - j),
+        service_time: c.service_start.zip(c.service_end).map(|(s, e)| e - s),
+        time_in_store: exit.map(|e| e - c.arrived),
+        outcome: match (exit, served) {
+            (None, _) => "inside",
+            (Some(_), true) => "served",
+            (Some(_), false) => "no_purchase",
+        },
+    }
+}
