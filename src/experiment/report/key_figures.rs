@@ -21,6 +21,11 @@ pub(super) fn sections(variants: &[Variant], rows: &[KpiRow], kind: &ReportKind)
             html.push_str("<h2>Key figures</h2>\n");
             html.push_str(&run_table(rows));
         }
+        // One scenario's replications (`run -n`): no differences to explain.
+        ReportKind::Compare if variants.len() == 1 => {
+            html.push_str("<h2>Key figures</h2>\n<p>Mean ± half-width of the 95 % confidence interval over replications.</p>\n");
+            html.push_str(&compare_table(variants, rows));
+        }
         ReportKind::Compare => {
             html.push_str("<h2>Key figures</h2>\n<p>Mean ± half-width of the 95 % confidence interval over replications. Differences are paired against the first variant; <strong>bold</strong> differences are significant after Holm's correction over all KPIs × variants (the chance of any false bold figure in the table is at most 5 %); an interval alone is 95 % for that one difference.</p>\n");
             html.push_str(&compare_table(variants, rows));
