@@ -47,6 +47,14 @@ pub enum Command {
         /// file, to follow a customer, lane or shelf (see docs/outputs.md).
         #[arg(long, value_name = "FILE")]
         events: Option<PathBuf>,
+        /// Run N replications (seeds SEED … SEED+N−1) and print every KPI as mean ± 95 %
+        /// interval; `--out` and `--report` then hold the replications, as for `compare`.
+        #[arg(long = "replications", short = 'n', value_name = "N",
+              value_parser = clap::value_parser!(u32).range(2..=10_000))]
+        replications: Option<u32>,
+        /// Worker threads for `-n` (default: all cores). Results do not depend on it.
+        #[arg(long, requires = "replications", value_parser = clap::value_parser!(u32).range(1..=1024))]
+        threads: Option<u32>,
     },
     /// Compare scenarios over replications with common random numbers: mean ± 95 % interval
     /// per KPI and the paired difference against the first scenario.
@@ -166,6 +174,33 @@ fn dispatch(cli: Cli) -> ExitCode {
             out,
             report,
             events,
+            replications: Some(replications),
+            threads,
+        } => {
+            if events.is_some() {
+                errln!(
+                    "error: --events logs one day; run without -n (one replication is one seed: \
+                     `storelab run SCENARIO --seed S --events FILE`)"
+                );
+                return ExitCode::from(2);
+            }
+            let reps = ReplicationArgs {
+                replications,
+                seed,
+                threads,
+                out,
+                report,
+            };
+            compare(vec![scenario], reps)
+        }
+        Command::Run {
+            scenario,
+            seed,
+            out,
+            report,
+            events,
+            replications: None,
+            threads: _,
         } => run(scenario, seed, out, report, events),
         Command::Compare { scenarios, reps } => compare(scenarios, reps),
         Command::Gui {
@@ -222,6 +257,15 @@ fn run(
     if let Err(code) = check_destinations(None, events_file.as_deref()) {
         return code;
     }
+    if let (Some(e), Some(r)) = (&events_file, &report_file)
+        && e == r
+    {
+        errln!(
+            "error: --events and --report name the same file ({}); give each its own",
+            e.display()
+        );
+        return ExitCode::from(2);
+    }
     let seed = seed.unwrap_or(loaded.scenario.seed);
     let scenario = loaded.scenario;
     // In steps of simulated time, so that a long run shows how far it got and stops at once
@@ -251,7 +295,15 @@ fn run(
     let event_csv = sim.event_log().map(|log| log.to_csv());
     let output = match sim.into_output() {
         Ok(o) => o,
-        Err(fault) => return report_fault(&path.display().to_string(), &fault),
+        Err(fault) => {
+            // The log up to the fault is the best material for understanding it.
+            if let (Some(file), Some(csv)) = (&events_file, &event_csv)
+                && crate::experiment::report::write(file, csv).is_ok()
+            {
+                errln!("the events up to the fault are in {}", file.display());
+            }
+            return report_fault(&path.display().to_string(), &fault);
+        }
     };
     out!("{}", crate::experiment::output::kpi_table(&output));
     if let Some(dir) = out {
@@ -424,7 +476,12 @@ fn compare(paths: Vec<PathBuf>, args: ReplicationArgs) -> ExitCode {
     if let Err(code) = check_destinations(args.out.as_deref(), args.report.as_deref()) {
         return code;
     }
-    let variants = match run_replications(variants, &args, "compare") {
+    let label = if variants.len() == 1 {
+        "replications"
+    } else {
+        "compare"
+    };
+    let variants = match run_replications(variants, &args, label) {
         Ok(v) => v,
         Err(code) => return code,
     };
@@ -459,8 +516,13 @@ fn compare(paths: Vec<PathBuf>, args: ReplicationArgs) -> ExitCode {
         t.add_row(cells);
     }
     outln!(
-        "{} replications per scenario, common random numbers (seeds {}–{})",
+        "{} replications {}(seeds {}–{})",
         args.replications,
+        if variants.len() > 1 {
+            "per scenario, common random numbers "
+        } else {
+            ""
+        },
         variants[0].reps[0].seed,
         variants[0].reps.last().map_or(0, |r| r.seed)
     );
@@ -469,18 +531,24 @@ fn compare(paths: Vec<PathBuf>, args: ReplicationArgs) -> ExitCode {
         outln!("warning: {w}");
     }
     let tests = experiment::KPIS.len() * (variants.len() - 1);
-    outln!(
-        "* significant: Holm's correction over all {tests} differences (KPIs × variants) keeps the \
-         chance of any false * at 5 %. A ± interval alone is 95 % for that one difference."
-    );
-    let title = format!(
-        "Comparison: {}",
-        variants
-            .iter()
-            .map(|v| v.label.as_str())
-            .collect::<Vec<_>>()
-            .join(" vs ")
-    );
+    if tests > 0 {
+        outln!(
+            "* significant: Holm's correction over all {tests} differences (KPIs × variants) keeps the \
+             chance of any false * at 5 %. A ± interval alone is 95 % for that one difference."
+        );
+    }
+    // One scenario (`run -n`): its replications, no comparison.
+    let title = match variants.as_slice() {
+        [one] => format!("{}: {} replications", one.label, args.replications),
+        _ => format!(
+            "Comparison: {}",
+            variants
+                .iter()
+                .map(|v| v.label.as_str())
+                .collect::<Vec<_>>()
+                .join(" vs ")
+        ),
+    };
     write_experiment(&args, &variants, &[], &title, ReportKind::Compare)
 }
 

@@ -483,3 +483,43 @@ fn ctrl_c_stops_a_long_run_without_writing_anything() {
     // It stopped at once, not after finishing the 8,000 hours.
     assert!(took < 30.0, "took {took:.1} s to stop");
 }
+
+#[test]
+fn run_with_replications_gives_each_kpi_as_mean_and_interval_of_single_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("reps");
+    let scenario = scenario_path("minimal.ron");
+    let o = std::process::Command::new(bin())
+        .args(["run", scenario.to_str().unwrap(), "-n", "4", "--seed", "20"])
+        .args(["--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("4 replications (seeds 20–23)"), "{stdout}");
+    assert!(stdout.contains(" ± "), "{stdout}");
+    // The mean is the mean of the four single runs with those seeds.
+    let single: Vec<f64> = (20..24)
+        .map(|seed| {
+            let s = load("minimal.ron");
+            run(&s, seed).summary.customers.arrived as f64
+        })
+        .collect();
+    let mut reader = csv::Reader::from_path(out.join("summary.csv")).unwrap();
+    let row = reader
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[1] == "customers_arrived")
+        .unwrap();
+    let mean: f64 = row[4].parse().unwrap();
+    assert_eq!(mean, single.iter().sum::<f64>() / 4.0);
+    assert_eq!(&row[3], "4");
+    // One day's event log and replications do not go together: a usage error.
+    let o = std::process::Command::new(bin())
+        .args(["run", scenario.to_str().unwrap(), "-n", "3", "--events"])
+        .arg(dir.path().join("e.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!dir.path().join("e.csv").exists());
+}

@@ -198,3 +198,31 @@ fn run_events_writes_the_csv_and_refuses_what_it_must_not_replace() {
         "mine"
     );
 }
+
+#[test]
+fn every_kind_of_selection_has_a_timeline() {
+    use storelab::sim::staff::{Role, StaffMember};
+    use storelab::view::model::{Selection, timeline};
+    let mut sim = Simulation::new(&load("supermarket.ron"), 3);
+    sim.enable_event_log();
+    sim.run_until(12.0 * 3600.0);
+    let world = sim.world_mut();
+    let staff: Vec<StaffMember> = world.query::<&StaffMember>().iter(world).cloned().collect();
+    let world = sim.world();
+    for m in &staff {
+        let rows = timeline(world, Selection::Staff(m.id));
+        let expected = match m.role {
+            Role::Cashier { .. } => "ServiceStart",
+            Role::Restocker => "RefillDone",
+        };
+        assert!(
+            rows.iter().any(|r| r.event == expected),
+            "{:?} has no {expected} by noon",
+            m.role
+        );
+    }
+    let plan = world.resource::<storelab::scenario::floor_plan::FloorPlan>();
+    let dairy = plan.shelf_index("dairy").unwrap();
+    let rows = timeline(world, Selection::Shelf(dairy));
+    assert!(rows.iter().any(|r| r.event == "ReachShelf"));
+}

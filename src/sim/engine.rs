@@ -5,7 +5,9 @@
 //! insertion) order, sets the [`Clock`] and dispatches each (the handlers of one event run in
 //! the order [`crate::sim::events`] lists them), so the cost of a run grows with what happens,
 //! not with wall-clock ticks. Ties are broken by insertion order and emitted events are
-//! handled first in, first out, which makes a run a pure function of scenario and seed.
+//! handled first in, first out (breadth first: an event emitted by the handler of an emitted
+//! event waits for the events emitted before it — unlike bevy's `commands.trigger`, which
+//! runs nested triggers depth first), which makes a run a pure function of scenario and seed.
 //!
 //! Units: seconds since 00:00 of the simulated day.
 
@@ -110,7 +112,7 @@ impl std::fmt::Display for Fault {
 impl std::error::Error for Fault {}
 
 /// The future event list, plus the events that happen now (emitted by a handler, handled
-/// right after it, first in first out).
+/// after the event being handled, first in first out).
 #[derive(Resource)]
 pub struct Agenda<E: Dispatch = SimEvent> {
     heap: BinaryHeap<Scheduled<E>>,
@@ -167,7 +169,8 @@ impl<E: Dispatch> Agenda<E> {
     }
 
     /// An event that happens now, as a consequence of the one being handled: it is handled
-    /// after the current handler, before anything scheduled (also at the same time).
+    /// after the event being handled (all its handlers) and after the events emitted before
+    /// it, before anything scheduled (also at the same time).
     pub fn emit(&mut self, event: impl Into<E>) {
         self.immediate.push_back(event.into());
     }
@@ -253,13 +256,15 @@ impl<E: Dispatch> Agenda<E> {
     }
 }
 
-/// Triggers every event due at or before `until` (and before the clock's hard stop), in order.
+/// Handles every event due at or before `until` (and before the clock's hard stop), in order.
 /// Leaves the clock at `until` if it is earlier than the next event, so a view can show the
 /// state between events. Returns the number of events fired.
 pub fn advance<E: Dispatch>(world: &mut World, until: f64) -> u64 {
     let hard_stop = world.resource::<Clock>().hard_stop;
     let until = until.min(hard_stop);
     let mut fired = 0;
+    // Emitted outside any handler (while building, or by a caller): they happen now.
+    drain_emitted::<E>(world);
     loop {
         let Some(scheduled) = world.resource_mut::<Agenda<E>>().pop_due(until) else {
             break;
@@ -289,6 +294,10 @@ pub fn advance<E: Dispatch>(world: &mut World, until: f64) -> u64 {
 pub fn handle<E: Dispatch>(world: &mut World, event: E) {
     event.dispatch(world);
     world.flush();
+    drain_emitted::<E>(world);
+}
+
+fn drain_emitted<E: Dispatch>(world: &mut World) {
     while let Some(next) = world.resource_mut::<Agenda<E>>().immediate.pop_front() {
         next.dispatch(world);
         world.flush();

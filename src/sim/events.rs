@@ -6,8 +6,8 @@
 //! table below (never in bevy's internal observer order), so results cannot change with a bevy
 //! upgrade. A handler is a bevy system taking the event as `In<E>`; it schedules later events
 //! on the [`Agenda`](crate::sim::engine::Agenda) or emits events that happen now
-//! ([`emit`](crate::sim::engine::Agenda::emit)), which are handled
-//! right after it, first in, first out. Adding a process means adding its events and
+//! ([`emit`](crate::sim::engine::Agenda::emit)), which are handled after the current event
+//! (all its handlers), first in, first out. Adding a process means adding its events and
 //! handlers here.
 //!
 //! Units: none of its own (the events carry entities and typed ids).
@@ -51,6 +51,12 @@ macro_rules! event_table {
                 }
             }
         )+
+
+        /// Registers every handler, so that none is registered mid-run (which would spawn
+        /// its system entity at a moment that depends on the history of the run).
+        pub fn register_handlers(world: &mut World) {
+            $( $( world.register_system_cached($handler); )+ )+
+        }
 
         impl Dispatch for SimEvent {
             fn name(&self) -> &'static str {

@@ -49,6 +49,15 @@ pub struct StorePlugin {
 
 impl Plugin for StorePlugin {
     fn build(&self, app: &mut App) {
+        // Registered up front, so a query for them works even on a day on which nobody came
+        // (handlers are registered when they first run).
+        let world = app.world_mut();
+        world.register_component::<customer::Customer>();
+        world.register_component::<movement::Motion>();
+        world.register_component::<staff::StaffMember>();
+        world.register_component::<shopping::Shelf>();
+        world.register_component::<checkout::Lane>();
+        world.register_component::<checkout::CheckoutQueue>();
         let (open, close) = self.config.scenario.hours.span();
         app.insert_resource(self.config.clone())
             .insert_resource(Clock {
@@ -68,6 +77,7 @@ impl Plugin for StorePlugin {
             .add_plugins(replenishment::ReplenishmentPlugin)
             .add_plugins(metrics::MetricsPlugin)
             .add_plugins(arrivals::ArrivalsPlugin);
+        events::register_handlers(app.world_mut());
     }
 }
 

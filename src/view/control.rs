@@ -65,6 +65,8 @@ impl SessionLog {
     /// `until` (∞: to the end).
     pub fn replay(&self, scenario: &ValidScenario, until: f64) -> Simulation {
         let mut sim = Simulation::new(scenario, self.seed);
+        // For the inspector's timelines, as in a store opened fresh.
+        sim.enable_event_log();
         for (t, cmd) in &self.commands {
             if *t > until {
                 break;

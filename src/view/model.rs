@@ -312,7 +312,20 @@ pub fn timeline(world: &World, selection: Selection) -> Vec<TimelineRow> {
         Selection::Customer(id) => Box::new(log.customer(id)),
         Selection::Lane(l) => Box::new(log.lane(l)),
         Selection::Shelf(s) => Box::new(log.shelf(s)),
-        Selection::Staff(id) => Box::new(log.staff(id)),
+        Selection::Staff(id) => {
+            // A cashier's day is its lane's day.
+            let cashier_at = world
+                .try_query::<&StaffMember>()
+                .and_then(|mut q| q.iter(world).find(|m| m.id == id).map(|m| m.role))
+                .and_then(|role| match role {
+                    Role::Cashier { lane } => Some(lane),
+                    Role::Restocker => None,
+                });
+            match cashier_at {
+                Some(lane) => Box::new(log.lane(lane)),
+                None => Box::new(log.staff(id)),
+            }
+        }
     };
     rows.map(|r| TimelineRow {
         time: r.time,
