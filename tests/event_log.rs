@@ -20,7 +20,7 @@ fn logged(name: &str, seed: u64) -> (storelab::RunOutput, Vec<LogRow>, f64) {
     (sim.into_output().expect("no fault"), rows, measure_from)
 }
 
-/// `takes 2 × Milk (8 left); misses 1 × Bread (shelf empty)` → (2, 1).
+/// `takes 2 x Milk (8 left); misses 1 x Bread (shelf empty)` → (2, 1).
 fn taken_and_missed(what: &str) -> (u32, u32) {
     let number_after = |part: &str, word: &str| -> u32 {
         part.split(word)

@@ -619,6 +619,9 @@ pub(crate) fn on_set_lane_open(In(ev): In<SetLaneOpen>, mut t: Tills) {
     };
     let mut lane = t.lanes.get_mut(entity).expect("lane");
     if lane.open == ev.open {
+        if let Some(log) = t.log.as_mut() {
+            log.what(|| "no change: it already was".into());
+        }
         return;
     }
     if ev.open {
@@ -649,6 +652,9 @@ pub(crate) fn on_set_lane_open(In(ev): In<SetLaneOpen>, mut t: Tills) {
     queue.counted = 0;
     queue.items_waiting = 0;
     queue.expected_work = 0.0;
+    if let Some(log) = t.log.as_mut() {
+        log.what(|| format!("{} waiting customers choose again", leaving.len()));
+    }
     for customer in leaving {
         t.agenda.emit(ReachCheckout { customer });
     }

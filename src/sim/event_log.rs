@@ -111,7 +111,7 @@ impl EventLog {
 
 /// Quotes a CSV field when it needs it (RFC 4180).
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
+    if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
@@ -197,7 +197,7 @@ fn describe(world: &World, ev: &SimEvent) -> LogRow {
             row.what = "walks in".into();
         }
         SimEvent::SetArrivalMultiplier(e) => {
-            row.what = format!("arrival rate × {} (command)", e.multiplier);
+            row.what = format!("arrival rate x {} (command)", e.multiplier);
         }
         SimEvent::CustomerEntered(e) => {
             about_customer(&mut row, e.customer);
@@ -215,6 +215,10 @@ fn describe(world: &World, ev: &SimEvent) -> LogRow {
                 .get::<Customer>(e.customer)
                 .and_then(|c| c.route.get(c.next_stop));
             row.shelf = stop.map(|s| s.shelf);
+            // The shelf it came for (another shelf or a door may share its access point).
+            if let Some(stop) = stop {
+                row.place = format!("shelf {}", plan.shelves[stop.shelf].id);
+            }
         }
         SimEvent::StockLow(e) => {
             let catalog = world.resource::<Catalog>();
@@ -231,6 +235,7 @@ fn describe(world: &World, ev: &SimEvent) -> LogRow {
         }
         SimEvent::ServiceDone(e) => {
             row.who = format!("lane {}", checkout.lane_name(e.lane));
+            row.place = row.who.clone();
             row.lane = Some(e.lane);
             let lane = world.get::<Lane>(checkout.lanes[e.lane]);
             if let Some(c) = lane
@@ -277,7 +282,7 @@ fn describe(world: &World, ev: &SimEvent) -> LogRow {
                 let info = &world.resource::<Catalog>().products[product];
                 row.shelf = Some(info.shelf);
                 row.place = format!("shelf {}", plan.shelves[info.shelf].id);
-                row.what = format!("arrives with {units} × {}", product_name(product));
+                row.what = format!("arrives with {units} x {}", product_name(product));
             }
         }
         SimEvent::RefillDone(e) => {
@@ -285,7 +290,7 @@ fn describe(world: &World, ev: &SimEvent) -> LogRow {
                 let info = &world.resource::<Catalog>().products[product];
                 row.shelf = Some(info.shelf);
                 row.place = format!("shelf {}", plan.shelves[info.shelf].id);
-                row.what = format!("puts {units} × {} on the shelf", product_name(product));
+                row.what = format!("puts {units} x {} on the shelf", product_name(product));
             }
         }
         SimEvent::RestockerBack(e) => {

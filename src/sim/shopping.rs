@@ -354,9 +354,9 @@ pub(crate) fn on_reach_shelf(
         if let Some(log) = log.as_mut() {
             let left = slot.on_shelf;
             log.what(|| match (take, lost) {
-                (_, 0) => format!("takes {take} × {} ({left} left)", info.name),
-                (0, _) => format!("misses {lost} × {} (shelf empty)", info.name),
-                _ => format!("takes {take} × {}, misses {lost} (shelf empty)", info.name),
+                (_, 0) => format!("takes {take} x {} ({left} left)", info.name),
+                (0, _) => format!("misses {lost} x {} (shelf empty)", info.name),
+                _ => format!("takes {take} x {}, misses {lost} (shelf empty)", info.name),
             });
         }
         if take > 0 && slot.on_shelf == 0 {
