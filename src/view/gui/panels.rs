@@ -541,8 +541,9 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
             let pending: Vec<crate::ids::ProductId> = world
                 .resource::<TaskQueue>()
                 .iter()
-                .filter_map(|t| match t.kind {
-                    TaskKind::Refill { product } => Some(product),
+                // Every task kind today is a refill; later kinds (counts…) concern no refill.
+                .map(|t| match t.kind {
+                    TaskKind::Refill { product } => product,
                 })
                 .collect();
             egui::Grid::new("shelf").striped(true).show(ui, |ui| {
