@@ -19,10 +19,11 @@ pub struct ReachExit {
     pub customer: Entity,
 }
 
-/// Emitted when a customer leaves, with its journey.
+/// Emitted when a customer leaves, with its journey (boxed: every event on the agenda is as
+/// large as the largest, and the record would make them all four times larger).
 #[derive(Debug, Clone)]
 pub struct CustomerLeft {
-    pub record: CustomerRecord,
+    pub record: Box<CustomerRecord>,
 }
 
 /// Sends a customer from where it stands to the nearest exit.
@@ -58,7 +59,9 @@ pub(crate) fn on_reach_exit(
     moves.leave(Walker::Customer, motion, clock.now);
     let record = journey_record(c, Some(clock.now), moves.plan());
     commands.entity(ev.customer).despawn();
-    agenda.emit(CustomerLeft { record });
+    agenda.emit(CustomerLeft {
+        record: Box::new(record),
+    });
 }
 
 /// The record of a journey, finished (`exit` given) or still under way.

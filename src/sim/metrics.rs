@@ -119,7 +119,7 @@ pub(crate) fn on_left(
     if ev.record.arrival >= clock.measure_from {
         metrics.measured_in_store -= 1;
     }
-    metrics.records.push(ev.record.clone());
+    metrics.records.push(*ev.record);
     if metrics.in_store == 0 && clock.now >= clock.close {
         // The day is over: take the last sample now instead of at the next interval.
         if let Some(id) = metrics.next_sample.take() {
