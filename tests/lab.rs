@@ -51,7 +51,7 @@ fn single_steps_follow_the_events() {
         let a = lab.stores[0]
             .sim
             .world()
-            .resource::<storelab::sim::engine::Agenda>();
+            .resource::<storelab::sim::events::Agenda>();
         (a.next_time(), a.fired())
     };
     let mut times = Vec::new();

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use common::*;
 use storelab::Simulation;
-use storelab::sim::engine::Agenda;
+use storelab::sim::events::Agenda;
 use storelab::sim::metrics::{Metrics, SampleDue, phase_counts};
 
 fn storelab(args: &[&str]) -> Output {

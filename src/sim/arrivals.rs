@@ -20,12 +20,13 @@ use crate::ids::PoiId;
 use crate::ids::{ProductId, ShelfId};
 use crate::scenario::floor_plan::FloorPlan;
 use crate::scenario::{Arrivals, Scenario};
+use crate::sim::catalog::Catalog;
 use crate::sim::customer::{Customer, Phase, Stop};
-use crate::sim::engine::{Agenda, Clock, EventId};
+use crate::sim::engine::{Clock, EventId};
+use crate::sim::events::Agenda;
 use crate::sim::movement::Motion;
 use crate::sim::random::{self, Attr, BasketSampler, SimRng};
 use crate::sim::service::ServiceDraws;
-use crate::sim::shopping::Catalog;
 
 /// The arrival process and its state.
 #[derive(Resource, Debug)]

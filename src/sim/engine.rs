@@ -16,8 +16,6 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use bevy::prelude::*;
 
-use crate::sim::events::SimEvent;
-
 /// Simulated time.
 #[derive(Resource, Clone, Copy, Debug, PartialEq)]
 pub struct Clock {
@@ -114,7 +112,7 @@ impl std::error::Error for Fault {}
 /// The future event list, plus the events that happen now (emitted by a handler, handled
 /// after the event being handled, first in first out).
 #[derive(Resource)]
-pub struct Agenda<E: Dispatch = SimEvent> {
+pub struct Agenda<E: Dispatch> {
     heap: BinaryHeap<Scheduled<E>>,
     immediate: VecDeque<E>,
     /// One bit per sequence number: set while the event is scheduled and not cancelled. A

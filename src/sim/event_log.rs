@@ -16,11 +16,11 @@ use crate::ids::{LaneId, PoiId, ShelfId};
 use crate::scenario::floor_plan::FloorPlan;
 use crate::scenario::format_clock;
 use crate::sim::arrivals::ArrivalProcess;
+use crate::sim::catalog::Catalog;
 use crate::sim::checkout::{Checkout, Lane};
 use crate::sim::customer::Customer;
 use crate::sim::engine::{Clock, Dispatch};
 use crate::sim::events::SimEvent;
-use crate::sim::shopping::Catalog;
 use crate::sim::staff::{StaffMember, Task};
 
 /// One row of the event log.

@@ -5,7 +5,7 @@
 //! unboxed, and [`Dispatch::dispatch`] runs each event's handlers in the order written in the
 //! table below (never in bevy's internal observer order), so results cannot change with a bevy
 //! upgrade. A handler is a bevy system taking the event as `In<E>`; it schedules later events
-//! on the [`Agenda`](crate::sim::engine::Agenda) or emits events that happen now
+//! on the [`Agenda`] or emits events that happen now
 //! ([`emit`](crate::sim::engine::Agenda::emit)), which are handled after the current event
 //! (all its handlers), first in, first out. Adding a process means adding its events and
 //! handlers here.
@@ -76,6 +76,9 @@ macro_rules! event_table {
         }
     };
 }
+
+/// The store's agenda: the engine's, holding [`SimEvent`]s.
+pub type Agenda = crate::sim::engine::Agenda<SimEvent>;
 
 // The table: each event and its handlers, run in this order.
 event_table! {

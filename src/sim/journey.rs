@@ -10,7 +10,8 @@ use bevy::prelude::*;
 
 use crate::scenario::floor_plan::FloorPlan;
 use crate::sim::customer::{Customer, CustomerRecord, Phase};
-use crate::sim::engine::{Agenda, Clock};
+use crate::sim::engine::Clock;
+use crate::sim::events::Agenda;
 use crate::sim::movement::{Motion, Movement, Walker};
 
 /// Scheduled: a customer reaches the exit.

@@ -7,6 +7,7 @@
 //! [`Simulation`] wraps the world, so the same code runs in tests, in the CLI and under a view.
 
 pub mod arrivals;
+pub mod catalog;
 pub mod checkout;
 pub mod customer;
 pub mod engine;
@@ -28,7 +29,8 @@ use bevy::prelude::*;
 use crate::scenario::Scenario;
 use crate::scenario::floor_plan::FloorPlan;
 use crate::scenario::validate::ValidScenario;
-use crate::sim::engine::{Agenda, Clock};
+use crate::sim::engine::Clock;
+use crate::sim::events::Agenda;
 use crate::sim::events::SimEvent;
 
 /// Customers still inside this long after closing are cut off (the run stops), seconds.
@@ -67,7 +69,7 @@ impl Plugin for StorePlugin {
                 measure_from: open + self.config.scenario.metrics.warmup,
                 hard_stop: close + MAX_DRAIN,
             })
-            .insert_resource(Agenda::<SimEvent>::default())
+            .insert_resource(Agenda::default())
             .add_plugins(movement::NavigationPlugin {
                 plan: self.plan.clone(),
             })

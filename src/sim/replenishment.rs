@@ -16,7 +16,8 @@ use bevy::prelude::*;
 
 use crate::RunConfig;
 use crate::ids::{IdVec, ProductId};
-use crate::sim::engine::{Agenda, Clock};
+use crate::sim::engine::Clock;
+use crate::sim::events::Agenda;
 use crate::sim::movement::{Motion, Movement, Walker};
 use crate::sim::shopping::{Catalog, Shelf, StockLedger, StockLow};
 use crate::sim::staff::{Crew, QueuedTask, RoleKind, StaffMember, Task, TaskKind};

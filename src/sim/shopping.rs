@@ -10,8 +10,6 @@
 //! Units: seconds, metres, m/s, units of stock, currency.
 
 use bevy::prelude::*;
-use rand::Rng;
-use rand_distr::Distribution as _;
 use rand_distr::weighted::WeightedAliasIndex;
 
 use crate::RunConfig;
@@ -20,38 +18,14 @@ use crate::scenario::floor_plan::FloorPlan;
 use crate::sim::arrivals::CustomerEntered;
 use crate::sim::checkout::{Checkout, ReachCheckout};
 use crate::sim::customer::Customer;
-use crate::sim::engine::{Agenda, Clock};
+use crate::sim::engine::Clock;
 use crate::sim::event_log::EventLog;
+use crate::sim::events::Agenda;
 use crate::sim::journey::walk_to_exit;
 use crate::sim::movement::{Motion, Movement, Walker};
 use crate::sim::random;
 
-/// A product as sold: where it sits and what it costs.
-#[derive(Clone, Debug)]
-pub struct ProductInfo {
-    pub id: String,
-    pub name: String,
-    pub price: f64,
-    /// Its shelf, and its slot on that shelf (index into [`Shelf::slots`]).
-    pub shelf: ShelfId,
-    pub slot: u16,
-    pub capacity: u32,
-}
-
-/// The assortment and the shelf entities, by index (never by query order).
-#[derive(Resource, Debug)]
-pub struct Catalog {
-    pub products: IdVec<ProductId, ProductInfo>,
-    pub shelves: IdVec<ShelfId, Entity>,
-    alias: WeightedAliasIndex<f64>,
-}
-
-impl Catalog {
-    /// A product drawn by popularity.
-    pub fn sample(&self, rng: &mut impl Rng) -> ProductId {
-        ProductId::from_index(self.alias.sample(rng))
-    }
-}
+pub use crate::sim::catalog::{Catalog, ProductInfo};
 
 /// One product's place on a shelf.
 #[derive(Clone, Debug, PartialEq)]
@@ -169,12 +143,8 @@ impl Plugin for ShoppingPlugin {
         let alias =
             WeightedAliasIndex::new(scenario.products.iter().map(|p| p.popularity).collect())
                 .expect("validated popularity");
-        app.insert_resource(Catalog {
-            products,
-            shelves,
-            alias,
-        })
-        .insert_resource(ledger);
+        app.insert_resource(Catalog::new(products, shelves, alias))
+            .insert_resource(ledger);
     }
 }
 

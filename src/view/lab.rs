@@ -10,7 +10,8 @@ use std::time::{Instant, SystemTime};
 use crate::Simulation;
 use crate::scenario::validate::ValidScenario;
 use crate::scenario::{self, format_clock};
-use crate::sim::engine::{Agenda, Clock};
+use crate::sim::engine::Clock;
+use crate::sim::events::Agenda;
 use crate::view::control::{Command, SessionLog};
 
 /// How fast simulated time runs.
