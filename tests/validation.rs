@@ -341,3 +341,17 @@ fn an_event_at_an_impossible_time_stops_the_store_with_a_fault() {
     // A run of a validated scenario has none.
     assert!(storelab::run(&s, 1).is_ok());
 }
+
+#[test]
+fn a_restockers_walking_speed_too_small_to_arrive_is_rejected() {
+    // 5e-324 m/s is "greater than 0" but every walk would take forever (a fuzz finding).
+    for speed in ["5e-324", "0.01", "0.0"] {
+        rejected(
+            &minimal_with(&[(
+                "time_per_unit: 3.0)",
+                &format!("time_per_unit: 3.0, walking_speed: {speed})"),
+            )]),
+            &[("replenishment.walking_speed", "expected 0.05 to 5 m/s")],
+        );
+    }
+}

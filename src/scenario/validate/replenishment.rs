@@ -65,5 +65,13 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
         3600.0,
         "s",
     );
-    c.positive("replenishment.walking_speed", r.walking_speed, 5.0, "m/s");
+    // The same floor as customers' speeds: a speed of 5e-324 m/s passes "> 0" but makes
+    // every walk last forever (found by the fuzzer).
+    c.range(
+        "replenishment.walking_speed",
+        r.walking_speed,
+        0.05,
+        5.0,
+        "m/s",
+    );
 }
