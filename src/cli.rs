@@ -174,34 +174,28 @@ fn dispatch(cli: Cli) -> ExitCode {
             out,
             report,
             events,
-            replications: Some(replications),
+            replications,
             threads,
-        } => {
-            if events.is_some() {
+        } => match replications {
+            None => run(scenario, seed, out, report, events),
+            Some(_) if events.is_some() => {
                 errln!(
                     "error: --events logs one day; run without -n (one replication is one seed: \
                      `storelab run SCENARIO --seed S --events FILE`)"
                 );
-                return ExitCode::from(2);
+                ExitCode::from(2)
             }
-            let reps = ReplicationArgs {
-                replications,
-                seed,
-                threads,
-                out,
-                report,
-            };
-            compare(vec![scenario], reps)
-        }
-        Command::Run {
-            scenario,
-            seed,
-            out,
-            report,
-            events,
-            replications: None,
-            threads: _,
-        } => run(scenario, seed, out, report, events),
+            Some(replications) => compare(
+                vec![scenario],
+                ReplicationArgs {
+                    replications,
+                    seed,
+                    threads,
+                    out,
+                    report,
+                },
+            ),
+        },
         Command::Compare { scenarios, reps } => compare(scenarios, reps),
         Command::Gui {
             scenarios,

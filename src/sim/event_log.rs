@@ -188,7 +188,14 @@ fn describe(world: &World, ev: &SimEvent) -> LogRow {
         row.staff = Some(m.id);
         Some(m.task)
     };
-    let product_name = |p| world.resource::<Catalog>().products[p].name.clone();
+    let catalog = world.resource::<Catalog>();
+    // Points the row at the shelf of `product`; returns the product's catalogue entry.
+    let at_shelf_of = |row: &mut LogRow, product| {
+        let info = &catalog.products[product];
+        row.shelf = Some(info.shelf);
+        row.place = format!("shelf {}", plan.shelves[info.shelf].id);
+        info
+    };
     match ev {
         SimEvent::ArrivalDue(_) => {
             let id = world.resource::<ArrivalProcess>().next_id;
@@ -221,11 +228,8 @@ fn describe(world: &World, ev: &SimEvent) -> LogRow {
             }
         }
         SimEvent::StockLow(e) => {
-            let catalog = world.resource::<Catalog>();
-            let info = &catalog.products[e.product];
+            let info = at_shelf_of(&mut row, e.product);
             row.who = format!("product {}", info.id);
-            row.shelf = Some(info.shelf);
-            row.place = format!("shelf {}", plan.shelves[info.shelf].id);
             row.what = format!("{} below the refill threshold", info.name);
         }
         SimEvent::ReachCheckout(e) => about_customer(&mut row, e.customer),
@@ -279,18 +283,14 @@ fn describe(world: &World, ev: &SimEvent) -> LogRow {
         }
         SimEvent::RestockerAtShelf(e) => {
             if let Some(Task::ToShelf { product, units }) = about_staff(&mut row, e.staff) {
-                let info = &world.resource::<Catalog>().products[product];
-                row.shelf = Some(info.shelf);
-                row.place = format!("shelf {}", plan.shelves[info.shelf].id);
-                row.what = format!("arrives with {units} x {}", product_name(product));
+                let info = at_shelf_of(&mut row, product);
+                row.what = format!("arrives with {units} x {}", info.name);
             }
         }
         SimEvent::RefillDone(e) => {
             if let Some(Task::Refilling { product, units }) = about_staff(&mut row, e.staff) {
-                let info = &world.resource::<Catalog>().products[product];
-                row.shelf = Some(info.shelf);
-                row.place = format!("shelf {}", plan.shelves[info.shelf].id);
-                row.what = format!("puts {units} x {} on the shelf", product_name(product));
+                let info = at_shelf_of(&mut row, product);
+                row.what = format!("puts {units} x {} on the shelf", info.name);
             }
         }
         SimEvent::RestockerBack(e) => {
