@@ -36,10 +36,12 @@ pub struct Clock {
 /// events are one enum ([`crate::sim::events::SimEvent`]) whose `dispatch` runs each event's
 /// handlers in the order written there, so the order never depends on bevy internals.
 pub trait Dispatch: Send + Sync + 'static + Sized {
+    /// What runs the events: the handlers, kept outside the world.
+    type Handlers: Send + Sync + 'static;
     /// The event's type, for the event log, faults and the inspector.
     fn name(&self) -> &'static str;
     /// Runs the handlers of this event on `world` (the clock already shows its time).
-    fn dispatch(self, world: &mut World);
+    fn dispatch(self, world: &mut World, handlers: &mut Self::Handlers);
 }
 
 struct Scheduled<E> {
@@ -257,18 +259,18 @@ impl<E: Dispatch> Agenda<E> {
 /// Handles every event due at or before `until` (and before the clock's hard stop), in order.
 /// Leaves the clock at `until` if it is earlier than the next event, so a view can show the
 /// state between events. Returns the number of events fired.
-pub fn advance<E: Dispatch>(world: &mut World, until: f64) -> u64 {
+pub fn advance<E: Dispatch>(world: &mut World, handlers: &mut E::Handlers, until: f64) -> u64 {
     let hard_stop = world.resource::<Clock>().hard_stop;
     let until = until.min(hard_stop);
     let mut fired = 0;
     // Emitted outside any handler (while building, or by a caller): they happen now.
-    drain_emitted::<E>(world);
+    drain_emitted::<E>(world, handlers);
     loop {
         let Some(scheduled) = world.resource_mut::<Agenda<E>>().pop_due(until) else {
             break;
         };
         world.resource_mut::<Clock>().now = scheduled.time;
-        handle::<E>(world, scheduled.event);
+        handle::<E>(world, handlers, scheduled.event);
         fired += 1;
         // Ctrl-C: stop here; the caller sees `interrupt::requested()` and discards the run.
         if fired % 4096 == 0 && crate::interrupt::requested() {
@@ -289,15 +291,15 @@ pub fn advance<E: Dispatch>(world: &mut World, until: f64) -> u64 {
 }
 
 /// Handles `event` now, then every event its handlers emit (first in, first out).
-pub fn handle<E: Dispatch>(world: &mut World, event: E) {
-    event.dispatch(world);
+pub fn handle<E: Dispatch>(world: &mut World, handlers: &mut E::Handlers, event: E) {
+    event.dispatch(world, handlers);
     world.flush();
-    drain_emitted::<E>(world);
+    drain_emitted::<E>(world, handlers);
 }
 
-fn drain_emitted<E: Dispatch>(world: &mut World) {
+fn drain_emitted<E: Dispatch>(world: &mut World, handlers: &mut E::Handlers) {
     while let Some(next) = world.resource_mut::<Agenda<E>>().immediate.pop_front() {
-        next.dispatch(world);
+        next.dispatch(world, handlers);
         world.flush();
     }
 }
@@ -324,13 +326,14 @@ mod tests {
     struct Log(Vec<(f64, u32)>);
 
     impl Dispatch for Tick {
+        type Handlers = ();
         fn name(&self) -> &'static str {
             match self {
                 Tick::Log(_) => "Tick",
                 Tick::Rewind => "Rewind",
             }
         }
-        fn dispatch(self, world: &mut World) {
+        fn dispatch(self, world: &mut World, _: &mut ()) {
             let now = world.resource::<Clock>().now;
             match self {
                 Tick::Log(n) => {
@@ -385,13 +388,13 @@ mod tests {
             a.cancel(cancelled);
             assert_eq!(a.len(), 4, "the cancelled event no longer counts");
         }
-        assert_eq!(advance::<Tick>(&mut w, 3.0), 3);
+        assert_eq!(advance::<Tick>(&mut w, &mut (), 3.0), 3);
         assert_eq!(
             w.resource::<Clock>().now,
             3.0,
             "the clock moves on to `until`"
         );
-        assert_eq!(advance::<Tick>(&mut w, f64::INFINITY), 1);
+        assert_eq!(advance::<Tick>(&mut w, &mut (), f64::INFINITY), 1);
         // 1 emits 11 and 12 (handled at once, in order; 11's own emission 13 after them), and
         // schedules 10, which comes after 2, scheduled earlier for the same instant.
         let log = &w.resource::<Log>().0;
@@ -434,11 +437,11 @@ mod tests {
         }
         assert_eq!(a.len(), 66);
         assert_eq!(a.next_time(), Some(1.0), "the cancelled top is gone");
-        advance::<Tick>(&mut w, 50.0);
+        advance::<Tick>(&mut w, &mut (), 50.0);
         // Cancelling an event that already fired changes nothing.
         agenda(&mut w).cancel(ids[1]);
         assert_eq!(agenda(&mut w).len(), 32, "51..=99 less 17 multiples of 3");
-        advance::<Tick>(&mut w, f64::INFINITY);
+        advance::<Tick>(&mut w, &mut (), f64::INFINITY);
         let fired: Vec<u32> = w.resource::<Log>().0.iter().map(|&(_, n)| n).collect();
         let expected: Vec<u32> = (0..100).filter(|i| i % 3 != 0).map(|i| 100 + i).collect();
         assert_eq!(fired, expected);
@@ -455,7 +458,7 @@ mod tests {
             a.schedule(6.0, Tick::Log(3));
         }
         assert_eq!(
-            advance::<Tick>(&mut w, f64::INFINITY),
+            advance::<Tick>(&mut w, &mut (), f64::INFINITY),
             3,
             "Tick 1, its follow-up, Rewind"
         );
@@ -478,7 +481,7 @@ mod tests {
             "the clock stays at the fault"
         );
         assert_eq!(
-            advance::<Tick>(&mut w, f64::INFINITY),
+            advance::<Tick>(&mut w, &mut (), f64::INFINITY),
             0,
             "and stays stopped"
         );
@@ -491,7 +494,7 @@ mod tests {
             agenda(&mut w).schedule(bad, Tick::Log(1));
             assert!(agenda(&mut w).is_empty(), "not scheduled");
             assert!(finished::<Tick>(&w));
-            assert_eq!(advance::<Tick>(&mut w, f64::INFINITY), 0);
+            assert_eq!(advance::<Tick>(&mut w, &mut (), f64::INFINITY), 0);
             let fault = w
                 .resource::<Agenda<Tick>>()
                 .fault()

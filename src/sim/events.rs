@@ -24,15 +24,24 @@ pub use crate::sim::metrics::SampleDue;
 pub use crate::sim::replenishment::{RefillDone, RestockerAtShelf, RestockerBack};
 pub use crate::sim::shopping::{ReachShelf, StockLow};
 
-/// Runs one handler (a bevy system with input `In<E>`) on the world. A handler that cannot
-/// run is a bug in the table below (a missing resource), not something input can cause.
-fn run<E: 'static, M>(
+/// One handler: a bevy system with input `In<E>`, initialised once when the store is built.
+type Handler<E> = Box<dyn System<In = In<E>, Out = ()>>;
+
+/// Builds and initialises handler `handler` on `world`.
+fn handler<E: 'static, M>(
     world: &mut World,
     handler: impl IntoSystem<In<E>, (), M> + 'static,
-    event: E,
-) {
-    if let Err(e) = world.run_system_cached_with(handler, event) {
-        panic!("event handler failed: {e}");
+) -> Handler<E> {
+    let mut system = IntoSystem::into_system(handler);
+    system.initialize(world);
+    Box::new(system)
+}
+
+/// Runs one handler on the world. A handler that cannot run is a bug in the table below (a
+/// missing resource), not something input can cause.
+fn run<E: 'static>(world: &mut World, handler: &mut Handler<E>, event: E) {
+    if let Err(e) = handler.run(event, world) {
+        panic!("event handler {} failed: {e}", handler.name());
     }
 }
 
@@ -52,24 +61,42 @@ macro_rules! event_table {
             }
         )+
 
-        /// Registers every handler, so that none is registered mid-run (which would spawn
-        /// its system entity at a moment that depends on the history of the run).
-        pub fn register_handlers(world: &mut World) {
-            $( $( world.register_system_cached($handler); )+ )+
+        /// Every event's handlers, built and initialised when the store is built (none is
+        /// set up mid-run, at a moment that would depend on the history of the run). They
+        /// live outside the world: running a system the world holds would take it out of its
+        /// entity and put it back on every call.
+        #[allow(non_snake_case)]
+        pub struct Handlers {
+            $( $event: Vec<Handler<$event>>, )+
+        }
+
+        impl Handlers {
+            pub fn new(world: &mut World) -> Self {
+                Handlers {
+                    $( $event: vec![$( handler(world, $handler), )+], )+
+                }
+            }
         }
 
         impl Dispatch for SimEvent {
+            type Handlers = Handlers;
+
             fn name(&self) -> &'static str {
                 match self {
                     $( SimEvent::$event(_) => stringify!($event), )+
                 }
             }
 
-            fn dispatch(self, world: &mut World) {
+            fn dispatch(self, world: &mut World, handlers: &mut Handlers) {
                 crate::sim::event_log::record_before(world, &self);
                 match self {
                     $( SimEvent::$event(e) => {
-                        $( run(world, $handler, e.clone()); )+
+                        if let [rest @ .., last] = handlers.$event.as_mut_slice() {
+                            for h in rest {
+                                run(world, h, e.clone());
+                            }
+                            run(world, last, e);
+                        }
                     } )+
                 }
             }

@@ -79,7 +79,6 @@ impl Plugin for StorePlugin {
             .add_plugins(replenishment::ReplenishmentPlugin)
             .add_plugins(metrics::MetricsPlugin)
             .add_plugins(arrivals::ArrivalsPlugin);
-        events::register_handlers(app.world_mut());
     }
 }
 
@@ -88,6 +87,7 @@ impl Plugin for StorePlugin {
 /// several stores side by side.
 pub struct Simulation {
     world: World,
+    handlers: events::Handlers,
 }
 
 impl Simulation {
@@ -103,23 +103,24 @@ impl Simulation {
             plan: scenario.plan().clone(),
         });
         let mut world = std::mem::take(app.world_mut());
+        let handlers = events::Handlers::new(&mut world);
         world.flush();
-        Simulation { world }
+        Simulation { world, handlers }
     }
 
     /// Simulates every event up to simulated time `t` (seconds since 00:00).
     pub fn run_until(&mut self, t: f64) -> u64 {
-        engine::advance::<SimEvent>(self.world_mut(), t)
+        engine::advance::<SimEvent>(&mut self.world, &mut self.handlers, t)
     }
 
     /// Simulates until nothing is left to do (or the drain limit after closing).
     pub fn run_to_end(&mut self) -> u64 {
-        engine::advance::<SimEvent>(self.world_mut(), f64::INFINITY)
+        engine::advance::<SimEvent>(&mut self.world, &mut self.handlers, f64::INFINITY)
     }
 
     /// Handles `event` now (a command from a view or a replay), and what it causes now.
     pub fn apply(&mut self, event: impl Into<SimEvent>) {
-        engine::handle(self.world_mut(), event.into());
+        engine::handle(&mut self.world, &mut self.handlers, event.into());
     }
 
     /// Starts recording every event from now on ([`event_log::EventLog`]); the results are
