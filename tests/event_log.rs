@@ -143,6 +143,19 @@ fn restockers_and_shelves_have_their_timelines() {
         assert!(r.who.starts_with("restocker "), "{}", r.who);
         assert!(r.what.starts_with("puts "), "{}", r.what);
     }
+    // Each restocker sets off (a row of its own) to the shelf it then refills, once per refill.
+    for r in rows.iter().filter(|r| r.event == "RefillDone") {
+        let set_off = rows
+            .iter()
+            .rev()
+            .filter(|s| s.time <= r.time && s.staff == r.staff)
+            .find(|s| s.event == "RestockerSetsOff")
+            .unwrap_or_else(|| panic!("no RestockerSetsOff before {r:?}"));
+        assert_eq!(set_off.shelf, r.shelf, "{set_off:?} then {r:?}");
+        assert!(set_off.what.starts_with("takes "), "{}", set_off.what);
+    }
+    let count = |e: &str| rows.iter().filter(|r| r.event == e).count();
+    assert_eq!(count("RestockerSetsOff"), count("RestockerAtShelf"));
     // Every stock-out a customer met is on its shelf's timeline.
     let missed: u32 = rows
         .iter()
@@ -220,6 +233,50 @@ fn every_kind_of_selection_has_a_timeline() {
             "{:?} has no {expected} by noon",
             m.role
         );
+    }
+    // A lane's timeline shows each customer it served joining the queue that feeds it (the
+    // shared self-checkout queue too), before the service.
+    let checkout = world.resource::<storelab::sim::checkout::Checkout>();
+    for (l, _) in checkout.lanes.iter_enumerated() {
+        let rows = timeline(world, Selection::Lane(l));
+        for start in rows.iter().filter(|r| r.event == "ServiceStart") {
+            let who = &start.who;
+            assert!(
+                rows.iter().any(|r| r.what.contains("joins queue")
+                    && &r.who == who
+                    && r.time <= start.time),
+                "lane {}: {who} served without joining its queue on the timeline",
+                checkout.lane_name(l)
+            );
+        }
+    }
+    // The inspector names queues, lanes and roles in words, not as Rust values.
+    let world = sim.world_mut();
+    let phases: Vec<_> = world
+        .query::<&storelab::sim::customer::Customer>()
+        .iter(world)
+        .map(|c| c.phase)
+        .collect();
+    let world = sim.world();
+    let checkout = world.resource::<storelab::sim::checkout::Checkout>();
+    use storelab::view::model::{phase_text, role_text};
+    let texts: Vec<String> = phases.iter().map(|&p| phase_text(world, p)).collect();
+    assert!(
+        texts.iter().any(|t| t.starts_with("waiting in queue ")),
+        "{texts:?}"
+    );
+    for (p, t) in phases.iter().zip(&texts) {
+        if let storelab::sim::customer::Phase::Queueing { queue } = p {
+            assert_eq!(
+                t,
+                &format!("waiting in queue {}", checkout.queue_names[*queue])
+            );
+        }
+        assert!(!t.contains('{') && !t.contains("Id("), "{t}");
+    }
+    for m in &staff {
+        let t = role_text(world, m.role);
+        assert!(t == "restocker" || t.starts_with("cashier at till-"), "{t}");
     }
     let plan = world.resource::<storelab::scenario::floor_plan::FloorPlan>();
     let dairy = plan.shelf_index("dairy").unwrap();

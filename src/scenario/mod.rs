@@ -372,6 +372,16 @@ pub enum LaneKind {
     SelfCheckout,
 }
 
+impl LaneKind {
+    /// The kind's name in the view and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            LaneKind::Staffed => "staffed till",
+            LaneKind::SelfCheckout => "self-checkout",
+        }
+    }
+}
+
 /// Service time of one customer at a lane, seconds.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
 pub enum ServiceModel {

@@ -23,6 +23,7 @@ use crate::scenario::{Arrivals, Scenario};
 use crate::sim::catalog::Catalog;
 use crate::sim::customer::{Customer, Phase, Stop};
 use crate::sim::engine::{Clock, EventId};
+use crate::sim::event_log::{Describe, LogRow, customer_name};
 use crate::sim::events::Agenda;
 use crate::sim::movement::Motion;
 use crate::sim::random::{self, Attr, BasketSampler, SimRng};
@@ -120,6 +121,34 @@ pub struct SetArrivalMultiplier {
 #[derive(Debug, Clone, Copy)]
 pub struct CustomerEntered {
     pub customer: Entity,
+}
+
+impl Describe for ArrivalDue {
+    fn describe(&self, world: &World, row: &mut LogRow) {
+        let id = world.resource::<ArrivalProcess>().next_id;
+        row.who = customer_name(id);
+        row.customer = Some(id);
+        row.what = "walks in".into();
+    }
+}
+
+impl Describe for SetArrivalMultiplier {
+    fn describe(&self, _: &World, row: &mut LogRow) {
+        row.what = format!("arrival rate x {} (command)", self.multiplier);
+    }
+}
+
+impl Describe for CustomerEntered {
+    fn describe(&self, world: &World, row: &mut LogRow) {
+        row.about_customer(world, self.customer);
+        if let Some(c) = world.get::<Customer>(self.customer) {
+            row.what = format!(
+                "plans {} items from {} shelves",
+                c.items_planned,
+                c.route.len()
+            );
+        }
+    }
 }
 
 pub struct ArrivalsPlugin;

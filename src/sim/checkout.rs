@@ -22,7 +22,7 @@ use crate::scenario::floor_plan::FloorPlan;
 use crate::scenario::{LaneKind, QueueDiscipline, QueueStrategy, ServiceModel};
 use crate::sim::customer::{Customer, Phase};
 use crate::sim::engine::Clock;
-use crate::sim::event_log::{EventLog, LogRow, customer_name};
+use crate::sim::event_log::{Describe, EventLog, LogRow, customer_name};
 use crate::sim::events::Agenda;
 use crate::sim::journey::walk_to_exit;
 use crate::sim::movement::{Motion, Movement, Walker};
@@ -198,6 +198,63 @@ pub struct CustomerPaid {
 pub struct SetLaneOpen {
     pub lane: LaneId,
     pub open: bool,
+}
+
+impl Describe for ReachCheckout {
+    fn describe(&self, world: &World, row: &mut LogRow) {
+        row.about_customer(world, self.customer);
+    }
+}
+
+impl Describe for JoinQueue {
+    fn describe(&self, world: &World, row: &mut LogRow) {
+        row.about_customer(world, self.customer);
+        row.queue = Some(self.queue);
+        row.place = format!(
+            "queue {}",
+            world.resource::<Checkout>().queue_names[self.queue]
+        );
+    }
+}
+
+impl Describe for ServiceDone {
+    fn describe(&self, world: &World, row: &mut LogRow) {
+        let checkout = world.resource::<Checkout>();
+        row.who = format!("lane {}", checkout.lane_name(self.lane));
+        row.place = row.who.clone();
+        row.lane = Some(self.lane);
+        let lane = world.get::<Lane>(checkout.lanes[self.lane]);
+        if let Some(c) = lane
+            .and_then(|l| l.serving)
+            .and_then(|s| world.get::<Customer>(s))
+        {
+            row.customer = Some(c.id);
+            row.what = format!(
+                "{} paid {:.2} for {} items",
+                customer_name(c.id),
+                c.value,
+                c.items
+            );
+        }
+    }
+}
+
+impl Describe for CustomerPaid {
+    fn describe(&self, _: &World, row: &mut LogRow) {
+        row.who = customer_name(self.customer);
+        row.customer = Some(self.customer);
+        row.what = format!("paid {:.2} for {} items", self.value, self.items);
+    }
+}
+
+impl Describe for SetLaneOpen {
+    fn describe(&self, world: &World, row: &mut LogRow) {
+        if let Some(name) = world.resource::<Checkout>().lane_names.get(self.lane) {
+            row.who = format!("lane {name}");
+            row.lane = Some(self.lane);
+        }
+        row.what = if self.open { "opens" } else { "closes" }.to_string() + " (command)";
+    }
 }
 
 pub struct CheckoutPlugin;
@@ -428,6 +485,9 @@ fn join_queue(customer: Entity, q: QueueId, t: &mut Tills) {
     if let Some(log) = t.log.as_mut() {
         let name = &t.checkout.queue_names[q];
         log.what(|| format!("joins queue {name} as number {}", queue.waiting.len()));
+        if let Some(row) = log.current() {
+            row.queue = Some(q);
+        }
     }
     t.start_services(q);
 }
@@ -556,20 +616,16 @@ impl Tills<'_, '_> {
             if let Some(log) = self.log.as_mut() {
                 let name = self.checkout.lane_name(l);
                 let waited = now - c.queue_joined.unwrap_or(now);
-                log.fact(LogRow {
-                    time: now,
-                    event: "ServiceStart",
-                    who: customer_name(c.id),
-                    place: format!("lane {name}"),
-                    what: format!(
-                        "served at {name} for {duration:.1} s ({} items) after waiting {waited:.1} s",
-                        c.items
-                    ),
-                    customer: Some(c.id),
-                    lane: Some(l),
-                    shelf: None,
-                    staff: None,
-                });
+                let mut row = LogRow::new(now, "ServiceStart");
+                row.who = customer_name(c.id);
+                row.place = format!("lane {name}");
+                row.what = format!(
+                    "served at {name} for {duration:.1} s ({} items) after waiting {waited:.1} s",
+                    c.items
+                );
+                row.customer = Some(c.id);
+                row.lane = Some(l);
+                log.fact(row);
             }
             c.at = lane.service_point;
             // The walk along the queue to its lane takes no time.

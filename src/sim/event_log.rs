@@ -12,16 +12,12 @@
 
 use bevy::prelude::*;
 
-use crate::ids::{LaneId, PoiId, ShelfId};
+use crate::ids::{LaneId, PoiId, ProductId, QueueId, ShelfId};
 use crate::scenario::floor_plan::FloorPlan;
 use crate::scenario::format_clock;
-use crate::sim::arrivals::ArrivalProcess;
-use crate::sim::catalog::Catalog;
-use crate::sim::checkout::{Checkout, Lane};
+use crate::sim::catalog::{Catalog, ProductInfo};
 use crate::sim::customer::Customer;
-use crate::sim::engine::{Clock, Dispatch};
-use crate::sim::events::SimEvent;
-use crate::sim::staff::{StaffMember, Task};
+use crate::sim::engine::Clock;
 
 /// One row of the event log.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,6 +37,8 @@ pub struct LogRow {
     pub customer: Option<u32>,
     /// The lane concerned, for a lane's timeline.
     pub lane: Option<LaneId>,
+    /// The queue concerned (a customer joining it), for the timelines of the lanes it feeds.
+    pub queue: Option<QueueId>,
     /// The shelf concerned, for a shelf's timeline.
     pub shelf: Option<ShelfId>,
     /// The staff member concerned (its id), for a staff member's timeline.
@@ -66,6 +64,12 @@ impl EventLog {
         }
     }
 
+    /// The row of the event being handled, to point it at what the handler found (the queue a
+    /// customer joined).
+    pub fn current(&mut self) -> Option<&mut LogRow> {
+        self.current.and_then(|i| self.rows.get_mut(i))
+    }
+
     /// Records a change that is no event of its own, at the current time.
     pub fn fact(&mut self, row: LogRow) {
         self.rows.push(row);
@@ -76,9 +80,12 @@ impl EventLog {
         self.rows.iter().filter(move |r| r.customer == Some(id))
     }
 
-    /// The rows about lane `lane`, in time order.
-    pub fn lane(&self, lane: LaneId) -> impl Iterator<Item = &LogRow> {
-        self.rows.iter().filter(move |r| r.lane == Some(lane))
+    /// The rows about lane `lane`, and customers joining `queue` (the queue that feeds it),
+    /// in time order.
+    pub fn lane(&self, lane: LaneId, queue: QueueId) -> impl Iterator<Item = &LogRow> {
+        self.rows
+            .iter()
+            .filter(move |r| r.lane == Some(lane) || r.queue == Some(queue))
     }
 
     /// The rows about shelf `shelf`, in time order.
@@ -123,12 +130,6 @@ pub fn customer_name(id: u32) -> String {
     format!("customer {id}")
 }
 
-/// A staff member's name in the log and the view: its role and its number within the role,
-/// `restocker 2` (the global id stays the selection key).
-pub fn staff_name(m: &StaffMember) -> String {
-    format!("{} {}", m.role.name(), m.number)
-}
-
 /// The name of a point of interest, for the `where` column.
 pub fn place_name(plan: &FloorPlan, poi: PoiId) -> String {
     if let Some(k) = plan.entrances.iter().position(|&p| p == poi) {
@@ -149,156 +150,58 @@ pub fn place_name(plan: &FloorPlan, poi: PoiId) -> String {
     String::new()
 }
 
+/// An event that can say who and where it concerns. Each concept describes its own events
+/// (so this module names none of them), from the state before the event is handled.
+pub trait Describe {
+    fn describe(&self, world: &World, row: &mut LogRow);
+}
+
 /// Called by the dispatcher before an event's handlers: writes its row (if logging).
-pub fn record_before(world: &mut World, ev: &SimEvent) {
+pub fn record_before(world: &mut World, event: &'static str, ev: &impl Describe) {
     if !world.contains_resource::<EventLog>() {
         return;
     }
-    let row = describe(world, ev);
+    let mut row = LogRow::new(world.resource::<Clock>().now, event);
+    ev.describe(world, &mut row);
     let mut log = world.resource_mut::<EventLog>();
     log.rows.push(row);
     log.current = Some(log.rows.len() - 1);
 }
 
-/// Who and where for `ev`, from the state before it is handled.
-fn describe(world: &World, ev: &SimEvent) -> LogRow {
-    let plan = world.resource::<FloorPlan>();
-    let checkout = world.resource::<Checkout>();
-    let mut row = LogRow {
-        time: world.resource::<Clock>().now,
-        event: ev.name(),
-        who: "store".into(),
-        place: String::new(),
-        what: String::new(),
-        customer: None,
-        lane: None,
-        shelf: None,
-        staff: None,
-    };
-    let about_customer = |row: &mut LogRow, e: Entity| {
-        if let Some(c) = world.get::<Customer>(e) {
-            row.who = customer_name(c.id);
-            row.customer = Some(c.id);
-            row.place = place_name(plan, c.at);
+impl LogRow {
+    /// A row about the store as a whole, to be filled in.
+    pub fn new(time: f64, event: &'static str) -> Self {
+        LogRow {
+            time,
+            event,
+            who: "store".into(),
+            place: String::new(),
+            what: String::new(),
+            customer: None,
+            lane: None,
+            queue: None,
+            shelf: None,
+            staff: None,
         }
-    };
-    let about_staff = |row: &mut LogRow, e: Entity| -> Option<Task> {
-        let m = world.get::<StaffMember>(e)?;
-        row.who = staff_name(m);
-        row.staff = Some(m.id);
-        Some(m.task)
-    };
-    let catalog = world.resource::<Catalog>();
-    // Points the row at the shelf of `product`; returns the product's catalogue entry.
-    let at_shelf_of = |row: &mut LogRow, product| {
-        let info = &catalog.products[product];
-        row.shelf = Some(info.shelf);
-        row.place = format!("shelf {}", plan.shelves[info.shelf].id);
-        info
-    };
-    match ev {
-        SimEvent::ArrivalDue(_) => {
-            let id = world.resource::<ArrivalProcess>().next_id;
-            row.who = customer_name(id);
-            row.customer = Some(id);
-            row.what = "walks in".into();
-        }
-        SimEvent::SetArrivalMultiplier(e) => {
-            row.what = format!("arrival rate x {} (command)", e.multiplier);
-        }
-        SimEvent::CustomerEntered(e) => {
-            about_customer(&mut row, e.customer);
-            if let Some(c) = world.get::<Customer>(e.customer) {
-                row.what = format!(
-                    "plans {} items from {} shelves",
-                    c.items_planned,
-                    c.route.len()
-                );
-            }
-        }
-        SimEvent::ReachShelf(e) => {
-            about_customer(&mut row, e.customer);
-            let stop = world
-                .get::<Customer>(e.customer)
-                .and_then(|c| c.route.get(c.next_stop));
-            row.shelf = stop.map(|s| s.shelf);
-            // The shelf it came for (another shelf or a door may share its access point).
-            if let Some(stop) = stop {
-                row.place = format!("shelf {}", plan.shelves[stop.shelf].id);
-            }
-        }
-        SimEvent::StockLow(e) => {
-            let info = at_shelf_of(&mut row, e.product);
-            row.who = format!("product {}", info.id);
-            row.what = format!("{} below the refill threshold", info.name);
-        }
-        SimEvent::ReachCheckout(e) => about_customer(&mut row, e.customer),
-        SimEvent::JoinQueue(e) => {
-            about_customer(&mut row, e.customer);
-            row.place = format!("queue {}", checkout.queue_names[e.queue]);
-        }
-        SimEvent::ServiceDone(e) => {
-            row.who = format!("lane {}", checkout.lane_name(e.lane));
-            row.place = row.who.clone();
-            row.lane = Some(e.lane);
-            let lane = world.get::<Lane>(checkout.lanes[e.lane]);
-            if let Some(c) = lane
-                .and_then(|l| l.serving)
-                .and_then(|s| world.get::<Customer>(s))
-            {
-                row.customer = Some(c.id);
-                row.what = format!(
-                    "{} paid {:.2} for {} items",
-                    customer_name(c.id),
-                    c.value,
-                    c.items
-                );
-            }
-        }
-        SimEvent::CustomerPaid(e) => {
-            row.who = customer_name(e.customer);
-            row.customer = Some(e.customer);
-            row.what = format!("paid {:.2} for {} items", e.value, e.items);
-        }
-        SimEvent::SetLaneOpen(e) => {
-            if let Some(name) = checkout.lane_names.get(e.lane) {
-                row.who = format!("lane {name}");
-                row.lane = Some(e.lane);
-            }
-            row.what = if e.open { "opens" } else { "closes" }.to_string() + " (command)";
-        }
-        SimEvent::ReachExit(e) => {
-            about_customer(&mut row, e.customer);
-            row.what = "reaches the exit".into();
-        }
-        SimEvent::CustomerLeft(e) => {
-            let r = &e.record;
-            row.who = customer_name(r.id);
-            row.customer = Some(r.id);
-            row.what = format!(
-                "left ({}) after {:.0} s in the store",
-                r.outcome,
-                r.time_in_store.unwrap_or(0.0)
-            );
-        }
-        SimEvent::RestockerAtShelf(e) => {
-            if let Some(Task::ToShelf { product, units }) = about_staff(&mut row, e.staff) {
-                let info = at_shelf_of(&mut row, product);
-                row.what = format!("arrives with {units} x {}", info.name);
-            }
-        }
-        SimEvent::RefillDone(e) => {
-            if let Some(Task::Refilling { product, units }) = about_staff(&mut row, e.staff) {
-                let info = at_shelf_of(&mut row, product);
-                row.what = format!("puts {units} x {} on the shelf", info.name);
-            }
-        }
-        SimEvent::RestockerBack(e) => {
-            about_staff(&mut row, e.staff);
-            row.place = "backroom door".into();
-            row.what = "back, ready for the next task".into();
-        }
-        SimEvent::SampleDue(_) => row.what = "time-series sample".into(),
     }
-    row
+
+    /// Points the row at customer entity `e` (who, and where it stands).
+    pub fn about_customer(&mut self, world: &World, e: Entity) {
+        if let Some(c) = world.get::<Customer>(e) {
+            self.who = customer_name(c.id);
+            self.customer = Some(c.id);
+            self.place = place_name(world.resource::<FloorPlan>(), c.at);
+        }
+    }
+
+    /// Points the row at the shelf of `product`; returns the product's catalogue entry.
+    pub fn at_shelf_of<'w>(&mut self, world: &'w World, product: ProductId) -> &'w ProductInfo {
+        let info = &world.resource::<Catalog>().products[product];
+        self.shelf = Some(info.shelf);
+        self.place = format!(
+            "shelf {}",
+            world.resource::<FloorPlan>().shelves[info.shelf].id
+        );
+        info
+    }
 }

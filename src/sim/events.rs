@@ -88,9 +88,9 @@ macro_rules! event_table {
             }
 
             fn dispatch(self, world: &mut World, handlers: &mut Handlers) {
-                crate::sim::event_log::record_before(world, &self);
                 match self {
                     $( SimEvent::$event(e) => {
+                        crate::sim::event_log::record_before(world, stringify!($event), &e);
                         if let [rest @ .., last] = handlers.$event.as_mut_slice() {
                             for h in rest {
                                 run(world, h, e.clone());

@@ -11,6 +11,7 @@ use bevy::prelude::*;
 use crate::scenario::floor_plan::FloorPlan;
 use crate::sim::customer::{Customer, CustomerRecord, Phase};
 use crate::sim::engine::Clock;
+use crate::sim::event_log::{Describe, LogRow, customer_name};
 use crate::sim::events::Agenda;
 use crate::sim::movement::{Motion, Movement, Walker};
 
@@ -25,6 +26,26 @@ pub struct ReachExit {
 #[derive(Debug, Clone)]
 pub struct CustomerLeft {
     pub record: Box<CustomerRecord>,
+}
+
+impl Describe for ReachExit {
+    fn describe(&self, world: &World, row: &mut LogRow) {
+        row.about_customer(world, self.customer);
+        row.what = "reaches the exit".into();
+    }
+}
+
+impl Describe for CustomerLeft {
+    fn describe(&self, _: &World, row: &mut LogRow) {
+        let r = &self.record;
+        row.who = customer_name(r.id);
+        row.customer = Some(r.id);
+        row.what = format!(
+            "left ({}) after {:.0} s in the store",
+            r.outcome,
+            r.time_in_store.unwrap_or(0.0)
+        );
+    }
 }
 
 /// Sends a customer from where it stands to the nearest exit.

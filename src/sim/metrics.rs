@@ -19,6 +19,7 @@ use crate::sim::arrivals::CustomerEntered;
 use crate::sim::checkout::{Checkout, CheckoutQueue, CustomerPaid, Lane};
 use crate::sim::customer::{Customer, CustomerRecord};
 use crate::sim::engine::{Clock, EventId};
+use crate::sim::event_log::{Describe, LogRow};
 use crate::sim::events::Agenda;
 use crate::sim::journey::{CustomerLeft, journey_record};
 use crate::sim::replenishment::{Backroom, Refills};
@@ -83,6 +84,12 @@ pub struct Sample {
 /// Scheduled: take a time-series sample.
 #[derive(Debug, Clone, Copy)]
 pub struct SampleDue;
+
+impl Describe for SampleDue {
+    fn describe(&self, _: &World, row: &mut LogRow) {
+        row.what = "time-series sample".into();
+    }
+}
 
 pub struct MetricsPlugin;
 

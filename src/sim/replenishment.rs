@@ -17,10 +17,13 @@ use bevy::prelude::*;
 use crate::RunConfig;
 use crate::ids::{IdVec, ProductId};
 use crate::sim::engine::Clock;
+use crate::sim::event_log::{Describe, EventLog, LogRow};
 use crate::sim::events::Agenda;
 use crate::sim::movement::{Motion, Movement, Walker};
 use crate::sim::shopping::{Catalog, Shelf, StockLedger, StockLow};
-use crate::sim::staff::{Crew, QueuedTask, RoleKind, StaffMember, Task, TaskKind};
+use crate::sim::staff::{
+    Crew, QueuedTask, RoleKind, StaffMember, Task, TaskKind, describe_staff, staff_name,
+};
 
 /// Backroom stock per product, and units being carried to shelves.
 #[derive(Resource, Clone, Debug)]
@@ -63,6 +66,32 @@ pub struct RestockerBack {
     pub staff: Entity,
 }
 
+impl Describe for RestockerAtShelf {
+    fn describe(&self, world: &World, row: &mut LogRow) {
+        if let Some(Task::ToShelf { product, units }) = describe_staff(world, self.staff, row) {
+            let info = row.at_shelf_of(world, product);
+            row.what = format!("arrives with {units} x {}", info.name);
+        }
+    }
+}
+
+impl Describe for RefillDone {
+    fn describe(&self, world: &World, row: &mut LogRow) {
+        if let Some(Task::Refilling { product, units }) = describe_staff(world, self.staff, row) {
+            let info = row.at_shelf_of(world, product);
+            row.what = format!("puts {units} x {} on the shelf", info.name);
+        }
+    }
+}
+
+impl Describe for RestockerBack {
+    fn describe(&self, world: &World, row: &mut LogRow) {
+        describe_staff(world, self.staff, row);
+        row.place = "backroom door".into();
+        row.what = "back, ready for the next task".into();
+    }
+}
+
 pub struct ReplenishmentPlugin;
 
 impl Plugin for ReplenishmentPlugin {
@@ -99,6 +128,7 @@ pub(crate) struct RestockerWork<'w, 's> {
     moves: Movement<'w>,
     clock: Res<'w, Clock>,
     agenda: ResMut<'w, Agenda>,
+    log: Option<ResMut<'w, EventLog>>,
 }
 
 impl RestockerWork<'_, '_> {
@@ -142,6 +172,18 @@ impl RestockerWork<'_, '_> {
             .moves
             .walk(Walker::Staff, motion, shelf.access, member.speed, now);
         member.task = Task::ToShelf { product, units };
+        if let Some(log) = self.log.as_mut() {
+            // Setting off is no event of its own (the task was taken), but a student following
+            // a restocker needs it.
+            let mut row = LogRow::new(now, "RestockerSetsOff");
+            row.who = staff_name(member);
+            row.staff = Some(member.id);
+            row.shelf = Some(info.shelf);
+            row.place = "backroom door".into();
+            let shelf_id = &self.moves.plan().shelves[info.shelf].id;
+            row.what = format!("takes {units} x {} to shelf {shelf_id}", info.name);
+            log.fact(row);
+        }
         self.agenda
             .schedule(walk.arrive, RestockerAtShelf { staff });
         true

@@ -19,7 +19,7 @@ use crate::sim::arrivals::CustomerEntered;
 use crate::sim::checkout::{Checkout, ReachCheckout};
 use crate::sim::customer::Customer;
 use crate::sim::engine::Clock;
-use crate::sim::event_log::EventLog;
+use crate::sim::event_log::{Describe, EventLog, LogRow};
 use crate::sim::events::Agenda;
 use crate::sim::journey::walk_to_exit;
 use crate::sim::movement::{Motion, Movement, Walker};
@@ -83,6 +83,31 @@ pub struct StockLow {
 #[derive(Debug, Clone, Copy)]
 pub struct ReachShelf {
     pub customer: Entity,
+}
+
+impl Describe for StockLow {
+    fn describe(&self, world: &World, row: &mut LogRow) {
+        let info = row.at_shelf_of(world, self.product);
+        row.who = format!("product {}", info.id);
+        row.what = format!("{} below the refill threshold", info.name);
+    }
+}
+
+impl Describe for ReachShelf {
+    fn describe(&self, world: &World, row: &mut LogRow) {
+        row.about_customer(world, self.customer);
+        // The shelf it came for (another shelf or a door may share its access point).
+        let stop = world
+            .get::<Customer>(self.customer)
+            .and_then(|c| c.route.get(c.next_stop));
+        if let Some(stop) = stop {
+            row.shelf = Some(stop.shelf);
+            row.place = format!(
+                "shelf {}",
+                world.resource::<FloorPlan>().shelves[stop.shelf].id
+            );
+        }
+    }
 }
 
 pub struct ShoppingPlugin;

@@ -33,6 +33,7 @@ use crate::scenario::LaneKind;
 use crate::scenario::floor_plan::FloorPlan;
 use crate::sim::checkout::{Checkout, Lane};
 use crate::sim::engine::Clock;
+use crate::sim::event_log::LogRow;
 use crate::sim::movement::Motion;
 
 /// What a staff member is employed as (a cashier with its lane).
@@ -96,7 +97,7 @@ pub enum Task {
 pub struct StaffMember {
     /// Unique among all staff (selection and event-log key).
     pub id: u32,
-    /// 1-based number within its role: `restocker 2` ([`crate::sim::event_log::staff_name`]).
+    /// 1-based number within its role: `restocker 2` ([`staff_name`]).
     pub number: u32,
     pub role: Role,
     pub task: Task,
@@ -303,6 +304,20 @@ impl Plugin for StaffPlugin {
         }
         app.insert_resource(staff).init_resource::<TaskQueue>();
     }
+}
+
+/// A staff member's name in the log and the view: its role and its number within the role,
+/// `restocker 2` (the global id stays the selection key).
+pub fn staff_name(m: &StaffMember) -> String {
+    format!("{} {}", m.role.name(), m.number)
+}
+
+/// Points an event-log row at staff member entity `e`; returns its task then.
+pub fn describe_staff(world: &World, e: Entity, row: &mut LogRow) -> Option<Task> {
+    let m = world.get::<StaffMember>(e)?;
+    row.who = staff_name(m);
+    row.staff = Some(m.id);
+    Some(m.task)
 }
 
 #[cfg(test)]

@@ -308,9 +308,17 @@ pub fn timeline(world: &World, selection: Selection) -> Vec<TimelineRow> {
     let Some(log) = world.get_resource::<EventLog>() else {
         return Vec::new();
     };
+    // A lane's day includes the customers joining the queue that feeds it.
+    let lane_rows = |l: LaneId| -> Box<dyn Iterator<Item = &LogRow>> {
+        let checkout = world.resource::<Checkout>();
+        match checkout.lanes.get(l).and_then(|&e| world.get::<Lane>(e)) {
+            Some(lane) => Box::new(log.lane(l, lane.queue)),
+            None => Box::new(std::iter::empty()),
+        }
+    };
     let rows: Box<dyn Iterator<Item = &LogRow>> = match selection {
         Selection::Customer(id) => Box::new(log.customer(id)),
-        Selection::Lane(l) => Box::new(log.lane(l)),
+        Selection::Lane(l) => lane_rows(l),
         Selection::Shelf(s) => Box::new(log.shelf(s)),
         Selection::Staff(id) => {
             // A cashier's day is its lane's day.
@@ -322,7 +330,7 @@ pub fn timeline(world: &World, selection: Selection) -> Vec<TimelineRow> {
                     Role::Restocker => None,
                 });
             match cashier_at {
-                Some(lane) => Box::new(log.lane(lane)),
+                Some(lane) => lane_rows(lane),
                 None => Box::new(log.staff(id)),
             }
         }
@@ -335,4 +343,26 @@ pub fn timeline(world: &World, selection: Selection) -> Vec<TimelineRow> {
         what: r.what.clone(),
     })
     .collect()
+}
+
+/// A customer's phase in words, naming its queue or lane: `waiting in queue sco`.
+pub fn phase_text(world: &World, phase: Phase) -> String {
+    let checkout = world.resource::<Checkout>();
+    match phase {
+        Phase::Shopping => "shopping".into(),
+        Phase::Queueing { queue } => format!("waiting in queue {}", checkout.queue_names[queue]),
+        Phase::InService { lane } => format!("being served at {}", checkout.lane_name(lane)),
+        Phase::Leaving => "walking to the exit".into(),
+    }
+}
+
+/// A staff member's role in words: `cashier at till-3`, `restocker`.
+pub fn role_text(world: &World, role: Role) -> String {
+    match role {
+        Role::Cashier { lane } => format!(
+            "cashier at {}",
+            world.resource::<Checkout>().lane_name(lane)
+        ),
+        Role::Restocker => "restocker".into(),
+    }
 }

@@ -11,15 +11,14 @@ use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 use crate::scenario::format_clock;
 use crate::sim::checkout::{Checkout, CheckoutQueue, Lane};
 use crate::sim::customer::Customer;
-use crate::sim::event_log::staff_name;
 use crate::sim::metrics::Metrics;
 use crate::sim::shopping::{Catalog, Shelf, StockLedger};
-use crate::sim::staff::{StaffMember, Task, TaskKind, TaskQueue};
+use crate::sim::staff::{StaffMember, Task, TaskKind, TaskQueue, staff_name};
 use crate::view::lab::Speed;
 
 use super::floor;
 use crate::ids::LaneId;
-use crate::view::model::Selection;
+use crate::view::model::{Selection, phase_text, role_text};
 
 /// Something the user asked for.
 #[derive(Clone, Debug, PartialEq)]
@@ -457,7 +456,7 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
             };
             ui.heading(format!("Customer {id}"));
             ui.label(format!("entered {}", format_clock(c.arrived)));
-            ui.label(format!("state: {:?}", c.phase));
+            ui.label(format!("state: {}", phase_text(world, c.phase)));
             ui.label(format!(
                 "walking speed {:.2} m/s, walked {:.0} m",
                 c.speed, c.distance
@@ -507,8 +506,8 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
             };
             ui.heading(format!("Lane {}", checkout.lane_names[l]));
             ui.label(format!(
-                "{:?}, {}",
-                lane.kind,
+                "{}, {}",
+                lane.kind.name(),
                 if lane.open { "open" } else { "closed" }
             ));
             ui.label(format!("served {} customers", lane.served));
@@ -576,7 +575,7 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
                 return;
             };
             ui.heading(capitalized(&staff_name(s)));
-            ui.label(format!("{:?}", s.role));
+            ui.label(role_text(world, s.role));
             ui.label(match s.task {
                 Task::Idle => "idle at the backroom".to_string(),
                 Task::AtLane => "at the till".to_string(),
