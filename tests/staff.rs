@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 
 use common::*;
 use storelab::Simulation;
-use storelab::sim::event_log::staff_name;
 use storelab::sim::replenishment::Refills;
+use storelab::sim::staff::staff_name;
 use storelab::sim::staff::{RoleKind, Staff, StaffMember, Task, TaskKind, TaskQueue};
 
 #[test]

@@ -14,6 +14,7 @@ use std::collections::VecDeque;
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use rand::RngExt;
+use serde::Serialize;
 
 use crate::RunConfig;
 use crate::ids::PoiId;
@@ -714,5 +715,110 @@ pub(crate) fn on_set_lane_open(In(ev): In<SetLaneOpen>, mut t: Tills) {
     }
     for customer in leaving {
         t.agenda.emit(ReachCheckout { customer });
+    }
+}
+// The checkout's part of the report: its lanes and queues over the KPI window, and the
+// gauges of the time series. Metrics composes these; it reads no lane or queue itself.
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct LaneSummary {
+    pub id: String,
+    pub group: String,
+    pub kind: LaneKind,
+    pub served: u32,
+    /// Busy seconds / staffed seconds, within the KPI window.
+    pub utilisation: f64,
+    pub busy_s: f64,
+    pub open_s: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct QueueSummary {
+    pub id: String,
+    /// Time-average number of measured customers waiting, over the KPI window.
+    pub mean_length: f64,
+    /// Most customers waiting at once (anyone, also during the warm-up).
+    pub max_length: u32,
+    /// Measured customers who went from this queue into service, and their mean wait
+    /// (seconds): `mean_length = customers / duration_s × mean_wait_s` (Little's law).
+    pub customers: u32,
+    pub mean_wait_s: f64,
+}
+
+/// Each lane's service figures up to `now` (the end of the KPI window).
+pub fn lane_summaries(world: &World, now: f64) -> Vec<LaneSummary> {
+    let checkout = world.resource::<Checkout>();
+    checkout
+        .lanes
+        .iter_enumerated()
+        .map(|(i, &e)| {
+            let lane = world.get::<Lane>(e).expect("lane");
+            let (busy, open) = lane.times_at(now);
+            LaneSummary {
+                id: checkout.lane_names[i].clone(),
+                group: checkout.groups[lane.group].id.clone(),
+                kind: lane.kind,
+                served: lane.served,
+                utilisation: if open > 0.0 { busy / open } else { 0.0 },
+                busy_s: busy,
+                open_s: open,
+            }
+        })
+        .collect()
+}
+
+/// Each queue's figures over a KPI window of `duration` seconds ending at `now`.
+pub fn queue_summaries(world: &World, now: f64, duration: f64) -> Vec<QueueSummary> {
+    let checkout = world.resource::<Checkout>();
+    checkout
+        .queues
+        .iter_enumerated()
+        .map(|(i, &e)| {
+            let q = world.get::<CheckoutQueue>(e).expect("queue");
+            QueueSummary {
+                id: checkout.queue_names[i].clone(),
+                mean_length: if duration > 0.0 {
+                    q.area_at(now) / duration
+                } else {
+                    0.0
+                },
+                max_length: q.max_len,
+                customers: q.served_counted,
+                mean_wait_s: if q.served_counted > 0 {
+                    q.wait_sum / f64::from(q.served_counted)
+                } else {
+                    0.0
+                },
+            }
+        })
+        .collect()
+}
+
+/// The checkout's gauges for a time-series sample.
+#[derive(SystemParam)]
+pub struct Gauges<'w, 's> {
+    checkout: Res<'w, Checkout>,
+    lanes: Query<'w, 's, &'static Lane>,
+    queues: Query<'w, 's, &'static CheckoutQueue>,
+}
+
+impl Gauges<'_, '_> {
+    /// Lanes open, lanes serving, and customers waiting in each queue (order of
+    /// [`Checkout::queue_names`]). O(lanes + queues), not O(customers inside): a flood of
+    /// customers must not make every sample slower.
+    pub fn read(&self) -> (u32, u32, Vec<u32>) {
+        let (mut open, mut busy) = (0, 0);
+        for &e in &self.checkout.lanes {
+            let lane = self.lanes.get(e).expect("lane");
+            open += u32::from(lane.open);
+            busy += u32::from(lane.serving.is_some());
+        }
+        let waiting = self
+            .checkout
+            .queues
+            .iter()
+            .map(|&e| self.queues.get(e).expect("queue").waiting.len() as u32)
+            .collect();
+        (open, busy, waiting)
     }
 }

@@ -4,7 +4,11 @@
 //! customer journey, integrates the number of customers in the store over time (for Little's
 //! law), and samples a time series every `sample_interval` seconds (default one simulated
 //! minute) from opening until the store is empty after closing. [`summarize`] turns the state
-//! at the end into the KPIs of `summary.json`.
+//! at the end into the KPIs of `summary.json`. What it counts itself comes from events
+//! (entered, paid, left); the sections about lanes, queues and stock are reported by those
+//! concepts ([`checkout::lane_summaries`], [`checkout::Gauges`],
+//! [`replenishment::stock_summary`], [`StockLedger::lost_sales`]), so metrics reads none of
+//! their internals.
 //!
 //! Units: seconds, customers, items, currency; utilisation is a share (0..1).
 
@@ -14,15 +18,18 @@ use statrs::statistics::{Data, Distribution as _, Max, OrderStatistics};
 
 use crate::RunConfig;
 use crate::scenario::floor_plan::FloorPlan;
-use crate::scenario::{LaneKind, format_clock};
+use crate::scenario::format_clock;
 use crate::sim::arrivals::CustomerEntered;
-use crate::sim::checkout::{Checkout, CheckoutQueue, CustomerPaid, Lane};
+use crate::sim::catalog::Catalog;
+use crate::sim::checkout::{self, CustomerPaid};
+pub use crate::sim::checkout::{LaneSummary, QueueSummary};
 use crate::sim::customer::{Customer, CustomerRecord};
 use crate::sim::engine::{Clock, EventId};
 use crate::sim::event_log::{Describe, LogRow};
 use crate::sim::events::Agenda;
 use crate::sim::journey::{CustomerLeft, journey_record};
-use crate::sim::replenishment::{Backroom, Refills};
+use crate::sim::replenishment;
+pub use crate::sim::replenishment::StockSummary;
 use crate::sim::shopping::StockLedger;
 
 /// Counters and records of a run.
@@ -77,7 +84,7 @@ pub struct Sample {
     pub items_sold: u64,
     pub items_lost: u64,
     pub products_empty: u64,
-    /// Customers waiting in each queue (order of [`Checkout::queue_names`]).
+    /// Customers waiting in each queue (order of [`checkout::Checkout::queue_names`]).
     pub queues: Vec<u32>,
 }
 
@@ -146,28 +153,14 @@ pub(crate) fn on_paid(In(ev): In<CustomerPaid>, mut metrics: ResMut<Metrics>) {
 pub(crate) fn on_sample(
     _: In<SampleDue>,
     mut metrics: ResMut<Metrics>,
-    lanes: Query<&Lane>,
-    queues: Query<&CheckoutQueue>,
-    checkout: Res<Checkout>,
+    gauges: checkout::Gauges,
     ledger: Res<StockLedger>,
     config: Res<RunConfig>,
     clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
 ) {
     let now = clock.now;
-    // O(lanes + queues), not O(customers inside): a flood of customers with short intervals
-    // must not make every sample slower.
-    let (mut lanes_open, mut lanes_busy) = (0, 0);
-    for &e in &checkout.lanes {
-        let lane = lanes.get(e).expect("lane");
-        lanes_open += u32::from(lane.open);
-        lanes_busy += u32::from(lane.serving.is_some());
-    }
-    let waiting: Vec<u32> = checkout
-        .queues
-        .iter()
-        .map(|&e| queues.get(e).expect("queue").waiting.len() as u32)
-        .collect();
+    let (lanes_open, lanes_busy, waiting) = gauges.read();
     let (shopping, queueing, in_service) = phase_counts(metrics.in_store, &waiting, lanes_busy);
     let sample = Sample {
         time: now,
@@ -279,41 +272,6 @@ pub struct SalesSummary {
     pub empty_shelf_hours: f64,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct LaneSummary {
-    pub id: String,
-    pub group: String,
-    pub kind: LaneKind,
-    pub served: u32,
-    /// Busy seconds / staffed seconds, within the KPI window.
-    pub utilisation: f64,
-    pub busy_s: f64,
-    pub open_s: f64,
-}
-
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct QueueSummary {
-    pub id: String,
-    /// Time-average number of measured customers waiting, over the KPI window.
-    pub mean_length: f64,
-    /// Most customers waiting at once (anyone, also during the warm-up).
-    pub max_length: u32,
-    /// Measured customers who went from this queue into service, and their mean wait
-    /// (seconds): `mean_length = customers / duration_s × mean_wait_s` (Little's law).
-    pub customers: u32,
-    pub mean_wait_s: f64,
-}
-
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct StockSummary {
-    pub refills: u64,
-    pub units_refilled: u64,
-    pub shelf_units_initial: u64,
-    pub shelf_units_end: u64,
-    pub backroom_units_initial: u64,
-    pub backroom_units_end: u64,
-}
-
 /// The KPIs of one run (`summary.json`).
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Summary {
@@ -405,79 +363,20 @@ pub fn summarize(world: &mut World) -> Summary {
             .filter(|r| r.outcome == "inside" && r.queue_joined.is_some())
             .count() as u64,
     };
-    let ledger = world.resource::<StockLedger>();
-    let catalog = world.resource::<crate::sim::shopping::Catalog>();
-    let lost_value = ledger
-        .lost
-        .iter()
-        .zip(&catalog.products)
-        .map(|(&n, p)| n as f64 * p.price)
-        .sum();
+    let lost = world
+        .resource::<StockLedger>()
+        .lost_sales(world.resource::<Catalog>(), now);
     let sales = SalesSummary {
         items_sold: metrics.items_sold,
         revenue: metrics.revenue,
-        lost_items: ledger.lost.iter().sum(),
-        lost_value,
-        stockout_events: ledger.stockouts.iter().sum(),
-        empty_shelf_hours: ledger.empty_seconds_at(now).iter().sum::<f64>() / 3600.0,
+        lost_items: lost.items,
+        lost_value: lost.value,
+        stockout_events: lost.stockouts,
+        empty_shelf_hours: lost.empty_seconds / 3600.0,
     };
-    let checkout = world.resource::<Checkout>();
-    let lanes = checkout
-        .lanes
-        .iter_enumerated()
-        .map(|(i, &e)| {
-            let lane = world.get::<Lane>(e).expect("lane");
-            let (busy, open) = lane.times_at(now);
-            LaneSummary {
-                id: checkout.lane_names[i].clone(),
-                group: checkout.groups[lane.group].id.clone(),
-                kind: lane.kind,
-                served: lane.served,
-                utilisation: if open > 0.0 { busy / open } else { 0.0 },
-                busy_s: busy,
-                open_s: open,
-            }
-        })
-        .collect();
-    let queues = checkout
-        .queues
-        .iter_enumerated()
-        .map(|(i, &e)| {
-            let q = world.get::<CheckoutQueue>(e).expect("queue");
-            QueueSummary {
-                id: checkout.queue_names[i].clone(),
-                mean_length: if duration > 0.0 {
-                    q.area_at(now) / duration
-                } else {
-                    0.0
-                },
-                max_length: q.max_len,
-                customers: q.served_counted,
-                mean_wait_s: if q.served_counted > 0 {
-                    q.wait_sum / f64::from(q.served_counted)
-                } else {
-                    0.0
-                },
-            }
-        })
-        .collect();
-    let shelf_units_end: u64 = {
-        let mut q = world
-            .try_query::<&crate::sim::shopping::Shelf>()
-            .expect("shelf component");
-        q.iter(world)
-            .flat_map(|s| s.slots.iter().map(|slot| u64::from(slot.on_shelf)))
-            .sum()
-    };
-    let backroom = world.resource::<Backroom>();
-    let stock = StockSummary {
-        refills: world.resource::<Refills>().done,
-        units_refilled: ledger.refilled.iter().sum(),
-        shelf_units_initial: ledger.initial_shelf.iter().sum(),
-        shelf_units_end,
-        backroom_units_initial: backroom.initial.iter().sum(),
-        backroom_units_end: backroom.stock.iter().map(|&s| u64::from(s)).sum(),
-    };
+    let lanes = checkout::lane_summaries(world, now);
+    let queues = checkout::queue_summaries(world, now, duration);
+    let stock = replenishment::stock_summary(world);
     let (open, close) = scenario.hours.span();
     Summary {
         scenario: scenario.name.clone(),

@@ -13,6 +13,7 @@
 
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
+use serde::Serialize;
 
 use crate::RunConfig;
 use crate::ids::{IdVec, ProductId};
@@ -283,4 +284,34 @@ pub(crate) fn on_back(In(ev): In<RestockerBack>, mut crew: Crew, mut work: Resto
     crew.assign(RoleKind::Restocker, |e, m, motion, task| {
         work.start(e, m, motion, task)
     });
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct StockSummary {
+    pub refills: u64,
+    pub units_refilled: u64,
+    pub shelf_units_initial: u64,
+    pub shelf_units_end: u64,
+    pub backroom_units_initial: u64,
+    pub backroom_units_end: u64,
+}
+
+/// Refills and stock on the shelves and in the backroom, at the start and now.
+pub fn stock_summary(world: &mut World) -> StockSummary {
+    let shelf_units_end: u64 = {
+        let mut q = world.try_query::<&Shelf>().expect("shelf component");
+        q.iter(world)
+            .flat_map(|s| s.slots.iter().map(|slot| u64::from(slot.on_shelf)))
+            .sum()
+    };
+    let ledger = world.resource::<StockLedger>();
+    let backroom = world.resource::<Backroom>();
+    StockSummary {
+        refills: world.resource::<Refills>().done,
+        units_refilled: ledger.refilled.iter().sum(),
+        shelf_units_initial: ledger.initial_shelf.iter().sum(),
+        shelf_units_end,
+        backroom_units_initial: backroom.initial.iter().sum(),
+        backroom_units_end: backroom.stock.iter().map(|&s| u64::from(s)).sum(),
+    }
 }

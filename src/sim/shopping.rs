@@ -62,7 +62,34 @@ pub struct StockLedger {
     pub empty_now: u64,
 }
 
+/// Sales lost to empty shelves, up to a time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LostSales {
+    /// Items wanted but found on an empty shelf, and their value.
+    pub items: u64,
+    pub value: f64,
+    /// Times a product's shelf ran empty.
+    pub stockouts: u64,
+    /// Product-seconds with an empty shelf.
+    pub empty_seconds: f64,
+}
+
 impl StockLedger {
+    /// Lost sales up to `now` (open empty intervals end at `now`).
+    pub fn lost_sales(&self, catalog: &Catalog, now: f64) -> LostSales {
+        LostSales {
+            items: self.lost.iter().sum(),
+            value: self
+                .lost
+                .iter()
+                .zip(&catalog.products)
+                .map(|(&n, p)| n as f64 * p.price)
+                .sum(),
+            stockouts: self.stockouts.iter().sum(),
+            empty_seconds: self.empty_seconds_at(now).iter().sum(),
+        }
+    }
+
     /// Ends open empty intervals at `now` (for the summary).
     pub fn empty_seconds_at(&self, now: f64) -> IdVec<ProductId, f64> {
         self.empty_seconds
