@@ -272,7 +272,7 @@ fn sample_counts_by_phase_match_the_customers_phases() {
     // phase at many moments of busy days.
     use storelab::sim::checkout::{Checkout, CheckoutQueue, Lane};
     use storelab::sim::customer::{Customer, Phase};
-    use storelab::sim::shopping::StockLedger;
+    use storelab::sim::inventory::Inventory;
     for file in ["supermarket.ron", "self-checkout.ron"] {
         let s = load(file);
         let mut sim = Simulation::new(&s, 9);
@@ -308,11 +308,17 @@ fn sample_counts_by_phase_match_the_customers_phases() {
                 by_phase,
                 "{file} at {t}"
             );
-            let ledger = world.resource::<StockLedger>();
-            assert_eq!(ledger.lost_total, ledger.lost.iter().sum::<u64>());
+            let inventory = world.resource::<Inventory>();
             assert_eq!(
-                ledger.empty_now,
-                ledger.empty_since.iter().filter(|s| s.is_some()).count() as u64
+                inventory.lost_total(),
+                inventory.all_flows().map(|f| f.lost).sum::<u64>()
+            );
+            assert_eq!(
+                inventory.empty_now(),
+                inventory
+                    .all_flows()
+                    .filter(|f| f.empty_since.is_some())
+                    .count() as u64
             );
             checked += usize::from(by_phase.1 > 0);
         }

@@ -21,11 +21,11 @@ mod common;
 use common::*;
 use statrs::distribution::{Continuous, ContinuousCDF, Gamma, Normal, StudentsT};
 use storelab::Simulation;
-use storelab::ids::{LaneId, ProductId, ShelfId};
+use storelab::ids::{Id, LaneId, ProductId};
 use storelab::scenario::validate::ValidScenario;
 use storelab::scenario::{Arrivals, Basket, Hours, LaneKind, ServiceModel};
-use storelab::sim::replenishment::Backroom;
-use storelab::sim::shopping::{Catalog, Shelf, StockLedger};
+use storelab::sim::inventory::Inventory;
+use storelab::sim::shopping::Catalog;
 
 /// Family-wise error rate of this file's statistical checks.
 const FAMILY_ALPHA: f64 = 0.01;
@@ -513,35 +513,28 @@ fn check_conservation(sim: &mut Simulation) {
         "customers"
     );
     assert_eq!(c.arrived, records.len() as u64);
-    let ledger = world.resource::<StockLedger>().clone();
-    let backroom = world.resource::<Backroom>().clone();
-    let catalog_entries: Vec<(ProductId, ShelfId, u16)> = world
-        .resource::<Catalog>()
-        .products
-        .iter_enumerated()
-        .map(|(id, p)| (id, p.shelf, p.slot))
-        .collect();
-    let shelves = world.resource::<Catalog>().shelves.clone();
-    for (p, shelf, slot) in catalog_entries {
-        let on_shelf = u64::from(
-            world.get::<Shelf>(shelves[shelf]).unwrap().slots[usize::from(slot)].on_shelf,
+    let inventory = world.resource::<Inventory>().clone();
+    let products = world.resource::<Catalog>().products.len();
+    for p in (0..products).map(ProductId::from_index) {
+        let (stock, flows) = (inventory.stock(p), inventory.flows(p));
+        assert_eq!(
+            flows.initial_shelf + flows.refilled,
+            flows.sold + u64::from(stock.shelf),
+            "shelf stock of product {p:?}"
         );
         assert_eq!(
-            ledger.initial_shelf[p] + ledger.refilled[p],
-            ledger.sold[p] + on_shelf,
-            "shelf stock of product {p}"
+            flows.initial_backroom,
+            u64::from(stock.backroom) + u64::from(stock.carried) + flows.refilled,
+            "backroom stock of product {p:?}"
         );
-        assert_eq!(
-            backroom.initial[p],
-            u64::from(backroom.stock[p]) + u64::from(backroom.in_transit[p]) + ledger.refilled[p],
-            "backroom stock of product {p}"
-        );
+        // The ledger's own books: in = out + on hand, record = bookings.
+        inventory.check(p).unwrap();
     }
     // Units taken from shelves are exactly the units in customers' baskets.
     let picked: u64 = records.iter().map(|r| u64::from(r.items_bought)).sum();
-    assert_eq!(picked, ledger.sold.iter().sum::<u64>());
+    assert_eq!(picked, inventory.all_flows().map(|f| f.sold).sum::<u64>());
     let lost: u64 = records.iter().map(|r| u64::from(r.items_lost)).sum();
-    assert_eq!(lost, ledger.lost.iter().sum::<u64>());
+    assert_eq!(lost, inventory.lost_total());
 }
 
 #[test]

@@ -7,7 +7,7 @@
 //! at the end into the KPIs of `summary.json`. What it counts itself comes from events
 //! (entered, paid, left); the sections about lanes, queues and stock are reported by those
 //! concepts ([`checkout::lane_summaries`], [`checkout::Gauges`],
-//! [`replenishment::stock_summary`], [`StockLedger::lost_sales`]), so metrics reads none of
+//! [`replenishment::stock_summary`], [`Inventory::lost_sales`]), so metrics reads none of
 //! their internals.
 //!
 //! Units: seconds, customers, items, currency; utilisation is a share (0..1).
@@ -27,10 +27,10 @@ use crate::sim::customer::{Customer, CustomerRecord};
 use crate::sim::engine::{Clock, EventId};
 use crate::sim::event_log::{Describe, LogRow};
 use crate::sim::events::Agenda;
+use crate::sim::inventory::Inventory;
 use crate::sim::journey::{CustomerLeft, journey_record};
 use crate::sim::replenishment;
 pub use crate::sim::replenishment::StockSummary;
-use crate::sim::shopping::StockLedger;
 
 /// Counters and records of a run.
 #[derive(Resource, Debug, Default)]
@@ -154,7 +154,7 @@ pub(crate) fn on_sample(
     _: In<SampleDue>,
     mut metrics: ResMut<Metrics>,
     gauges: checkout::Gauges,
-    ledger: Res<StockLedger>,
+    inventory: Res<Inventory>,
     config: Res<RunConfig>,
     clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
@@ -174,8 +174,8 @@ pub(crate) fn on_sample(
         served: metrics.paid,
         revenue: metrics.revenue,
         items_sold: metrics.items_sold,
-        items_lost: ledger.lost_total,
-        products_empty: ledger.empty_now,
+        items_lost: inventory.lost_total(),
+        products_empty: inventory.empty_now(),
         queues: waiting,
     };
     metrics.samples.push(sample);
@@ -364,7 +364,7 @@ pub fn summarize(world: &mut World) -> Summary {
             .count() as u64,
     };
     let lost = world
-        .resource::<StockLedger>()
+        .resource::<Inventory>()
         .lost_sales(world.resource::<Catalog>(), now);
     let sales = SalesSummary {
         items_sold: metrics.items_sold,

@@ -13,6 +13,7 @@ pub mod customer;
 pub mod engine;
 pub mod event_log;
 pub mod events;
+pub mod inventory;
 pub mod journey;
 pub mod metrics;
 pub mod movement;
@@ -73,6 +74,7 @@ impl Plugin for StorePlugin {
             .add_plugins(movement::NavigationPlugin {
                 plan: self.plan.clone(),
             })
+            .add_plugins(inventory::InventoryPlugin)
             .add_plugins(shopping::ShoppingPlugin)
             .add_plugins(checkout::CheckoutPlugin)
             .add_plugins(staff::StaffPlugin)

@@ -7,7 +7,8 @@
 //! the shelf gap (at that moment) and the backroom allow (none: the task is dropped), walks to
 //! the shelf, spends `setup_time + time_per_unit × units`, puts the units on the shelf, and
 //! walks back. With an empty backroom nothing is refilled; the shelf stays empty and misses
-//! count as lost sales.
+//! count as lost sales. Every unit moves through the inventory ledger
+//! ([`crate::sim::inventory`]): picked in the backroom, carried, put on the shelf.
 //!
 //! Units: seconds, metres, m/s, units of stock.
 
@@ -20,19 +21,12 @@ use crate::ids::{IdVec, ProductId};
 use crate::sim::engine::Clock;
 use crate::sim::event_log::{Describe, EventLog, LogRow};
 use crate::sim::events::Agenda;
+use crate::sim::inventory::Inventory;
 use crate::sim::movement::{Motion, Movement, Walker};
-use crate::sim::shopping::{Catalog, Shelf, StockLedger, StockLow};
+use crate::sim::shopping::{Catalog, StockLow};
 use crate::sim::staff::{
     Crew, QueuedTask, RoleKind, StaffMember, Task, TaskKind, describe_staff, staff_name,
 };
-
-/// Backroom stock per product, and units being carried to shelves.
-#[derive(Resource, Clone, Debug)]
-pub struct Backroom {
-    pub initial: IdVec<ProductId, u64>,
-    pub stock: IdVec<ProductId, u32>,
-    pub in_transit: IdVec<ProductId, u32>,
-}
 
 /// Products with a refill waiting or under way (one at a time per product), and refills done.
 #[derive(Resource, Debug, Default)]
@@ -105,12 +99,7 @@ impl Plugin for ReplenishmentPlugin {
             .map(|p| p.backroom_stock)
             .collect();
         let n = stock.len();
-        app.insert_resource(Backroom {
-            initial: stock.iter().map(|&s| u64::from(s)).collect(),
-            stock,
-            in_transit: vec![0; n].into(),
-        })
-        .insert_resource(Refills {
+        app.insert_resource(Refills {
             pending: vec![false; n].into(),
             done: 0,
         });
@@ -121,10 +110,9 @@ type StaffQuery<'w, 's> = Query<'w, 's, (&'static mut StaffMember, &'static mut 
 
 /// What starting a restocker's task needs: stock, shelves, walking and the agenda.
 #[derive(SystemParam)]
-pub(crate) struct RestockerWork<'w, 's> {
+pub(crate) struct RestockerWork<'w> {
     refills: ResMut<'w, Refills>,
-    backroom: ResMut<'w, Backroom>,
-    shelves: Query<'w, 's, &'static Shelf>,
+    inventory: ResMut<'w, Inventory>,
     catalog: Res<'w, Catalog>,
     moves: Movement<'w>,
     clock: Res<'w, Clock>,
@@ -132,7 +120,7 @@ pub(crate) struct RestockerWork<'w, 's> {
     log: Option<ResMut<'w, EventLog>>,
 }
 
-impl RestockerWork<'_, '_> {
+impl RestockerWork<'_> {
     /// Starts a task restocker `staff` took ([`Crew::assign`]); false drops it.
     fn start(
         &mut self,
@@ -156,22 +144,16 @@ impl RestockerWork<'_, '_> {
         product: ProductId,
     ) -> bool {
         let info = &self.catalog.products[product];
-        let shelf = self
-            .shelves
-            .get(self.catalog.shelves[info.shelf])
-            .expect("shelf");
-        let gap = info.capacity - shelf.slots[usize::from(info.slot)].on_shelf;
-        let units = gap.min(self.backroom.stock[product]);
+        let units = self.inventory.pick_for_refill(product);
         if units == 0 {
             self.refills.pending[product] = false;
             return false;
         }
-        self.backroom.stock[product] -= units;
-        self.backroom.in_transit[product] += units;
+        let access = self.moves.plan().shelves[info.shelf].access;
         let now = self.clock.now;
         let walk = self
             .moves
-            .walk(Walker::Staff, motion, shelf.access, member.speed, now);
+            .walk(Walker::Staff, motion, access, member.speed, now);
         member.task = Task::ToShelf { product, units };
         if let Some(log) = self.log.as_mut() {
             // Setting off is no event of its own (the task was taken), but a student following
@@ -194,7 +176,7 @@ impl RestockerWork<'_, '_> {
 pub(crate) fn on_stock_low(In(ev): In<StockLow>, mut crew: Crew, mut work: RestockerWork) {
     let p = ev.product;
     if work.refills.pending[p]
-        || work.backroom.stock[p] == 0
+        || work.inventory.stock(p).backroom == 0
         || crew.staff.of(RoleKind::Restocker).is_empty()
     {
         return;
@@ -231,11 +213,8 @@ pub(crate) fn on_at_shelf(
 pub(crate) fn on_refill_done(
     In(ev): In<RefillDone>,
     mut members: StaffQuery,
-    mut shelves: Query<&mut Shelf>,
     mut refills: ResMut<Refills>,
-    mut backroom: ResMut<Backroom>,
-    mut ledger: ResMut<StockLedger>,
-    catalog: Res<Catalog>,
+    mut inventory: ResMut<Inventory>,
     mut moves: Movement,
     config: Res<RunConfig>,
     clock: Res<Clock>,
@@ -249,20 +228,10 @@ pub(crate) fn on_refill_done(
         return;
     };
     let p = product;
-    let info = &catalog.products[p];
-    let mut shelf = shelves.get_mut(catalog.shelves[info.shelf]).expect("shelf");
-    let slot = &mut shelf.slots[usize::from(info.slot)];
-    // Customers only took stock since the units were counted, so they always fit.
-    slot.on_shelf += units;
-    debug_assert!(slot.on_shelf <= slot.capacity);
-    let still_low = f64::from(slot.on_shelf)
-        < config.scenario.replenishment.threshold * f64::from(slot.capacity);
-    backroom.in_transit[p] -= units;
-    ledger.refilled[p] += u64::from(units);
-    if let Some(since) = ledger.empty_since[p].take() {
-        ledger.empty_seconds[p] += now - since;
-        ledger.empty_now -= 1;
-    }
+    inventory.put_on_shelf(p, units, now);
+    let stock = inventory.stock(p);
+    let still_low = f64::from(stock.shelf)
+        < config.scenario.replenishment.threshold * f64::from(stock.capacity);
     refills.pending[p] = false;
     refills.done += 1;
     if still_low {
@@ -297,21 +266,16 @@ pub struct StockSummary {
 }
 
 /// Refills and stock on the shelves and in the backroom, at the start and now.
-pub fn stock_summary(world: &mut World) -> StockSummary {
-    let shelf_units_end: u64 = {
-        let mut q = world.try_query::<&Shelf>().expect("shelf component");
-        q.iter(world)
-            .flat_map(|s| s.slots.iter().map(|slot| u64::from(slot.on_shelf)))
-            .sum()
-    };
-    let ledger = world.resource::<StockLedger>();
-    let backroom = world.resource::<Backroom>();
+pub fn stock_summary(world: &World) -> StockSummary {
+    let inventory = world.resource::<Inventory>();
+    let flows = || inventory.all_flows();
+    let stock = || inventory.all_stock();
     StockSummary {
         refills: world.resource::<Refills>().done,
-        units_refilled: ledger.refilled.iter().sum(),
-        shelf_units_initial: ledger.initial_shelf.iter().sum(),
-        shelf_units_end,
-        backroom_units_initial: backroom.initial.iter().sum(),
-        backroom_units_end: backroom.stock.iter().map(|&s| u64::from(s)).sum(),
+        units_refilled: flows().map(|f| f.refilled).sum(),
+        shelf_units_initial: flows().map(|f| f.initial_shelf).sum(),
+        shelf_units_end: stock().map(|s| u64::from(s.shelf)).sum(),
+        backroom_units_initial: flows().map(|f| f.initial_backroom).sum(),
+        backroom_units_end: stock().map(|s| u64::from(s.backroom)).sum(),
     }
 }

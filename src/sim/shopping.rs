@@ -21,17 +21,17 @@ use crate::sim::customer::Customer;
 use crate::sim::engine::Clock;
 use crate::sim::event_log::{Describe, EventLog, LogRow};
 use crate::sim::events::Agenda;
+use crate::sim::inventory::{Inventory, Taken};
 use crate::sim::journey::walk_to_exit;
 use crate::sim::movement::{Motion, Movement, Walker};
 use crate::sim::random;
 
 pub use crate::sim::catalog::{Catalog, ProductInfo};
 
-/// One product's place on a shelf.
+/// One product's place on a shelf (its stock is in the [`Inventory`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Slot {
     pub product: ProductId,
-    pub on_shelf: u32,
     pub capacity: u32,
 }
 
@@ -41,63 +41,6 @@ pub struct Shelf {
     pub id: String,
     pub access: PoiId,
     pub slots: Vec<Slot>,
-}
-
-/// Per-product stock movements over the run.
-#[derive(Resource, Clone, Debug, Default)]
-pub struct StockLedger {
-    pub initial_shelf: IdVec<ProductId, u64>,
-    pub sold: IdVec<ProductId, u64>,
-    pub lost: IdVec<ProductId, u64>,
-    pub refilled: IdVec<ProductId, u64>,
-    /// Times the shelf stock of the product reached zero.
-    pub stockouts: IdVec<ProductId, u64>,
-    /// Seconds the product's shelf was empty (closed intervals only; see
-    /// [`Self::empty_seconds_at`]).
-    pub empty_seconds: IdVec<ProductId, f64>,
-    pub empty_since: IdVec<ProductId, Option<f64>>,
-    /// Sum of `lost` and count of `Some` in `empty_since`, kept as they change so that a
-    /// time-series sample does not walk every product.
-    pub lost_total: u64,
-    pub empty_now: u64,
-}
-
-/// Sales lost to empty shelves, up to a time.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct LostSales {
-    /// Items wanted but found on an empty shelf, and their value.
-    pub items: u64,
-    pub value: f64,
-    /// Times a product's shelf ran empty.
-    pub stockouts: u64,
-    /// Product-seconds with an empty shelf.
-    pub empty_seconds: f64,
-}
-
-impl StockLedger {
-    /// Lost sales up to `now` (open empty intervals end at `now`).
-    pub fn lost_sales(&self, catalog: &Catalog, now: f64) -> LostSales {
-        LostSales {
-            items: self.lost.iter().sum(),
-            value: self
-                .lost
-                .iter()
-                .zip(&catalog.products)
-                .map(|(&n, p)| n as f64 * p.price)
-                .sum(),
-            stockouts: self.stockouts.iter().sum(),
-            empty_seconds: self.empty_seconds_at(now).iter().sum(),
-        }
-    }
-
-    /// Ends open empty intervals at `now` (for the summary).
-    pub fn empty_seconds_at(&self, now: f64) -> IdVec<ProductId, f64> {
-        self.empty_seconds
-            .iter()
-            .zip(&self.empty_since)
-            .map(|(s, since)| s + since.map_or(0.0, |t| (now - t).max(0.0)))
-            .collect()
-    }
 }
 
 /// Triggered when a product's shelf stock falls below the refill threshold.
@@ -146,13 +89,10 @@ impl Plugin for ShoppingPlugin {
         let scenario = &config.scenario;
         let mut slots: IdVec<ShelfId, Vec<Slot>> = vec![Vec::new(); plan.shelves.len()].into();
         let mut products: IdVec<ProductId, ProductInfo> = IdVec::new();
-        let mut ledger = StockLedger::default();
         for (i, p) in scenario.products.iter().enumerate() {
             let shelf = plan.shelf_index(&p.shelf).expect("validated shelf");
-            let on_shelf = p.shelf_stock.unwrap_or(p.capacity);
             slots[shelf].push(Slot {
                 product: ProductId::from_index(i),
-                on_shelf,
                 capacity: p.capacity,
             });
             products.push(ProductInfo {
@@ -163,19 +103,6 @@ impl Plugin for ShoppingPlugin {
                 slot: (slots[shelf].len() - 1) as u16,
                 capacity: p.capacity,
             });
-            ledger.initial_shelf.push(u64::from(on_shelf));
-            ledger.empty_since.push((on_shelf == 0).then_some(0.0));
-        }
-        let n = products.len();
-        ledger.sold = vec![0; n].into();
-        ledger.lost = vec![0; n].into();
-        ledger.refilled = vec![0; n].into();
-        ledger.stockouts = vec![0; n].into();
-        ledger.empty_seconds = vec![0.0; n].into();
-        let open = app.world().resource::<Clock>().open;
-        for since in ledger.empty_since.iter_mut().flatten() {
-            *since = open;
-            ledger.empty_now += 1;
         }
         let shelves = plan
             .shelves
@@ -195,8 +122,7 @@ impl Plugin for ShoppingPlugin {
         let alias =
             WeightedAliasIndex::new(scenario.products.iter().map(|p| p.popularity).collect())
                 .expect("validated popularity");
-        app.insert_resource(Catalog::new(products, shelves, alias))
-            .insert_resource(ledger);
+        app.insert_resource(Catalog::new(products, shelves, alias));
     }
 }
 
@@ -334,13 +260,12 @@ fn next_leg(
 pub(crate) fn on_reach_shelf(
     In(ev): In<ReachShelf>,
     mut customers: Query<(&mut Customer, &mut Motion)>,
-    mut shelves: Query<&mut Shelf>,
     mut moves: Movement,
     catalog: Res<Catalog>,
     checkout: Res<Checkout>,
     config: Res<RunConfig>,
     clock: Res<Clock>,
-    mut ledger: ResMut<StockLedger>,
+    mut inventory: ResMut<Inventory>,
     mut agenda: ResMut<Agenda>,
     mut log: Option<ResMut<EventLog>>,
 ) {
@@ -351,45 +276,28 @@ pub(crate) fn on_reach_shelf(
     let c = &mut *c;
     let stop = c.route[c.next_stop].clone();
     c.next_stop += 1;
-    let mut shelf = shelves
-        .get_mut(catalog.shelves[stop.shelf])
-        .expect("shelf entity");
     let threshold = config.scenario.replenishment.threshold;
     let mut busy = 0.0;
     for (product, qty) in stop.products {
         let info = &catalog.products[product];
-        let slot = &mut shelf.slots[usize::from(info.slot)];
-        let p = product;
-        let take = qty.min(slot.on_shelf);
-        let lost = qty - take;
-        slot.on_shelf -= take;
-        for _ in 0..take {
+        let Taken { taken, lost, left } = inventory.take(product, qty, now);
+        for _ in 0..taken {
             busy += random::draw(&config.scenario.customers.pick_time, &mut c.pick_rng);
         }
-        c.items += take;
-        c.value += f64::from(take) * info.price;
+        c.items += taken;
+        c.value += f64::from(taken) * info.price;
         c.items_lost += lost;
         c.value_lost += f64::from(lost) * info.price;
-        ledger.sold[p] += u64::from(take);
-        ledger.lost[p] += u64::from(lost);
-        ledger.lost_total += u64::from(lost);
         if let Some(log) = log.as_mut() {
-            let left = slot.on_shelf;
-            log.what(|| match (take, lost) {
-                (_, 0) => format!("takes {take} x {} ({left} left)", info.name),
+            log.what(|| match (taken, lost) {
+                (_, 0) => format!("takes {taken} x {} ({left} left)", info.name),
                 (0, _) => format!("misses {lost} x {} (shelf empty)", info.name),
-                _ => format!("takes {take} x {}, misses {lost} (shelf empty)", info.name),
+                _ => format!("takes {taken} x {}, misses {lost} (shelf empty)", info.name),
             });
-        }
-        if take > 0 && slot.on_shelf == 0 {
-            ledger.stockouts[p] += 1;
-            if ledger.empty_since[p].replace(now).is_none() {
-                ledger.empty_now += 1;
-            }
         }
         // Asked on every visit below the threshold, not only on crossing it: a refill that
         // found the backroom empty must be retried. Replenishment ignores repeated requests.
-        if f64::from(slot.on_shelf) < threshold * f64::from(slot.capacity) {
+        if f64::from(left) < threshold * f64::from(info.capacity) {
             agenda.emit(StockLow { product });
         }
     }

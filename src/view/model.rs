@@ -19,8 +19,9 @@ use crate::scenario::floor_plan::{CellKind, FloorPlan};
 use crate::sim::checkout::{Checkout, CheckoutQueue, Lane};
 use crate::sim::customer::{Customer, Phase};
 use crate::sim::event_log::{EventLog, LogRow};
+use crate::sim::inventory::Inventory;
 use crate::sim::movement::Motion;
-use crate::sim::shopping::{Catalog, Shelf};
+use crate::sim::shopping::{Catalog, Shelf, Slot};
 use crate::sim::staff::{Role, StaffMember};
 
 /// Distance between two customers standing in a queue, metres.
@@ -135,6 +136,7 @@ impl DrawData {
             })
             .collect();
         let catalog = world.resource::<Catalog>();
+        let inventory = world.resource::<Inventory>();
         let shelves = plan
             .shelves
             .iter_enumerated()
@@ -142,11 +144,12 @@ impl DrawData {
                 let (fill, any_empty) = world
                     .get::<Shelf>(catalog.shelves[id])
                     .map(|s| {
-                        let stock: u32 = s.slots.iter().map(|slot| slot.on_shelf).sum();
+                        let on_shelf = |slot: &Slot| inventory.stock(slot.product).shelf;
+                        let stock: u32 = s.slots.iter().map(on_shelf).sum();
                         let capacity: u32 = s.slots.iter().map(|slot| slot.capacity).sum();
                         (
                             stock as f32 / capacity.max(1) as f32,
-                            s.slots.iter().any(|slot| slot.on_shelf == 0),
+                            s.slots.iter().any(|slot| on_shelf(slot) == 0),
                         )
                     })
                     .unwrap_or((1.0, false));

@@ -11,8 +11,9 @@ use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 use crate::scenario::format_clock;
 use crate::sim::checkout::{Checkout, CheckoutQueue, Lane};
 use crate::sim::customer::Customer;
+use crate::sim::inventory::Inventory;
 use crate::sim::metrics::Metrics;
-use crate::sim::shopping::{Catalog, Shelf, StockLedger};
+use crate::sim::shopping::{Catalog, Shelf};
 use crate::sim::staff::{StaffMember, Task, TaskKind, TaskQueue, staff_name};
 use crate::view::lab::Speed;
 
@@ -141,7 +142,7 @@ pub struct LiveKpis {
 impl LiveKpis {
     pub fn of(world: &World) -> LiveKpis {
         let m = world.resource::<Metrics>();
-        let ledger = world.resource::<StockLedger>();
+        let inventory = world.resource::<Inventory>();
         let waits: Vec<f64> = m.records.iter().filter_map(|r| r.wait).collect();
         let queueing: usize = world
             .resource::<Checkout>()
@@ -161,8 +162,8 @@ impl LiveKpis {
                 waits.iter().sum::<f64>() / waits.len() as f64
             },
             revenue: m.revenue,
-            lost_items: ledger.lost.iter().sum::<u64>() as f64,
-            empty_products: ledger.empty_since.iter().filter(|s| s.is_some()).count() as f64,
+            lost_items: inventory.lost_total() as f64,
+            empty_products: inventory.empty_now() as f64,
         }
     }
 
@@ -549,8 +550,12 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
                 ui.strong("product");
                 ui.strong("on shelf");
                 ui.strong("capacity");
+                ui.strong("backroom");
+                ui.strong("record");
                 ui.end_row();
+                let inventory = world.resource::<Inventory>();
                 for slot in &shelf.slots {
+                    let stock = inventory.stock(slot.product);
                     let p = &catalog.products[slot.product];
                     let name = if pending.contains(&slot.product) {
                         format!("{} (refill queued)", p.id)
@@ -558,13 +563,24 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
                         p.id.clone()
                     };
                     ui.label(name);
-                    let color = if slot.on_shelf == 0 {
+                    let color = if stock.shelf == 0 {
                         Color32::RED
                     } else {
                         ui.visuals().text_color()
                     };
-                    ui.colored_label(color, slot.on_shelf.to_string());
+                    ui.colored_label(color, stock.shelf.to_string());
                     ui.label(slot.capacity.to_string());
+                    ui.label((stock.backroom + stock.carried).to_string());
+                    // The record against what is physically there: red when they differ.
+                    let physical = stock.physical() as i64;
+                    if stock.record == physical {
+                        ui.label(stock.record.to_string());
+                    } else {
+                        ui.colored_label(
+                            Color32::RED,
+                            format!("{} ({physical} there)", stock.record),
+                        );
+                    }
                     ui.end_row();
                 }
             });
