@@ -262,6 +262,24 @@ fn run(
     }
     let seed = seed.unwrap_or(loaded.scenario.seed);
     let scenario = loaded.scenario;
+    if let Some(cal) = &scenario.calendar {
+        if events_file.is_some() {
+            errln!(
+                "error: --events writes the events of one day; {} runs {} days (remove `calendar` to log one day)",
+                path.display(),
+                cal.days
+            );
+            return ExitCode::from(2);
+        }
+        let output = match crate::run(&scenario, seed) {
+            Ok(o) => o,
+            Err(fault) => return report_fault(&path.display().to_string(), &fault),
+        };
+        if crate::interrupt::requested() {
+            return interrupted();
+        }
+        return finish_run(output, out, report_file, scenario, None);
+    }
     // In steps of simulated time, so that a long run shows how far it got and stops at once
     // on Ctrl-C (the steps do not change the result: events fire in the same order).
     let mut sim = crate::Simulation::new(&scenario, seed);
@@ -299,6 +317,19 @@ fn run(
             return report_fault(&path.display().to_string(), &fault);
         }
     };
+    let events = events_file.as_deref().zip(event_csv.as_deref());
+    finish_run(output, out, report_file, scenario, events)
+}
+
+/// Shows a finished run's KPIs and writes what was asked for: results folder, event log,
+/// report.
+fn finish_run(
+    output: crate::RunOutput,
+    out: Option<PathBuf>,
+    report_file: Option<PathBuf>,
+    scenario: crate::scenario::validate::ValidScenario,
+    events: Option<(&std::path::Path, &str)>,
+) -> ExitCode {
     out!("{}", crate::experiment::output::kpi_table(&output));
     if let Some(dir) = out {
         if let Err(e) = crate::experiment::output::write_run(&dir, &output) {
@@ -307,7 +338,7 @@ fn run(
         }
         outln!("results written to {}", dir.display());
     }
-    if let (Some(file), Some(csv)) = (&events_file, &event_csv) {
+    if let Some((file, csv)) = events {
         // The same rules as a report: a new file, or a regular file (or a link to one).
         match crate::experiment::report::write(file, csv) {
             Ok(()) => outln!("event log written to {}", file.display()),
@@ -524,7 +555,7 @@ fn compare(paths: Vec<PathBuf>, args: ReplicationArgs) -> ExitCode {
     if let Some(w) = experiment::overload_warning(&variants) {
         outln!("warning: {w}");
     }
-    let tests = experiment::KPIS.len() * (variants.len() - 1);
+    let tests = experiment::kpis(&variants).len() * (variants.len() - 1);
     if tests > 0 {
         outln!(
             "* significant: Holm's correction over all {tests} differences (KPIs × variants) keeps the \

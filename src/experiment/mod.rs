@@ -164,6 +164,76 @@ pub const KPIS: &[Kpi] = &[
     },
 ];
 
+/// The inventory KPIs of runs over several days (absent from one-day runs).
+pub const INVENTORY_KPIS: &[Kpi] = &[
+    Kpi {
+        id: "oos_share",
+        label: "Out of stock, share of product-hours",
+        unit: "%",
+        get: |s| s.inventory.as_ref().map_or(0.0, |i| 100.0 * i.oos_share),
+    },
+    Kpi {
+        id: "fill_rate",
+        label: "Fill rate",
+        unit: "%",
+        get: |s| s.inventory.as_ref().map_or(0.0, |i| 100.0 * i.fill_rate),
+    },
+    Kpi {
+        id: "record_accuracy",
+        label: "Record accuracy",
+        unit: "%",
+        get: |s| {
+            s.inventory
+                .as_ref()
+                .map_or(0.0, |i| 100.0 * i.record_accuracy)
+        },
+    },
+    Kpi {
+        id: "record_mae",
+        label: "Record error, mean absolute",
+        unit: "units",
+        get: |s| s.inventory.as_ref().map_or(0.0, |i| i.record_mae),
+    },
+    Kpi {
+        id: "phantom_product_days",
+        label: "Phantom stock, product-days",
+        unit: "",
+        get: |s| {
+            s.inventory
+                .as_ref()
+                .map_or(0.0, |i| i.phantom_product_days as f64)
+        },
+    },
+    Kpi {
+        id: "shrink_units",
+        label: "Shrink, units",
+        unit: "",
+        get: |s| s.inventory.as_ref().map_or(0.0, |i| i.shrink_units as f64),
+    },
+    Kpi {
+        id: "mean_on_hand_units",
+        label: "On hand at closing, mean units",
+        unit: "",
+        get: |s| s.inventory.as_ref().map_or(0.0, |i| i.mean_on_hand_units),
+    },
+    Kpi {
+        id: "orders",
+        label: "Orders placed",
+        unit: "",
+        get: |s| s.inventory.as_ref().map_or(0.0, |i| i.orders as f64),
+    },
+];
+
+/// The KPIs of these variants: [`KPIS`], and [`INVENTORY_KPIS`] when any run spans days.
+pub fn kpis(variants: &[Variant]) -> Vec<&'static Kpi> {
+    let days = variants
+        .iter()
+        .any(|v| v.reps.iter().any(|r| r.summary.inventory.is_some()));
+    KPIS.iter()
+        .chain(INVENTORY_KPIS.iter().filter(|_| days))
+        .collect()
+}
+
 /// What one replication keeps for tables and charts.
 #[derive(Clone, Debug)]
 pub struct Replication {
@@ -187,16 +257,10 @@ pub struct Variant {
 
 impl Replication {
     /// Keeps what experiments need from a finished run.
-    pub fn from_output(scenario: &Scenario, out: RunOutput) -> Replication {
-        let warm = scenario.hours.span().0 + scenario.metrics.warmup;
+    pub fn from_output(out: RunOutput) -> Replication {
         Replication {
             seed: out.summary.seed,
-            waits: out
-                .records
-                .iter()
-                .filter(|r| r.arrival >= warm && r.service_end.is_some())
-                .filter_map(|r| r.wait)
-                .collect(),
+            waits: out.measured_waits,
             summary: out.summary,
             samples: out.samples,
             heat: out.heat,
@@ -217,7 +281,7 @@ impl Variant {
 
     fn push(&mut self, out: RunOutput) {
         self.queue_names = out.queue_names.clone();
-        let rep = Replication::from_output(&self.scenario, out);
+        let rep = Replication::from_output(out);
         self.reps.push(rep);
     }
 
@@ -476,7 +540,8 @@ pub fn kpi_rows(variants: &[Variant]) -> Vec<KpiRow> {
 }
 
 fn raw_kpi_rows(variants: &[Variant]) -> Vec<KpiRow> {
-    KPIS.iter()
+    kpis(variants)
+        .into_iter()
         .map(|kpi| {
             let values: Vec<Vec<f64>> = variants
                 .iter()

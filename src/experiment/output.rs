@@ -15,7 +15,8 @@ use comfy_table::{CellAlignment, Table};
 use crate::RunOutput;
 use crate::scenario::format_clock;
 
-/// Writes `summary.json`, `timeseries.csv` and `customers.csv` into `dir` atomically.
+/// Writes `summary.json`, `timeseries.csv` and `customers.csv` into `dir` atomically, and for
+/// a run over several days `days.csv` and `products.csv`.
 pub fn write_run(dir: &Path, out: &RunOutput) -> io::Result<()> {
     write_dir_atomically(dir, |staging| {
         write_file(&staging.join("summary.json"), |w| {
@@ -25,8 +26,24 @@ pub fn write_run(dir: &Path, out: &RunOutput) -> io::Result<()> {
         write_file(&staging.join("timeseries.csv"), |w| {
             write_timeseries(w, out)
         })?;
-        write_file(&staging.join("customers.csv"), |w| write_customers(w, out))
+        write_file(&staging.join("customers.csv"), |w| write_customers(w, out))?;
+        if !out.days.is_empty() {
+            write_file(&staging.join("days.csv"), |w| write_rows(w, &out.days))?;
+            write_file(&staging.join("products.csv"), |w| {
+                write_rows(w, &out.products)
+            })?;
+        }
+        Ok(())
     })
+}
+
+/// One CSV row per item, columns as serde names the fields.
+fn write_rows<T: serde::Serialize>(w: &mut impl Write, rows: &[T]) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(w);
+    for r in rows {
+        csv.serialize(r).map_err(io::Error::other)?;
+    }
+    csv.flush()
 }
 
 fn write_file(
@@ -305,7 +322,7 @@ pub fn kpi_table(out: &RunOutput) -> String {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED);
     t.set_header(vec!["KPI", "value"]);
-    let rows: Vec<(String, String)> = vec![
+    let mut rows: Vec<(String, String)> = vec![
         (
             "Opening hours".into(),
             format!(
@@ -370,6 +387,44 @@ pub fn kpi_table(out: &RunOutput) -> String {
             format!("{} ({} units)", s.stock.refills, s.stock.units_refilled),
         ),
     ];
+    if let Some(i) = &s.inventory {
+        rows.push((
+            "Days (measured)".into(),
+            format!("{} ({} after warm-up)", i.days, i.measured_days),
+        ));
+        rows.push((
+            "Out of stock (product-hours)".into(),
+            format!("{:.1} %", 100.0 * i.oos_share),
+        ));
+        rows.push(("Fill rate".into(), format!("{:.1} %", 100.0 * i.fill_rate)));
+        rows.push((
+            "Record accuracy / error".into(),
+            format!(
+                "{:.1} % / {:.1} units",
+                100.0 * i.record_accuracy,
+                i.record_mae
+            ),
+        ));
+        rows.push((
+            "Phantom stock (product-days)".into(),
+            i.phantom_product_days.to_string(),
+        ));
+        rows.push((
+            "Orders / units delivered".into(),
+            format!("{} / {}", i.orders, i.units_delivered),
+        ));
+        rows.push((
+            "Shrink".into(),
+            format!("{} units, {:.2}", i.shrink_units, i.shrink_value),
+        ));
+        rows.push((
+            "On hand (mean at closing)".into(),
+            format!(
+                "{:.0} units, {:.2}",
+                i.mean_on_hand_units, i.mean_on_hand_value
+            ),
+        ));
+    }
     for (k, v) in rows {
         t.add_row(vec![k, v]);
     }

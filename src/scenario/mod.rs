@@ -41,6 +41,15 @@ pub struct Scenario {
     pub replenishment: Replenishment,
     #[serde(default)]
     pub metrics: MetricsConfig,
+    /// Several consecutive days (absent: one day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<Calendar>,
+    /// What makes the stock records drift from the stock (absent: nothing does).
+    #[serde(default, skip_serializing_if = "StockErrors::is_none")]
+    pub stock_errors: StockErrors,
+    /// Automatic ordering from suppliers (absent: the store orders nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordering: Option<Ordering>,
 }
 
 fn default_seed() -> u64 {
@@ -73,6 +82,12 @@ struct ScenarioFile {
     replenishment: Option<Replenishment>,
     #[serde(default)]
     metrics: Option<MetricsConfig>,
+    #[serde(default)]
+    calendar: Option<Calendar>,
+    #[serde(default)]
+    stock_errors: Option<StockErrors>,
+    #[serde(default)]
+    ordering: Option<Ordering>,
 }
 
 /// When the doors are open. Simulated time is seconds since 00:00 of the simulated day.
@@ -417,6 +432,131 @@ pub enum QueueStrategy {
     LeastExpectedWait,
 }
 
+/// A day of the week.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Weekday {
+    #[default]
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl Weekday {
+    pub const ALL: [Weekday; 7] = [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+        Weekday::Sat,
+        Weekday::Sun,
+    ];
+
+    /// The weekday `days` days after this one.
+    pub fn plus(self, days: u32) -> Weekday {
+        Weekday::ALL[(self as usize + days as usize) % 7]
+    }
+}
+
+/// Several consecutive store days. Each open day runs `hours` (doors closed overnight); stock,
+/// records and orders carry over from one day to the next, customers do not.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Calendar {
+    /// Days simulated (1..=3660).
+    pub days: u32,
+    /// The first days are simulated but left out of every KPI (stock and orders settle).
+    #[serde(default)]
+    pub warmup_days: u32,
+    /// Weekday of the first day.
+    #[serde(default)]
+    pub first_weekday: Weekday,
+    /// Weekdays the store stays shut (no customers; deliveries wait for the next open day).
+    #[serde(default)]
+    pub closed: Vec<Weekday>,
+    /// Demand factor per weekday (scales the arrival rate; a weekday not listed: 1.0).
+    #[serde(default)]
+    pub demand: BTreeMap<Weekday, f64>,
+}
+
+/// What makes the stock record drift from the stock. Each is a probability per unit (0..1).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct StockErrors {
+    /// Units that vanish from the shelf (theft, damage) per unit sold, at closing, without a
+    /// record change.
+    #[serde(default)]
+    pub shrink_per_unit_sold: f64,
+    /// Units a restocker puts where nobody finds them, per unit refilled.
+    #[serde(default)]
+    pub misplaced_per_unit_refilled: f64,
+    /// Units scanned at the till as another product, per unit sold: the sold product's
+    /// record stays too high and the other's falls.
+    #[serde(default)]
+    pub scan_error_per_unit: f64,
+    /// Deliveries that bring one case more or one case less than booked.
+    #[serde(default)]
+    pub delivery_error_per_delivery: f64,
+}
+
+impl StockErrors {
+    pub fn is_none(&self) -> bool {
+        self == &StockErrors::default()
+    }
+}
+
+/// Automatic ordering: a policy per product acting on the *record* (plus units on order),
+/// suppliers delivering after a lead time.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Ordering {
+    /// The policy of every product not listed in `products`.
+    pub policy: Policy,
+    /// Policies of single products, by product id.
+    #[serde(default)]
+    pub products: BTreeMap<String, Policy>,
+    /// Days from order to delivery (an order on day d arrives on day d + lead time).
+    #[serde(default = "default_lead_time")]
+    pub lead_time_days: u32,
+    /// When deliveries arrive (before opening: booked at opening).
+    #[serde(default = "default_delivery_time")]
+    pub delivery_time: ClockTime,
+    /// Units per case: orders are whole cases.
+    #[serde(default = "default_case_pack")]
+    pub case_pack: u32,
+}
+
+fn default_lead_time() -> u32 {
+    1
+}
+fn default_delivery_time() -> ClockTime {
+    ClockTime(6.0 * 3600.0)
+}
+fn default_case_pack() -> u32 {
+    1
+}
+
+/// An ordering policy on the inventory position (record + units on order), in units.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub enum Policy {
+    /// Never ordered.
+    None,
+    /// Continuous review (s, Q): whenever the position is at or below `s`, order `q` units
+    /// (in whole cases), as often as needed to rise above `s`.
+    ReorderPoint { s: u32, q: u32 },
+    /// Continuous review (s, S): whenever the position is at or below `s`, order up to `max`.
+    MinMax { s: u32, max: u32 },
+    /// Periodic review (R, S): at closing every `every_days` days, order up to `up_to`.
+    Periodic { every_days: u32, up_to: u32 },
+    /// (s, S) with both levels in days of the product's expected demand (the scenario's
+    /// arrivals × basket × popularity share), rounded up to whole units.
+    DaysOfCover { s_days: f64, max_days: f64 },
+}
+
 /// Shelf refilling from the backroom.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -678,6 +818,9 @@ fn merge(
         checkouts: file.checkouts.or(base.checkouts),
         replenishment: file.replenishment.or(base.replenishment),
         metrics: file.metrics.or(base.metrics),
+        calendar: file.calendar.or(base.calendar),
+        stock_errors: file.stock_errors.or(base.stock_errors),
+        ordering: file.ordering.or(base.ordering),
     };
     let missing = |field: &str| {
         Problem::new(
@@ -697,6 +840,9 @@ fn merge(
             seed,
             replenishment,
             metrics,
+            calendar,
+            stock_errors,
+            ordering,
             extends: _,
         } => Ok(Scenario {
             name,
@@ -709,6 +855,9 @@ fn merge(
             checkouts,
             replenishment: replenishment.unwrap_or_default(),
             metrics: metrics.unwrap_or_default(),
+            calendar,
+            stock_errors: stock_errors.unwrap_or_default(),
+            ordering,
         }),
         m => {
             let problems = [
@@ -745,6 +894,9 @@ impl From<Scenario> for ScenarioFile {
             checkouts: Some(s.checkouts),
             replenishment: Some(s.replenishment),
             metrics: Some(s.metrics),
+            calendar: s.calendar,
+            stock_errors: Some(s.stock_errors),
+            ordering: s.ordering,
         }
     }
 }

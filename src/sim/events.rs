@@ -15,10 +15,11 @@
 use bevy::prelude::*;
 
 use crate::sim::engine::Dispatch;
-use crate::sim::{arrivals, checkout, journey, metrics, replenishment, shopping};
+use crate::sim::{arrivals, checkout, inventory, journey, metrics, replenishment, shopping};
 
 pub use crate::sim::arrivals::{ArrivalDue, CustomerEntered, SetArrivalMultiplier};
 pub use crate::sim::checkout::{CustomerPaid, JoinQueue, ReachCheckout, ServiceDone, SetLaneOpen};
+pub use crate::sim::inventory::DeliveriesDue;
 pub use crate::sim::journey::{CustomerLeft, ReachExit};
 pub use crate::sim::metrics::SampleDue;
 pub use crate::sim::replenishment::{RefillDone, RestockerAtShelf, RestockerBack};
@@ -125,4 +126,5 @@ event_table! {
     RefillDone => [replenishment::on_refill_done],
     RestockerBack => [replenishment::on_back],
     SampleDue => [metrics::on_sample],
+    DeliveriesDue => [inventory::on_deliveries_due],
 }

@@ -5,20 +5,39 @@
 //!
 //! Models, per product: units on the shelf (with the shelf's capacity), in the backroom, carried
 //! by staff between the two, and misplaced (neither shoppers nor restockers find them); and the
-//! record, which scanned sales lower. Customers and restockers change stock only through
-//! [`Inventory`]'s methods, which keep the books: sold, lost sales (wanted but the shelf was
-//! empty), refilled, times the shelf ran empty and for how long. The record moves only with
-//! sales today; deliveries, shrinkage, counts and the other causes of record errors will
-//! change it here too.
+//! record, which scanned sales lower and booked deliveries raise. Customers, restockers and
+//! deliveries change stock only through [`Inventory`]'s methods, which keep the books: sold,
+//! lost sales (wanted but the shelf was empty), refilled, delivered, shrunk, misplaced, times
+//! the shelf ran empty and for how long.
 //!
-//! Units: units of stock, seconds (empty-shelf time), currency.
+//! What makes the record drift (`stock_errors`, each a probability per unit): shrinkage
+//! (units vanish from the shelf at closing, per unit sold that day, without a record change),
+//! misplacement (per unit a restocker puts on a shelf), scanning errors (a unit sold is
+//! booked as another product, chosen uniformly), delivery errors (a delivery brings one case
+//! more or less than booked).
+//!
+//! Ordering (`ordering`) acts on the inventory position: the record plus units on order.
+//! Continuous-review policies ((s, Q), (s, S)) are checked whenever a product's record falls;
+//! periodic review (R, S) at closing every R days. An order placed on day d arrives on day d +
+//! lead time at the delivery time (at opening when that is earlier), when the store is open;
+//! receiving takes no staff time yet. Nothing here special-cases phantom stock: when the
+//! record says units are there that are not, a record-driven policy simply orders nothing.
+//!
+//! Units: units of stock, days (lead times, reviews), seconds (empty-shelf time), currency.
 
 use bevy::prelude::*;
+use rand::RngExt;
+use rand_distr::{Binomial, Distribution as _};
 
 use crate::RunConfig;
-use crate::ids::{IdVec, ProductId};
+use crate::ids::{Id, IdVec, ProductId};
+use crate::scenario::{Basket, Policy, Scenario, StockErrors};
+use crate::sim::arrivals::ArrivalProcess;
 use crate::sim::catalog::Catalog;
-use crate::sim::engine::Clock;
+use crate::sim::event_log::{Describe, EventLog, LogRow};
+use crate::sim::events::Agenda;
+use crate::sim::random::{self, SimRng};
+use crate::sim::shopping::StockLow;
 
 /// Where a product's units are, and what the system records.
 #[derive(Clone, Debug, PartialEq)]
@@ -65,6 +84,19 @@ pub struct Flows {
     pub empty_seconds: f64,
     /// Since when the shelf is empty, if it is.
     pub empty_since: Option<f64>,
+    /// Orders placed, and units ordered (booked).
+    pub orders: u64,
+    pub ordered: u64,
+    /// Units delivered into the backroom (what really came) and booked on the record.
+    pub delivered: u64,
+    pub booked: u64,
+    /// Units that vanished (shrinkage) without a record change.
+    pub shrunk: u64,
+    /// Units put where nobody finds them.
+    pub misplaced: u64,
+    /// Units sold but booked as another product, and units booked wrongly onto this one.
+    pub scanned_as_other: u64,
+    pub scanned_instead: u64,
 }
 
 /// What a customer got at a shelf.
@@ -85,11 +117,141 @@ pub struct Inventory {
     /// sample does not walk every product.
     lost_total: u64,
     empty_now: u64,
+    rules: Rules,
+    /// Orders not yet delivered, in the order they were placed.
+    orders: Vec<Order>,
+    /// Units on order per product.
+    on_order: IdVec<ProductId, u64>,
+    /// The day (0-based) and its random stream for errors.
+    day: u32,
+    rng: SimRng,
+    /// Each product's flows and stock when the day opened: a day's figures are differences.
+    day_base: IdVec<ProductId, DayBase>,
+}
+
+/// What a day's figures are counted from.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DayBase {
+    pub lost: u64,
+    pub stockouts: u64,
+    pub empty_seconds: f64,
+    pub refilled: u64,
+    pub shelf: u32,
+    pub backroom: u32,
+}
+
+/// An order placed with a supplier.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Order {
+    pub product: ProductId,
+    pub units: u32,
+    /// The day it arrives (0-based).
+    pub due_day: u32,
+}
+
+/// A policy with its levels in units.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Rule {
+    None,
+    /// Continuous review: at or below `s`, order `q` (as often as needed to rise above `s`).
+    FixedQuantity {
+        s: i64,
+        q: u32,
+    },
+    /// Continuous review: at or below `s`, order up to `max`.
+    UpTo {
+        s: i64,
+        max: i64,
+    },
+    /// Periodic review at closing every `every_days` days: order up to `up_to`.
+    Periodic {
+        every_days: u32,
+        up_to: i64,
+    },
+}
+
+/// What drives the record and the orders, from the scenario.
+#[derive(Clone, Debug, Default)]
+pub struct Rules {
+    pub errors: StockErrors,
+    pub rules: IdVec<ProductId, Rule>,
+    pub lead_time_days: u32,
+    pub delivery_time: f64,
+    pub case_pack: u32,
+}
+
+impl Rules {
+    /// The scenario's policies in units; `DaysOfCover` from each product's expected daily
+    /// demand (arrivals × mean basket × popularity share).
+    pub fn of(scenario: &Scenario) -> Rules {
+        let n = scenario.products.len();
+        let Some(o) = &scenario.ordering else {
+            return Rules {
+                errors: scenario.stock_errors.clone(),
+                rules: vec![Rule::None; n].into(),
+                lead_time_days: 1,
+                delivery_time: 0.0,
+                case_pack: 1,
+            };
+        };
+        let daily = expected_daily_demand(scenario);
+        let rules = scenario
+            .products
+            .iter()
+            .zip(&daily)
+            .map(|(p, &d)| rule_of(o.products.get(&p.id).unwrap_or(&o.policy), d))
+            .collect();
+        Rules {
+            errors: scenario.stock_errors.clone(),
+            rules,
+            lead_time_days: o.lead_time_days,
+            delivery_time: o.delivery_time.seconds(),
+            case_pack: o.case_pack,
+        }
+    }
+}
+
+fn rule_of(p: &Policy, daily_demand: f64) -> Rule {
+    match *p {
+        Policy::None => Rule::None,
+        Policy::ReorderPoint { s, q } => Rule::FixedQuantity { s: i64::from(s), q },
+        Policy::MinMax { s, max } => Rule::UpTo {
+            s: i64::from(s),
+            max: i64::from(max),
+        },
+        Policy::Periodic { every_days, up_to } => Rule::Periodic {
+            every_days,
+            up_to: i64::from(up_to),
+        },
+        Policy::DaysOfCover { s_days, max_days } => {
+            let s = (s_days * daily_demand).ceil() as i64;
+            Rule::UpTo {
+                s,
+                max: ((max_days * daily_demand).ceil() as i64).max(s + 1),
+            }
+        }
+    }
+}
+
+/// Each product's expected units sold per day if nothing runs out.
+pub fn expected_daily_demand(scenario: &Scenario) -> Vec<f64> {
+    let customers = ArrivalProcess::new(scenario, 0).expected_total();
+    let basket = match &scenario.customers.basket {
+        Basket::Constant(n) => f64::from(*n),
+        Basket::Poisson { mean } => *mean,
+        Basket::Empirical(table) => table.iter().map(|&(n, share)| f64::from(n) * share).sum(),
+    };
+    let total: f64 = scenario.products.iter().map(|p| p.popularity).sum();
+    scenario
+        .products
+        .iter()
+        .map(|p| customers * basket * p.popularity / total)
+        .collect()
 }
 
 impl Inventory {
     /// The stock at opening: shelves and backroom as the scenario says, the record equal to it.
-    pub fn new(stock: IdVec<ProductId, Stock>, open: f64) -> Self {
+    pub fn new(stock: IdVec<ProductId, Stock>, open: f64, rules: Rules, seed: u64) -> Self {
         let flows: IdVec<ProductId, Flows> = stock
             .iter()
             .map(|s| Flows {
@@ -100,12 +262,189 @@ impl Inventory {
             })
             .collect();
         let empty_now = flows.iter().filter(|f| f.empty_since.is_some()).count() as u64;
-        Inventory {
+        let n = stock.len();
+        let mut inv = Inventory {
             stock,
             flows,
             lost_total: 0,
             empty_now,
+            rules,
+            orders: Vec::new(),
+            on_order: vec![0; n].into(),
+            day: 0,
+            rng: random::stream(seed, random::INVENTORY),
+            day_base: IdVec::new(),
+        };
+        inv.set_day_base();
+        inv
+    }
+
+    fn set_day_base(&mut self) {
+        self.day_base = self
+            .flows
+            .iter()
+            .zip(self.stock.iter())
+            .map(|(f, s)| DayBase {
+                lost: f.lost,
+                stockouts: f.stockouts,
+                empty_seconds: f.empty_seconds,
+                refilled: f.refilled,
+                shelf: s.shelf,
+                backroom: s.backroom,
+            })
+            .collect();
+    }
+
+    /// Each product's flows and stock at today's opening.
+    pub fn day_base(&self, p: ProductId) -> &DayBase {
+        &self.day_base[p]
+    }
+
+    /// The next day begins at `open` (a new world carries this ledger over): a new random
+    /// stream for the day, and shelves still empty are empty from opening.
+    pub fn start_day(&mut self, day: u32, open: f64, seed: u64) {
+        self.day = day;
+        self.rng = random::stream(seed, random::INVENTORY);
+        for (s, f) in self.stock.iter().zip(self.flows.iter_mut()) {
+            if s.shelf == 0 {
+                f.empty_since = Some(open);
+            }
         }
+        self.empty_now = self
+            .flows
+            .iter()
+            .filter(|f| f.empty_since.is_some())
+            .count() as u64;
+        self.lost_total = 0;
+        self.set_day_base();
+    }
+
+    /// The day's doors are shut and the last customer left at `end`: empty spells end there
+    /// (the night is not counted), shrinkage takes its units (`sold_today` per product), and
+    /// periodic reviews order.
+    pub fn end_day(&mut self, end: f64, sold_today: &IdVec<ProductId, u64>) {
+        for f in self.flows.iter_mut() {
+            if let Some(since) = f.empty_since.take() {
+                f.empty_seconds += (end - since).max(0.0);
+            }
+        }
+        self.empty_now = 0;
+        let p_shrink = self.rules.errors.shrink_per_unit_sold;
+        if p_shrink > 0.0 {
+            for (i, &sold) in sold_today.iter_enumerated() {
+                let lost = draw_binomial(&mut self.rng, sold, p_shrink);
+                self.shrink(i, lost);
+            }
+        }
+        for i in (0..self.stock.len()).map(ProductId::from_index) {
+            if let Rule::Periodic { every_days, up_to } = self.rules.rules[i]
+                && self.day.is_multiple_of(every_days)
+            {
+                let position = self.position(i);
+                if position < up_to {
+                    self.place(i, (up_to - position) as u64, true);
+                }
+            }
+        }
+    }
+
+    /// `units` vanish without a record change: from the shelf first, then the backroom.
+    fn shrink(&mut self, p: ProductId, units: u64) {
+        let s = &mut self.stock[p];
+        let from_shelf = units.min(u64::from(s.shelf)) as u32;
+        s.shelf -= from_shelf;
+        let from_backroom = (units - u64::from(from_shelf)).min(u64::from(s.backroom)) as u32;
+        s.backroom -= from_backroom;
+        self.flows[p].shrunk += u64::from(from_shelf + from_backroom);
+    }
+
+    /// Record plus units on order.
+    pub fn position(&self, p: ProductId) -> i64 {
+        self.stock[p].record + self.on_order[p] as i64
+    }
+
+    /// Units on order for `p`.
+    pub fn on_order(&self, p: ProductId) -> u64 {
+        self.on_order[p]
+    }
+
+    /// The orders not yet delivered.
+    pub fn open_orders(&self) -> &[Order] {
+        &self.orders
+    }
+
+    /// A continuous-review policy looks at `p`'s position after its record fell at `now`.
+    fn review(&mut self, p: ProductId, now: f64) {
+        let after_delivery = now >= self.rules.delivery_time;
+        match self.rules.rules[p] {
+            Rule::FixedQuantity { s, q } => {
+                let q = i64::from(q.max(1));
+                let position = self.position(p);
+                if position <= s {
+                    // Enough batches of q to rise above s.
+                    let batches = (s - position) / q + 1;
+                    self.place(p, (batches * q) as u64, after_delivery);
+                }
+            }
+            Rule::UpTo { s, max } => {
+                let position = self.position(p);
+                if position <= s {
+                    self.place(p, (max - position) as u64, after_delivery);
+                }
+            }
+            Rule::None | Rule::Periodic { .. } => {}
+        }
+    }
+
+    /// Orders `units` of `p`, rounded up to whole cases; `late`: placed after today's
+    /// delivery time, so a lead time of 0 means tomorrow.
+    fn place(&mut self, p: ProductId, units: u64, late: bool) {
+        let pack = u64::from(self.rules.case_pack.max(1));
+        let units = units.div_ceil(pack) * pack;
+        if units == 0 {
+            return;
+        }
+        let units = u32::try_from(units).unwrap_or(u32::MAX);
+        let lead = self.rules.lead_time_days + u32::from(late && self.rules.lead_time_days == 0);
+        self.orders.push(Order {
+            product: p,
+            units,
+            due_day: self.day + lead,
+        });
+        self.on_order[p] += u64::from(units);
+        self.flows[p].orders += 1;
+        self.flows[p].ordered += u64::from(units);
+    }
+
+    /// Books every order due by today: the record rises by what was ordered, the backroom by
+    /// what came (one case more or less with the delivery error's probability). Returns the
+    /// products delivered, in order.
+    pub fn receive_due(&mut self) -> Vec<(ProductId, u32, u32)> {
+        let day = self.day;
+        let (due, later): (Vec<Order>, Vec<Order>) =
+            self.orders.drain(..).partition(|o| o.due_day <= day);
+        self.orders = later;
+        let p_err = self.rules.errors.delivery_error_per_delivery;
+        let pack = self.rules.case_pack.max(1);
+        due.into_iter()
+            .map(|o| {
+                let mut came = o.units;
+                if p_err > 0.0 && self.rng.random::<f64>() < p_err {
+                    came = if self.rng.random::<bool>() {
+                        came.saturating_add(pack)
+                    } else {
+                        came.saturating_sub(pack)
+                    };
+                }
+                let (s, f) = (&mut self.stock[o.product], &mut self.flows[o.product]);
+                s.backroom = s.backroom.saturating_add(came);
+                s.record += i64::from(o.units);
+                f.delivered += u64::from(came);
+                f.booked += u64::from(o.units);
+                self.on_order[o.product] -= u64::from(o.units);
+                (o.product, o.units, came)
+            })
+            .collect()
     }
 
     pub fn stock(&self, p: ProductId) -> &Stock {
@@ -126,7 +465,7 @@ impl Inventory {
         self.flows.iter()
     }
 
-    /// Lost sales so far, all products.
+    /// Lost sales today so far, all products.
     pub fn lost_total(&self) -> u64 {
         self.lost_total
     }
@@ -145,7 +484,6 @@ impl Inventory {
         let taken = wanted.min(s.shelf);
         let lost = wanted - taken;
         s.shelf -= taken;
-        s.record -= i64::from(taken);
         f.sold += u64::from(taken);
         f.lost += u64::from(lost);
         self.lost_total += u64::from(lost);
@@ -155,11 +493,29 @@ impl Inventory {
                 self.empty_now += 1;
             }
         }
-        Taken {
-            taken,
-            lost,
-            left: s.shelf,
+        let left = s.shelf;
+        // Scanning errors: some units are booked as another product.
+        let p_scan = self.rules.errors.scan_error_per_unit;
+        let wrong = if p_scan > 0.0 {
+            draw_binomial(&mut self.rng, u64::from(taken), p_scan) as u32
+        } else {
+            0
+        };
+        self.stock[p].record -= i64::from(taken - wrong);
+        self.flows[p].scanned_as_other += u64::from(wrong);
+        if taken > wrong {
+            self.review(p, now);
         }
+        for _ in 0..wrong {
+            let n = self.stock.len();
+            // Uniformly among the other products.
+            let k = self.rng.random_range(0..n - 1);
+            let other = ProductId::from_index(if k >= p.index() { k + 1 } else { k });
+            self.stock[other].record -= 1;
+            self.flows[other].scanned_instead += 1;
+            self.review(other, now);
+        }
+        Taken { taken, lost, left }
     }
 
     /// A restocker takes from the backroom what fills the shelf's gap, as far as the
@@ -180,6 +536,15 @@ impl Inventory {
         let f = &mut self.flows[p];
         debug_assert!(units <= s.carried, "puts more than it carried");
         s.carried -= units;
+        let p_mis = self.rules.errors.misplaced_per_unit_refilled;
+        let lost = if p_mis > 0.0 {
+            draw_binomial(&mut self.rng, u64::from(units), p_mis) as u32
+        } else {
+            0
+        };
+        s.misplaced += lost;
+        f.misplaced += u64::from(lost);
+        let units = units - lost;
         // Customers only took stock since the units were picked, so they always fit.
         s.shelf += units;
         debug_assert!(s.shelf <= s.capacity);
@@ -192,25 +557,29 @@ impl Inventory {
         }
     }
 
-    /// Seconds each product's shelf was empty up to `now` (open intervals end at `now`).
+    /// Seconds each product's shelf was empty today up to `now` (open intervals end at
+    /// `now`).
     pub fn empty_seconds_at(&self, now: f64) -> IdVec<ProductId, f64> {
         self.flows
             .iter()
-            .map(|f| f.empty_seconds + f.empty_since.map_or(0.0, |t| (now - t).max(0.0)))
+            .zip(self.day_base.iter())
+            .map(|(f, b)| {
+                f.empty_seconds - b.empty_seconds
+                    + f.empty_since.map_or(0.0, |t| (now - t).max(0.0))
+            })
             .collect()
     }
 
-    /// Lost sales up to `now`.
+    /// Lost sales today up to `now`.
     pub fn lost_sales(&self, catalog: &Catalog, now: f64) -> LostSales {
+        let base = || self.flows.iter().zip(self.day_base.iter());
         LostSales {
             items: self.lost_total,
-            value: self
-                .flows
-                .iter()
+            value: base()
                 .zip(&catalog.products)
-                .map(|(f, p)| f.lost as f64 * p.price)
+                .map(|((f, b), p)| (f.lost - b.lost) as f64 * p.price)
                 .sum(),
-            stockouts: self.flows.iter().map(|f| f.stockouts).sum(),
+            stockouts: base().map(|(f, b)| f.stockouts - b.stockouts).sum(),
             empty_seconds: self.empty_seconds_at(now).iter().sum(),
         }
     }
@@ -220,14 +589,16 @@ impl Inventory {
     /// first difference (a bug, never input).
     pub fn check(&self, p: ProductId) -> Result<(), String> {
         let (s, f) = (&self.stock[p], &self.flows[p]);
-        let came = f.initial_shelf + f.initial_backroom;
-        let went = f.sold + s.physical();
+        let came = f.initial_shelf + f.initial_backroom + f.delivered;
+        let went = f.sold + f.shrunk + s.physical();
         if came != went {
             return Err(format!(
-                "product {p:?}: initial {came} units but sold + on hand = {went}"
+                "product {p:?}: initial + delivered = {came} units but sold + shrunk + on hand = {went}"
             ));
         }
-        let booked = came as i64 - f.sold as i64;
+        let booked = (f.initial_shelf + f.initial_backroom + f.booked) as i64 - f.sold as i64
+            + f.scanned_as_other as i64
+            - f.scanned_instead as i64;
         if s.record != booked {
             return Err(format!(
                 "product {p:?}: record {} but bookings say {booked}",
@@ -255,9 +626,15 @@ pub struct InventoryPlugin;
 impl Plugin for InventoryPlugin {
     fn build(&self, app: &mut App) {
         let config = app.world().resource::<RunConfig>().clone();
-        let open = app.world().resource::<Clock>().open;
-        let stock = config
-            .scenario
+        app.insert_resource(Inventory::of_scenario(&config.scenario, config.seed));
+    }
+}
+
+impl Inventory {
+    /// The stock at the first opening, as the scenario states it.
+    pub fn of_scenario(scenario: &Scenario, seed: u64) -> Inventory {
+        let (open, _) = scenario.hours.span();
+        let stock = scenario
             .products
             .iter()
             .map(|p| {
@@ -272,8 +649,52 @@ impl Plugin for InventoryPlugin {
                 }
             })
             .collect();
-        app.insert_resource(Inventory::new(stock, open));
+        Inventory::new(stock, open, Rules::of(scenario), seed)
     }
+}
+
+/// Scheduled once a day when orders exist: the deliveries due by today arrive.
+#[derive(Debug, Clone, Copy)]
+pub struct DeliveriesDue;
+
+impl Describe for DeliveriesDue {
+    fn describe(&self, world: &World, row: &mut LogRow) {
+        row.who = "supplier".into();
+        row.place = "backroom".into();
+        let inv = world.resource::<Inventory>();
+        let n = inv.orders.iter().filter(|o| o.due_day <= inv.day).count();
+        row.what = format!("{n} deliveries due");
+    }
+}
+
+pub(crate) fn on_deliveries_due(
+    _: In<DeliveriesDue>,
+    mut inventory: ResMut<Inventory>,
+    catalog: Res<Catalog>,
+    config: Res<RunConfig>,
+    mut agenda: ResMut<Agenda>,
+    mut log: Option<ResMut<EventLog>>,
+) {
+    let delivered = inventory.receive_due();
+    let threshold = config.scenario.replenishment.threshold;
+    for &(p, booked, came) in &delivered {
+        if let Some(log) = log.as_mut() {
+            let name = &catalog.products[p].name;
+            log.what(|| format!("{came} x {name} (booked {booked})"));
+        }
+        let s = inventory.stock(p);
+        if f64::from(s.shelf) < threshold * f64::from(s.capacity) {
+            agenda.emit(StockLow { product: p });
+        }
+    }
+}
+
+/// A draw of Binomial(n, p) (0 when n = 0).
+fn draw_binomial(rng: &mut SimRng, n: u64, p: f64) -> u64 {
+    if n == 0 || p <= 0.0 {
+        return 0;
+    }
+    Binomial::new(n, p.min(1.0)).map_or(0, |b| b.sample(rng))
 }
 
 #[cfg(test)]
@@ -295,7 +716,11 @@ mod tests {
             misplaced: 0,
             record: i64::from(shelf + backroom),
         }];
-        Inventory::new(stock.into(), 0.0)
+        let rules = Rules {
+            rules: vec![Rule::None].into(),
+            ..Rules::default()
+        };
+        Inventory::new(stock.into(), 0.0, rules, 1)
     }
 
     #[test]

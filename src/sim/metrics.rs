@@ -301,6 +301,9 @@ pub struct Summary {
     pub stock: StockSummary,
     /// Events processed (a measure of work, for benchmarks).
     pub events: u64,
+    /// Runs over several days: the inventory KPIs over the measured days.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inventory: Option<crate::sim::calendar::InventorySummary>,
 }
 
 /// Every customer journey: finished ones in exit order, then those still inside (by id).
@@ -400,5 +403,6 @@ pub fn summarize(world: &mut World) -> Summary {
         queues,
         stock,
         events: world.resource::<Agenda>().fired(),
+        inventory: None,
     }
 }

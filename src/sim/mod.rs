@@ -7,6 +7,7 @@
 //! [`Simulation`] wraps the world, so the same code runs in tests, in the CLI and under a view.
 
 pub mod arrivals;
+pub mod calendar;
 pub mod catalog;
 pub mod checkout;
 pub mod customer;
@@ -110,6 +111,37 @@ impl Simulation {
         Simulation { world, handlers }
     }
 
+    /// Builds day `day` of a multi-day run: the store of `scenario` with that day's scenario
+    /// (`config`: its demand factor) and seed, carrying over the inventory of the day before.
+    pub fn for_day(
+        scenario: &ValidScenario,
+        config: Arc<Scenario>,
+        seed: u64,
+        day: u32,
+        mut inventory: inventory::Inventory,
+    ) -> Self {
+        let mut app = App::new();
+        app.add_plugins(StorePlugin {
+            config: RunConfig {
+                scenario: config,
+                seed,
+            },
+            plan: scenario.plan().clone(),
+        });
+        let mut world = std::mem::take(app.world_mut());
+        let open = world.resource::<Clock>().open;
+        inventory.start_day(day, open, seed);
+        world.insert_resource(inventory);
+        if let Some(o) = &scenario.ordering {
+            world
+                .resource_mut::<Agenda>()
+                .schedule(o.delivery_time.seconds().max(open), events::DeliveriesDue);
+        }
+        let handlers = events::Handlers::new(&mut world);
+        world.flush();
+        Simulation { world, handlers }
+    }
+
     /// Simulates every event up to simulated time `t` (seconds since 00:00).
     pub fn run_until(&mut self, t: f64) -> u64 {
         engine::advance::<SimEvent>(&mut self.world, &mut self.handlers, t)
@@ -177,11 +209,19 @@ pub struct RunOutput {
     pub queue_names: Vec<String>,
     /// Customer-seconds per floor cell.
     pub heat: Vec<f64>,
+    /// Waits of the measured customers who were served (after the warm-up), seconds.
+    pub measured_waits: Vec<f64>,
+    /// Runs over several days: one row per day, one per product (empty for one day).
+    pub days: Vec<calendar::DayRow>,
+    pub products: Vec<calendar::ProductRow>,
 }
 
 /// Runs a validated scenario to the end with the given seed. An engine fault (an event
 /// scheduled at an impossible time) ends the run with an error instead of a wrong result.
 pub fn run(scenario: &ValidScenario, seed: u64) -> Result<RunOutput, engine::Fault> {
+    if scenario.calendar.is_some() {
+        return calendar::run_days(scenario, seed);
+    }
     let mut sim = Simulation::new(scenario, seed);
     sim.run_to_end();
     sim.into_output()
@@ -196,9 +236,18 @@ impl Simulation {
         let summary = self.summary();
         let records = self.records();
         let world = self.world();
+        let warm = world.resource::<Clock>().measure_from;
+        let measured_waits = records
+            .iter()
+            .filter(|r| r.arrival >= warm && r.service_end.is_some())
+            .filter_map(|r| r.wait)
+            .collect();
         Ok(RunOutput {
             summary,
             records,
+            measured_waits,
+            days: Vec::new(),
+            products: Vec::new(),
             samples: world.resource::<metrics::Metrics>().samples.clone(),
             queue_names: world
                 .resource::<checkout::Checkout>()

@@ -21,6 +21,21 @@ pub type SimRng = ChaCha8Rng;
 pub const ARRIVALS: u64 = 1;
 /// Streams for staff decisions.
 pub const STAFF: u64 = 2;
+/// Stream for stock errors (shrinkage, misplacement, scanning and delivery errors).
+pub const INVENTORY: u64 = 3;
+
+/// The seed of day `day` of a multi-day run: the run's seed on the first day (so a one-day
+/// run is unchanged), then a SplitMix64 mix of seed and day, so that each day's customers are
+/// new but the same for every variant run with this seed (common random numbers per day).
+pub fn day_seed(seed: u64, day: u32) -> u64 {
+    if day == 0 {
+        return seed;
+    }
+    let mut z = seed.wrapping_add(u64::from(day).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
 /// A customer's attributes, each drawn from its own stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Attr {

@@ -17,7 +17,7 @@ use bevy::prelude::*;
 use serde::Serialize;
 
 use crate::RunConfig;
-use crate::ids::{IdVec, ProductId};
+use crate::ids::{Id, IdVec, ProductId};
 use crate::sim::engine::Clock;
 use crate::sim::event_log::{Describe, EventLog, LogRow};
 use crate::sim::events::Agenda;
@@ -267,15 +267,21 @@ pub struct StockSummary {
 
 /// Refills and stock on the shelves and in the backroom, at the start and now.
 pub fn stock_summary(world: &World) -> StockSummary {
+    // Today's: a day of a longer run counts from its opening.
     let inventory = world.resource::<Inventory>();
-    let flows = || inventory.all_flows();
     let stock = || inventory.all_stock();
+    let base =
+        || (0..inventory.all_stock().count()).map(|i| inventory.day_base(ProductId::from_index(i)));
     StockSummary {
         refills: world.resource::<Refills>().done,
-        units_refilled: flows().map(|f| f.refilled).sum(),
-        shelf_units_initial: flows().map(|f| f.initial_shelf).sum(),
+        units_refilled: inventory
+            .all_flows()
+            .zip(base())
+            .map(|(f, b)| f.refilled - b.refilled)
+            .sum(),
+        shelf_units_initial: base().map(|b| u64::from(b.shelf)).sum(),
         shelf_units_end: stock().map(|s| u64::from(s.shelf)).sum(),
-        backroom_units_initial: flows().map(|f| f.initial_backroom).sum(),
+        backroom_units_initial: base().map(|b| u64::from(b.backroom)).sum(),
         backroom_units_end: stock().map(|s| u64::from(s.backroom)).sum(),
     }
 }

@@ -21,6 +21,7 @@ mod arrivals;
 mod checkout;
 mod finite;
 mod hours;
+pub mod inventory;
 mod layout;
 mod metrics;
 mod products;
@@ -94,12 +95,13 @@ type ConceptCheck = fn(&Scenario, &Known, &mut Checks);
 
 /// The concept checks that run once the floor plan is known, in the order their problems are
 /// reported. None relies on an earlier one having passed: each reads the scenario as it is.
-const CONCEPTS: [ConceptCheck; 6] = [
+const CONCEPTS: [ConceptCheck; 7] = [
     products::check,
     arrivals::check,
     shopping::check,
     checkout::check,
     replenishment::check,
+    inventory::check,
     metrics::check,
 ];
 

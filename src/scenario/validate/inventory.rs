@@ -1,0 +1,179 @@
+//! `calendar`, `stock_errors` and `ordering`: runs over several days, what makes stock records
+//! drift, and automatic ordering. Days 1..=3660 (ten years) with fewer warm-up days, at least
+//! one open weekday, demand factors 0..=100, daily hours that end by midnight; error
+//! probabilities 0..=1; policies for known products only, with s < S, order quantities and
+//! levels ≥ 1 unit, review periods of 1..=365 days, lead times of 0..=365 days, case packs of
+//! 1..=10,000 units and a delivery time of day.
+
+use super::{Checks, Known};
+use crate::scenario::{Hours, Policy, Scenario};
+
+/// Longest run, days.
+pub const MAX_DAYS: u32 = 3660;
+
+pub(super) fn check(s: &Scenario, _: &Known, c: &mut Checks) {
+    if let Some(cal) = &s.calendar {
+        if cal.days == 0 || cal.days > MAX_DAYS {
+            c.err(
+                "calendar.days",
+                format!("{} days; give 1 to {MAX_DAYS}", cal.days),
+            );
+        }
+        if cal.warmup_days >= cal.days.max(1) {
+            c.err(
+                "calendar.warmup_days",
+                format!(
+                    "{} warm-up days leave none of the {} days to measure",
+                    cal.warmup_days, cal.days
+                ),
+            );
+        }
+        if crate::scenario::Weekday::ALL
+            .iter()
+            .all(|d| cal.closed.contains(d))
+        {
+            c.err("calendar.closed", "the store is closed on every weekday");
+        }
+        for (day, f) in &cal.demand {
+            c.range(
+                &format!("calendar.demand.{day:?}"),
+                *f,
+                0.0,
+                100.0,
+                "(factor on the arrival rate)",
+            );
+        }
+        match &s.hours {
+            Hours::Daily { close, .. } if close.seconds() > 24.0 * 3600.0 => c.err(
+                "hours.close",
+                "with a calendar the store must close by 24:00 (days follow each other)",
+            ),
+            Hours::Duration { .. } => c.err(
+                "hours",
+                "a calendar needs daily hours: Daily(open: \"08:00\", close: \"20:00\")",
+            ),
+            _ => {}
+        }
+    }
+    let e = &s.stock_errors;
+    for (field, v) in [
+        ("shrink_per_unit_sold", e.shrink_per_unit_sold),
+        ("misplaced_per_unit_refilled", e.misplaced_per_unit_refilled),
+        ("scan_error_per_unit", e.scan_error_per_unit),
+        ("delivery_error_per_delivery", e.delivery_error_per_delivery),
+    ] {
+        c.range(
+            &format!("stock_errors.{field}"),
+            v,
+            0.0,
+            1.0,
+            "(a probability)",
+        );
+    }
+    if e.scan_error_per_unit > 0.0 && s.products.len() < 2 {
+        c.err(
+            "stock_errors.scan_error_per_unit",
+            "a scanning error books another product: it needs at least two products",
+        );
+    }
+    let Some(o) = &s.ordering else {
+        return;
+    };
+    if s.calendar.is_none() {
+        c.err(
+            "ordering",
+            "orders arrive on later days: add a `calendar` with the number of days to run",
+        );
+    }
+    check_policy(c, "ordering.policy", &o.policy);
+    for (id, policy) in &o.products {
+        let path = format!("ordering.products[\"{id}\"]");
+        if !s.products.iter().any(|p| &p.id == id) {
+            c.err(&path, format!("no product \"{id}\" in `products`"));
+        }
+        check_policy(c, &path, policy);
+    }
+    if o.lead_time_days > 365 {
+        c.err(
+            "ordering.lead_time_days",
+            format!("{} days; at most 365", o.lead_time_days),
+        );
+    }
+    if o.case_pack == 0 || o.case_pack > 10_000 {
+        c.err(
+            "ordering.case_pack",
+            format!("{} units per case; give 1 to 10000", o.case_pack),
+        );
+    }
+    c.range(
+        "ordering.delivery_time",
+        o.delivery_time.seconds(),
+        0.0,
+        24.0 * 3600.0 - 1.0,
+        "(a time of day before 24:00)",
+    );
+}
+
+fn check_policy(c: &mut Checks, path: &str, p: &Policy) {
+    const MAX_UNITS: u32 = 10_000_000;
+    let units = |c: &mut Checks, field: &str, v: u32| {
+        if v > MAX_UNITS {
+            c.err(
+                format!("{path}.{field}"),
+                format!("{v} units; at most {MAX_UNITS}"),
+            );
+        }
+    };
+    match *p {
+        Policy::None => {}
+        Policy::ReorderPoint { s, q } => {
+            units(c, "s", s);
+            units(c, "q", q);
+            if q == 0 {
+                c.err(
+                    format!("{path}.q"),
+                    "orders of 0 units never raise the stock",
+                );
+            }
+        }
+        Policy::MinMax { s, max } => {
+            units(c, "s", s);
+            units(c, "max", max);
+            if s >= max {
+                c.err(
+                    format!("{path}.s"),
+                    format!(
+                        "s = {s} must be below max = {max} (order up to max when at or below s)"
+                    ),
+                );
+            }
+        }
+        Policy::Periodic { every_days, up_to } => {
+            units(c, "up_to", up_to);
+            if every_days == 0 || every_days > 365 {
+                c.err(
+                    format!("{path}.every_days"),
+                    format!("{every_days} days between reviews; give 1 to 365"),
+                );
+            }
+            if up_to == 0 {
+                c.err(
+                    format!("{path}.up_to"),
+                    "ordering up to 0 units orders nothing",
+                );
+            }
+        }
+        Policy::DaysOfCover { s_days, max_days } => {
+            let ok = c.range(&format!("{path}.s_days"), s_days, 0.0, 365.0, "days");
+            if c.range(&format!("{path}.max_days"), max_days, 0.0, 365.0, "days")
+                && ok
+                && s_days >= max_days
+            {
+                c.err(
+                    format!("{path}.s_days"),
+                    format!("s_days = {s_days} must be below max_days = {max_days}"),
+                );
+            }
+        }
+    }
+}
