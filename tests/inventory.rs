@@ -1,0 +1,219 @@
+//! Inventory over several days: the record is exact without errors and drifts with them,
+//! phantom stock emerges and freezes record-driven ordering, the books balance every day,
+//! bad input is reported with field paths, and the CLI writes days.csv and products.csv.
+
+mod common;
+
+use common::*;
+use storelab::scenario::{Calendar, Ordering, Policy, Scenario, StockErrors, Weekday};
+
+/// The minimal shop over `days` days, ordering every product up to 60 units when its
+/// position falls to 20, delivered the next day.
+fn shop(days: u32, errors: StockErrors) -> Scenario {
+    let mut s = (*load("minimal.ron")).clone();
+    s.calendar = Some(Calendar {
+        days,
+        warmup_days: 0,
+        first_weekday: Weekday::Mon,
+        closed: vec![],
+        demand: Default::default(),
+    });
+    s.stock_errors = errors;
+    s.ordering = Some(Ordering {
+        policy: Policy::MinMax { s: 20, max: 60 },
+        products: Default::default(),
+        lead_time_days: 1,
+        delivery_time: storelab::scenario::ClockTime(6.0 * 3600.0),
+        case_pack: 1,
+    });
+    s
+}
+
+#[test]
+fn without_errors_the_record_is_exact_every_day() {
+    // Debug builds also check every product's books at every closing (sold + shrunk + on
+    // hand = initial + delivered; record = bookings): this run would panic if they failed.
+    let out = run(&valid(shop(14, StockErrors::default())), 3);
+    assert_eq!(out.days.len(), 14);
+    for d in &out.days {
+        assert_eq!(d.record_accuracy, 1.0, "day {}", d.day);
+        assert_eq!(d.record_mae, 0.0, "day {}", d.day);
+        assert_eq!(d.phantom_products, 0);
+    }
+    assert!(
+        out.days.iter().map(|d| d.orders).sum::<u64>() > 0,
+        "it orders"
+    );
+    assert!(
+        out.days.iter().map(|d| d.units_delivered).sum::<u64>() > 0,
+        "deliveries come"
+    );
+}
+
+#[test]
+fn shrinkage_makes_the_record_drift_and_the_books_still_balance() {
+    let errors = StockErrors {
+        shrink_per_unit_sold: 0.05,
+        misplaced_per_unit_refilled: 0.02,
+        scan_error_per_unit: 0.01,
+        delivery_error_per_delivery: 0.1,
+    };
+    let out = run(&valid(shop(21, errors)), 3);
+    let week = |w: usize| &out.days[7 * w..7 * (w + 1)];
+    let mae = |days: &[storelab::sim::calendar::DayRow]| {
+        days.iter().map(|d| d.record_mae).sum::<f64>() / days.len() as f64
+    };
+    assert!(
+        mae(week(2)) > mae(week(0)),
+        "the record error grows without counts: week 1 {:.1}, week 3 {:.1}",
+        mae(week(0)),
+        mae(week(2))
+    );
+    assert!(out.days.iter().map(|d| d.shrink_units).sum::<u64>() > 0);
+    assert!(out.days.iter().map(|d| d.misplaced_units).sum::<u64>() > 0);
+    let s = out.summary.inventory.as_ref().expect("inventory KPIs");
+    assert!(s.record_accuracy < 1.0);
+    // products.csv agrees with days.csv.
+    let shrink: u64 = out.products.iter().map(|p| p.shrink).sum();
+    assert_eq!(shrink, out.days.iter().map(|d| d.shrink_units).sum::<u64>());
+}
+
+#[test]
+fn phantom_stock_emerges_and_freezes_record_driven_ordering() {
+    // One product; a quarter of the units sold vanish unrecorded. Once the shelf and the
+    // backroom are empty while the record still shows more than the reorder point, nothing
+    // is ordered again (Kang & Gershwin 2005): no code special-cases this.
+    let mut s = shop(
+        40,
+        StockErrors {
+            shrink_per_unit_sold: 0.25,
+            ..StockErrors::default()
+        },
+    );
+    s.products.retain(|p| p.id == "apples");
+    s.products[0].backroom_stock = 40;
+    // About 60 units a day: shrinkage takes from what is left at closing.
+    s.customers.arrivals = storelab::scenario::Arrivals::Poisson { per_hour: 5.0 };
+    s.ordering = Some(Ordering {
+        policy: Policy::ReorderPoint { s: 30, q: 90 },
+        ..s.ordering.unwrap()
+    });
+    let out = run(&valid(s), 5);
+    // A product can look phantom for a night while an order is on its way; frozen means
+    // phantom from some day to the end of the run.
+    let frozen_from = out
+        .days
+        .iter()
+        .rposition(|d| d.phantom_products == 0 || d.orders > 0)
+        .map_or(0, |i| i + 1);
+    assert!(
+        frozen_from <= 29,
+        "not frozen for the last 10 days (from day {})",
+        frozen_from + 1
+    );
+    // From the day after the first frozen closing, nothing comes and nothing sells.
+    for d in &out.days[frozen_from + 1..] {
+        assert_eq!(d.phantom_products, 1, "day {}: still phantom", d.day);
+        assert_eq!(
+            d.orders, 0,
+            "day {}: the record says no order is needed",
+            d.day
+        );
+        assert_eq!(d.items_sold, 0, "day {}", d.day);
+        assert!(d.lost_items > 0, "day {}: customers find nothing", d.day);
+    }
+    let apples = &out.products[0];
+    assert!(
+        apples.record_end > 30 && apples.on_hand_end == 0,
+        "{apples:?}"
+    );
+}
+
+#[test]
+fn bad_inventory_input_is_reported_with_field_paths() {
+    let mut s = shop(0, StockErrors::default());
+    s.calendar.as_mut().unwrap().closed = Weekday::ALL.to_vec();
+    s.stock_errors.shrink_per_unit_sold = 1.5;
+    let o = s.ordering.as_mut().unwrap();
+    o.policy = Policy::MinMax { s: 60, max: 20 };
+    o.products
+        .insert("caviar".into(), Policy::ReorderPoint { s: 1, q: 0 });
+    o.lead_time_days = 400;
+    o.case_pack = 0;
+    let problems = storelab::scenario::validate::validate(&s);
+    let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    for expected in [
+        "calendar.days",
+        "calendar.closed",
+        "stock_errors.shrink_per_unit_sold",
+        "ordering.policy.s",
+        "ordering.products[\"caviar\"]",
+        "ordering.products[\"caviar\"].q",
+        "ordering.lead_time_days",
+        "ordering.case_pack",
+    ] {
+        assert!(
+            text.iter().any(|t| t.contains(expected)),
+            "no problem at {expected}: {text:#?}"
+        );
+    }
+    // Ordering without a calendar: deliveries would never come.
+    let mut s = shop(5, StockErrors::default());
+    s.calendar = None;
+    let text = format!("{:?}", storelab::scenario::validate::validate(&s));
+    assert!(text.contains("add a `calendar`"), "{text}");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_days() {
+    let s = valid(shop(
+        8,
+        StockErrors {
+            shrink_per_unit_sold: 0.05,
+            scan_error_per_unit: 0.02,
+            ..StockErrors::default()
+        },
+    ));
+    let (a, b) = (run(&s, 9), run(&s, 9));
+    assert_eq!(a.days, b.days);
+    assert_eq!(a.products, b.products);
+    assert_eq!(a.summary, b.summary);
+    let c = run(&s, 10);
+    assert_ne!(a.days, c.days, "another seed, other customers");
+}
+
+#[test]
+fn run_writes_days_and_products_and_refuses_an_event_log_over_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("res");
+    let baseline = scenario_path("inventory/baseline.ron");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_storelab"))
+        .args([
+            "run",
+            baseline.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let days = std::fs::read_to_string(out.join("days.csv")).unwrap();
+    assert_eq!(days.lines().count(), 1 + 28);
+    assert!(days.starts_with("day,weekday,open,measured,"));
+    assert!(days.contains(",Sun,false,"), "Sundays are closed");
+    let products = std::fs::read_to_string(out.join("products.csv")).unwrap();
+    assert_eq!(products.lines().count(), 1 + 100);
+    let stdout = String::from_utf8_lossy(&status.stdout);
+    assert!(stdout.contains("Record accuracy"), "{stdout}");
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_storelab"))
+        .args(["run", baseline.to_str().unwrap(), "--events"])
+        .arg(dir.path().join("e.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("28 days"));
+}
