@@ -5,7 +5,9 @@
 mod common;
 
 use common::*;
-use storelab::scenario::{Calendar, Ordering, Policy, Scenario, StockErrors, Weekday};
+use storelab::scenario::{
+    Calendar, CountMethod, Counting, Ordering, Policy, Scenario, StockErrors, Weekday,
+};
 
 /// The minimal shop over `days` days, ordering every product up to 60 units when its
 /// position falls to 20, delivered the next day.
@@ -79,6 +81,62 @@ fn shrinkage_makes_the_record_drift_and_the_books_still_balance() {
 }
 
 #[test]
+fn counts_correct_the_record_and_take_staff_time() {
+    let errors = StockErrors {
+        shrink_per_unit_sold: 0.05,
+        misplaced_per_unit_refilled: 0.05,
+        ..StockErrors::default()
+    };
+    let count = |method| {
+        let mut s = shop(21, errors.clone());
+        s.counting = Some(Counting {
+            method,
+            every_days: 2,
+            products_per_day: None,
+            start: storelab::scenario::ClockTime(9.0 * 3600.0),
+            staff: 1,
+        });
+        run(&valid(s), 3)
+    };
+    let none = run(&valid(shop(21, errors.clone())), 3);
+    let manual = count(CountMethod::Manual {
+        items_per_hour: 2000.0,
+        error_per_item: 0.0,
+    });
+    let rfid = count(CountMethod::Rfid {
+        items_per_hour: 4767.0,
+        tagged: 1.0,
+        read_rate: 1.0,
+    });
+    let mae = |o: &storelab::RunOutput| o.summary.inventory.as_ref().unwrap().record_mae;
+    assert!(
+        mae(&manual) < mae(&none) && mae(&rfid) < mae(&none),
+        "counts correct the record: none {:.1}, manual {:.1}, rfid {:.1}",
+        mae(&none),
+        mae(&manual),
+        mae(&rfid)
+    );
+    // A perfect RFID read right after a count: on count days at closing the record can only
+    // be off by what happened after the count; the count days did count every product.
+    for d in rfid.days.iter().filter(|d| d.day % 2 == 1) {
+        assert_eq!(d.counts, 4, "day {}: every product counted", d.day);
+        assert!(d.counting_hours > 0.0, "day {}: counting takes time", d.day);
+    }
+    assert!(
+        none.days
+            .iter()
+            .all(|d| d.counts == 0 && d.counting_hours == 0.0)
+    );
+    // Only RFID finds misplaced units: manual counts leave them where nobody sees them.
+    let misplaced_end =
+        |o: &storelab::RunOutput| -> u64 { o.products.iter().map(|p| p.misplaced_end).sum() };
+    assert!(
+        misplaced_end(&rfid) < misplaced_end(&manual),
+        "RFID reads find misplaced units"
+    );
+}
+
+#[test]
 fn phantom_stock_emerges_and_freezes_record_driven_ordering() {
     // One product; a quarter of the units sold vanish unrecorded. Once the shelf and the
     // backroom are empty while the record still shows more than the reorder point, nothing
@@ -140,6 +198,17 @@ fn bad_inventory_input_is_reported_with_field_paths() {
         .insert("caviar".into(), Policy::ReorderPoint { s: 1, q: 0 });
     o.lead_time_days = 400;
     o.case_pack = 0;
+    s.counting = Some(Counting {
+        method: CountMethod::Rfid {
+            items_per_hour: 4767.0,
+            tagged: 1.0,
+            read_rate: 1.5,
+        },
+        every_days: 0,
+        products_per_day: Some(0),
+        start: storelab::scenario::ClockTime(8.0 * 3600.0),
+        staff: 9,
+    });
     let problems = storelab::scenario::validate::validate(&s);
     let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
     for expected in [
@@ -151,6 +220,10 @@ fn bad_inventory_input_is_reported_with_field_paths() {
         "ordering.products[\"caviar\"].q",
         "ordering.lead_time_days",
         "ordering.case_pack",
+        "counting.method.read_rate",
+        "counting.every_days",
+        "counting.products_per_day",
+        "counting.staff",
     ] {
         assert!(
             text.iter().any(|t| t.contains(expected)),

@@ -217,6 +217,18 @@ pub const INVENTORY_KPIS: &[Kpi] = &[
         get: |s| s.inventory.as_ref().map_or(0.0, |i| i.mean_on_hand_units),
     },
     Kpi {
+        id: "counting_hours",
+        label: "Staff hours counting",
+        unit: "h",
+        get: |s| s.inventory.as_ref().map_or(0.0, |i| i.counting_hours),
+    },
+    Kpi {
+        id: "restocking_hours",
+        label: "Staff hours refilling",
+        unit: "h",
+        get: |s| s.inventory.as_ref().map_or(0.0, |i| i.restocking_hours),
+    },
+    Kpi {
         id: "orders",
         label: "Orders placed",
         unit: "",

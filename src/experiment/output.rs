@@ -418,6 +418,13 @@ pub fn kpi_table(out: &RunOutput) -> String {
             format!("{} units, {:.2}", i.shrink_units, i.shrink_value),
         ));
         rows.push((
+            "Staff hours: tills / refills / counts".into(),
+            format!(
+                "{:.0} / {:.0} / {:.0} ({} counts)",
+                i.cashier_hours, i.restocking_hours, i.counting_hours, i.counts
+            ),
+        ));
+        rows.push((
             "On hand (mean at closing)".into(),
             format!(
                 "{:.0} units, {:.2}",

@@ -22,13 +22,14 @@ use serde::Serialize;
 
 use crate::ids::{Id, IdVec, ProductId};
 use crate::scenario::validate::ValidScenario;
-use crate::scenario::{Calendar, Scenario, Weekday, format_clock};
+use crate::scenario::{Calendar, LaneKind, Scenario, Weekday, format_clock};
 use crate::sim::checkout::Checkout;
 use crate::sim::customer::CustomerRecord;
 use crate::sim::engine::{Clock, Fault};
 use crate::sim::inventory::Inventory;
 use crate::sim::metrics::{self, LaneSummary, QueueSummary, Stats, Summary};
 use crate::sim::movement::Heatmap;
+use crate::sim::staff::StaffHours;
 use crate::sim::{RunOutput, Simulation, random};
 
 /// Seconds in a day: day `d`'s times are shifted by `d × DAY` in the outputs.
@@ -68,6 +69,13 @@ pub struct DayRow {
     pub shrink_units: u64,
     pub shrink_value: f64,
     pub misplaced_units: u64,
+    /// Products counted, and the net change the counts made to the records (units).
+    pub counts: u64,
+    pub count_corrections: i64,
+    /// Staff hours by task: staffed tills open, refilling shelves, counting.
+    pub cashier_hours: f64,
+    pub restocking_hours: f64,
+    pub counting_hours: f64,
 }
 
 /// One row of `products.csv`: a product over the measured days.
@@ -108,6 +116,11 @@ pub struct InventorySummary {
     pub units_delivered: u64,
     pub shrink_units: u64,
     pub shrink_value: f64,
+    pub counts: u64,
+    /// Staff hours over the measured days.
+    pub cashier_hours: f64,
+    pub restocking_hours: f64,
+    pub counting_hours: f64,
 }
 
 /// A snapshot of every product's flows, to take differences over a day.
@@ -121,6 +134,8 @@ struct Snapshot {
     delivered: Vec<u64>,
     shrunk: Vec<u64>,
     misplaced: Vec<u64>,
+    counts: Vec<u64>,
+    corrected: Vec<i64>,
 }
 
 impl Snapshot {
@@ -135,6 +150,8 @@ impl Snapshot {
             delivered: f().map(|f| f.delivered).collect(),
             shrunk: f().map(|f| f.shrunk).collect(),
             misplaced: f().map(|f| f.misplaced).collect(),
+            counts: f().map(|f| f.counts).collect(),
+            corrected: f().map(|f| f.corrected).collect(),
         }
     }
 }
@@ -205,6 +222,11 @@ pub fn run_days(scenario: &ValidScenario, seed: u64) -> Result<RunOutput, Fault>
             shrink_units: 0,
             shrink_value: 0.0,
             misplaced_units: 0,
+            counts: 0,
+            count_corrections: 0,
+            cashier_hours: 0.0,
+            restocking_hours: 0.0,
+            counting_hours: 0.0,
         };
         if row.open {
             let day_seed = random::day_seed(seed, d);
@@ -222,6 +244,15 @@ pub fn run_days(scenario: &ValidScenario, seed: u64) -> Result<RunOutput, Fault>
                 .resource::<metrics::Metrics>()
                 .store_emptied
                 .unwrap_or(open);
+            let hours = world.resource::<StaffHours>().clone();
+            row.restocking_hours = hours.restocking;
+            row.counting_hours = hours.counting;
+            row.cashier_hours = summary
+                .lanes
+                .iter()
+                .filter(|l| l.kind == LaneKind::Staffed)
+                .map(|l| l.open_s / 3600.0)
+                .sum();
             let mut inv = world
                 .remove_resource::<Inventory>()
                 .expect("the day's inventory");
@@ -382,6 +413,11 @@ fn close_row(row: &mut DayRow, inv: &Inventory, before: &Snapshot, prices: &[f64
         &f().map(|f| f.misplaced).collect::<Vec<_>>(),
         &before.misplaced,
     );
+    row.counts = diff(&f().map(|f| f.counts).collect::<Vec<_>>(), &before.counts);
+    row.count_corrections = diff(
+        &f().map(|f| f.corrected).collect::<Vec<_>>(),
+        &before.corrected,
+    );
 }
 
 fn product_rows(inv: &Inventory, first: &Snapshot, ids: &[String]) -> Vec<ProductRow> {
@@ -451,6 +487,10 @@ fn inventory_summary(
         units_delivered: measured.iter().map(|r| r.units_delivered).sum(),
         shrink_units: measured.iter().map(|r| r.shrink_units).sum(),
         shrink_value: measured.iter().map(|r| r.shrink_value).sum(),
+        counts: measured.iter().map(|r| r.counts).sum(),
+        cashier_hours: measured.iter().map(|r| r.cashier_hours).sum(),
+        restocking_hours: measured.iter().map(|r| r.restocking_hours).sum(),
+        counting_hours: measured.iter().map(|r| r.counting_hours).sum(),
     }
 }
 

@@ -15,10 +15,13 @@
 use bevy::prelude::*;
 
 use crate::sim::engine::Dispatch;
-use crate::sim::{arrivals, checkout, inventory, journey, metrics, replenishment, shopping};
+use crate::sim::{
+    arrivals, checkout, counting, inventory, journey, metrics, replenishment, shopping,
+};
 
 pub use crate::sim::arrivals::{ArrivalDue, CustomerEntered, SetArrivalMultiplier};
 pub use crate::sim::checkout::{CustomerPaid, JoinQueue, ReachCheckout, ServiceDone, SetLaneOpen};
+pub use crate::sim::counting::{CountDone, CounterAtShelf, CountsDue};
 pub use crate::sim::inventory::DeliveriesDue;
 pub use crate::sim::journey::{CustomerLeft, ReachExit};
 pub use crate::sim::metrics::SampleDue;
@@ -127,4 +130,7 @@ event_table! {
     RestockerBack => [replenishment::on_back],
     SampleDue => [metrics::on_sample],
     DeliveriesDue => [inventory::on_deliveries_due],
+    CountsDue => [counting::on_counts_due],
+    CounterAtShelf => [counting::on_counter_at_shelf],
+    CountDone => [counting::on_count_done],
 }

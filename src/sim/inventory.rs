@@ -31,7 +31,7 @@ use rand_distr::{Binomial, Distribution as _};
 
 use crate::RunConfig;
 use crate::ids::{Id, IdVec, ProductId};
-use crate::scenario::{Basket, Policy, Scenario, StockErrors};
+use crate::scenario::{Basket, CountMethod, Policy, Scenario, StockErrors};
 use crate::sim::arrivals::ArrivalProcess;
 use crate::sim::catalog::Catalog;
 use crate::sim::event_log::{Describe, EventLog, LogRow};
@@ -97,6 +97,11 @@ pub struct Flows {
     /// Units sold but booked as another product, and units booked wrongly onto this one.
     pub scanned_as_other: u64,
     pub scanned_instead: u64,
+    /// Counts of this product, and the net change they made to the record.
+    pub counts: u64,
+    pub corrected: i64,
+    /// Misplaced units a count found (and put back in the backroom).
+    pub found: u64,
 }
 
 /// What a customer got at a shelf.
@@ -127,6 +132,8 @@ pub struct Inventory {
     rng: SimRng,
     /// Each product's flows and stock when the day opened: a day's figures are differences.
     day_base: IdVec<ProductId, DayBase>,
+    /// The next product a cycle count starts with (counts go round the catalogue).
+    count_cursor: usize,
 }
 
 /// What a day's figures are counted from.
@@ -274,6 +281,7 @@ impl Inventory {
             day: 0,
             rng: random::stream(seed, random::INVENTORY),
             day_base: IdVec::new(),
+            count_cursor: 0,
         };
         inv.set_day_base();
         inv
@@ -356,6 +364,67 @@ impl Inventory {
         let from_backroom = (units - u64::from(from_shelf)).min(u64::from(s.backroom)) as u32;
         s.backroom -= from_backroom;
         self.flows[p].shrunk += u64::from(from_shelf + from_backroom);
+    }
+
+    /// The products to count today: `n` of them from where the last count stopped, round
+    /// the catalogue (all when `n` is absent or covers them all).
+    pub fn next_to_count(&mut self, n: Option<u32>) -> Vec<ProductId> {
+        let total = self.stock.len();
+        let n = n.map_or(total, |n| (n as usize).min(total));
+        let start = self.count_cursor;
+        self.count_cursor = (start + n) % total.max(1);
+        (0..n)
+            .map(|k| ProductId::from_index((start + k) % total))
+            .collect()
+    }
+
+    /// Units a count of `p` goes through (what it takes time for): shelf and backroom, and
+    /// misplaced units when the method finds them.
+    pub fn units_to_count(&self, p: ProductId, method: &CountMethod) -> u32 {
+        let s = &self.stock[p];
+        let found = match method {
+            CountMethod::Manual { .. } => 0,
+            CountMethod::Rfid { .. } => s.misplaced,
+        };
+        s.shelf + s.backroom + s.carried + found
+    }
+
+    /// Counts `p` now and sets the record to the count. Manual: each unit missed or counted
+    /// twice with probability `error / 2`; misplaced units are not seen. RFID: each unit
+    /// (misplaced ones too) read with probability `tagged × read_rate`; misplaced units read
+    /// go back to the backroom. Returns the record before and after.
+    pub fn count(&mut self, p: ProductId, method: &CountMethod, now: f64) -> (i64, i64) {
+        let s = &self.stock[p];
+        let there = u64::from(s.shelf) + u64::from(s.backroom) + u64::from(s.carried);
+        let counted = match *method {
+            CountMethod::Manual { error_per_item, .. } => {
+                let missed = draw_binomial(&mut self.rng, there, error_per_item / 2.0);
+                let twice = draw_binomial(&mut self.rng, there, error_per_item / 2.0);
+                there - missed + twice
+            }
+            CountMethod::Rfid {
+                tagged, read_rate, ..
+            } => {
+                let p_read = tagged * read_rate;
+                let found = draw_binomial(&mut self.rng, u64::from(s.misplaced), p_read) as u32;
+                let read = draw_binomial(&mut self.rng, there, p_read);
+                let s = &mut self.stock[p];
+                s.misplaced -= found;
+                s.backroom += found;
+                self.flows[p].found += u64::from(found);
+                read + u64::from(found)
+            }
+        };
+        let s = &mut self.stock[p];
+        let before = s.record;
+        s.record = counted as i64;
+        let f = &mut self.flows[p];
+        f.counts += 1;
+        f.corrected += s.record - before;
+        let after = s.record;
+        // A record corrected downwards may now call for an order.
+        self.review(p, now);
+        (before, after)
     }
 
     /// Record plus units on order.
@@ -598,7 +667,8 @@ impl Inventory {
         }
         let booked = (f.initial_shelf + f.initial_backroom + f.booked) as i64 - f.sold as i64
             + f.scanned_as_other as i64
-            - f.scanned_instead as i64;
+            - f.scanned_instead as i64
+            + f.corrected;
         if s.record != booked {
             return Err(format!(
                 "product {p:?}: record {} but bookings say {booked}",

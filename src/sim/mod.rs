@@ -10,6 +10,7 @@ pub mod arrivals;
 pub mod calendar;
 pub mod catalog;
 pub mod checkout;
+pub mod counting;
 pub mod customer;
 pub mod engine;
 pub mod event_log;
@@ -80,6 +81,7 @@ impl Plugin for StorePlugin {
             .add_plugins(checkout::CheckoutPlugin)
             .add_plugins(staff::StaffPlugin)
             .add_plugins(replenishment::ReplenishmentPlugin)
+            .add_plugins(counting::CountingPlugin)
             .add_plugins(metrics::MetricsPlugin)
             .add_plugins(arrivals::ArrivalsPlugin);
     }
@@ -136,6 +138,13 @@ impl Simulation {
             world
                 .resource_mut::<Agenda>()
                 .schedule(o.delivery_time.seconds().max(open), events::DeliveriesDue);
+        }
+        if let Some(c) = &scenario.counting
+            && counting::count_day(c, day)
+        {
+            world
+                .resource_mut::<Agenda>()
+                .schedule(c.start.seconds().max(open), events::CountsDue);
         }
         let handlers = events::Handlers::new(&mut world);
         world.flush();

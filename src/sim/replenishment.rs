@@ -25,7 +25,7 @@ use crate::sim::inventory::Inventory;
 use crate::sim::movement::{Motion, Movement, Walker};
 use crate::sim::shopping::{Catalog, StockLow};
 use crate::sim::staff::{
-    Crew, QueuedTask, RoleKind, StaffMember, Task, TaskKind, describe_staff, staff_name,
+    Crew, QueuedTask, RoleKind, StaffHours, StaffMember, Task, TaskKind, describe_staff, staff_name,
 };
 
 /// Products with a refill waiting or under way (one at a time per product), and refills done.
@@ -110,7 +110,7 @@ type StaffQuery<'w, 's> = Query<'w, 's, (&'static mut StaffMember, &'static mut 
 
 /// What starting a restocker's task needs: stock, shelves, walking and the agenda.
 #[derive(SystemParam)]
-pub(crate) struct RestockerWork<'w> {
+pub struct RestockerWork<'w> {
     refills: ResMut<'w, Refills>,
     inventory: ResMut<'w, Inventory>,
     catalog: Res<'w, Catalog>,
@@ -122,16 +122,42 @@ pub(crate) struct RestockerWork<'w> {
 
 impl RestockerWork<'_> {
     /// Starts a task restocker `staff` took ([`Crew::assign`]); false drops it.
-    fn start(
+    pub(crate) fn start(
         &mut self,
         staff: Entity,
         member: &mut StaffMember,
         motion: &mut Motion,
         task: &QueuedTask,
     ) -> bool {
-        match task.kind {
+        let now = self.clock.now;
+        let started = match task.kind {
             TaskKind::Refill { product } => self.start_refill(staff, member, motion, product),
+            TaskKind::Count { product } => {
+                crate::sim::counting::set_off(
+                    staff,
+                    member,
+                    motion,
+                    product,
+                    &self.catalog,
+                    &mut self.moves,
+                    &mut self.agenda,
+                    now,
+                );
+                true
+            }
+        };
+        if started {
+            member.doing = Some((task.kind, now));
         }
+        started
+    }
+
+    pub(crate) fn now(&self) -> f64 {
+        self.clock.now
+    }
+
+    pub(crate) fn inventory_mut(&mut self) -> &mut Inventory {
+        &mut self.inventory
     }
 
     /// Takes as many units as the shelf gap and the backroom allow and walks to the shelf;
@@ -246,9 +272,17 @@ pub(crate) fn on_refill_done(
     agenda.schedule(walk.arrive, RestockerBack { staff: ev.staff });
 }
 
-pub(crate) fn on_back(In(ev): In<RestockerBack>, mut crew: Crew, mut work: RestockerWork) {
+pub(crate) fn on_back(
+    In(ev): In<RestockerBack>,
+    mut crew: Crew,
+    mut work: RestockerWork,
+    mut hours: ResMut<StaffHours>,
+) {
     if let Ok((mut member, _)) = crew.members.get_mut(ev.staff) {
         member.task = Task::Idle;
+        if let Some((kind, since)) = member.doing.take() {
+            hours.book(kind, since, work.now());
+        }
     }
     crew.assign(RoleKind::Restocker, |e, m, motion, task| {
         work.start(e, m, motion, task)

@@ -89,6 +89,14 @@ pub enum Task {
         product: ProductId,
         units: u32,
     },
+    /// Walking to the shelf of `product` to count it.
+    ToCount {
+        product: ProductId,
+    },
+    /// Counting `product` (shelf and backroom).
+    Counting {
+        product: ProductId,
+    },
     /// Walking back to the backroom.
     Returning,
 }
@@ -103,6 +111,27 @@ pub struct StaffMember {
     pub task: Task,
     /// Walking speed, m/s.
     pub speed: f64,
+    /// The task under way and when it was taken (for hours by task).
+    pub doing: Option<(TaskKind, f64)>,
+}
+
+/// Staff hours spent on each kind of task, booked when the task is over (back at the
+/// backroom door).
+#[derive(Resource, Debug, Default, Clone, PartialEq)]
+pub struct StaffHours {
+    pub restocking: f64,
+    pub counting: f64,
+}
+
+impl StaffHours {
+    /// Books the time since `since` on the task `kind`.
+    pub fn book(&mut self, kind: TaskKind, since: f64, now: f64) {
+        let hours = (now - since).max(0.0) / 3600.0;
+        match kind {
+            TaskKind::Refill { .. } => self.restocking += hours,
+            TaskKind::Count { .. } => self.counting += hours,
+        }
+    }
 }
 
 /// Staff entities by role, in a fixed order.
@@ -128,6 +157,8 @@ pub struct Priority(pub u8);
 
 impl Priority {
     pub const REFILL: Priority = Priority(100);
+    /// Counts wait while shelves need refilling.
+    pub const COUNT: Priority = Priority(50);
 }
 
 /// Work waiting for a staff member.
@@ -135,13 +166,15 @@ impl Priority {
 pub enum TaskKind {
     /// Bring product `product` from the backroom to its shelf.
     Refill { product: ProductId },
+    /// Count product `product` on its shelf and in the backroom.
+    Count { product: ProductId },
 }
 
 impl TaskKind {
     /// The role that does this kind of task.
     pub fn role(&self) -> RoleKind {
         match self {
-            TaskKind::Refill { .. } => RoleKind::Restocker,
+            TaskKind::Refill { .. } | TaskKind::Count { .. } => RoleKind::Restocker,
         }
     }
 
@@ -149,6 +182,7 @@ impl TaskKind {
     pub fn priority(&self) -> Priority {
         match self {
             TaskKind::Refill { .. } => Priority::REFILL,
+            TaskKind::Count { .. } => Priority::COUNT,
         }
     }
 }
@@ -275,6 +309,7 @@ impl Plugin for StaffPlugin {
                             role: Role::Cashier { lane: lane.index },
                             task: Task::AtLane,
                             speed,
+                            doing: None,
                         },
                         Motion::still(lane.service_point, now),
                     ))
@@ -294,6 +329,7 @@ impl Plugin for StaffPlugin {
                             role: Role::Restocker,
                             task: Task::Idle,
                             speed,
+                            doing: None,
                         },
                         Motion::still(door, now),
                     ))
@@ -302,7 +338,9 @@ impl Plugin for StaffPlugin {
                 id += 1;
             }
         }
-        app.insert_resource(staff).init_resource::<TaskQueue>();
+        app.insert_resource(staff)
+            .init_resource::<TaskQueue>()
+            .init_resource::<StaffHours>();
     }
 }
 
@@ -399,6 +437,7 @@ mod tests {
                     role,
                     task,
                     speed: 1.0,
+                    doing: None,
                 },
                 Motion::still(PoiId::from_index(0), 0.0),
             )

@@ -6,12 +6,13 @@
 //! 1..=10,000 units and a delivery time of day.
 
 use super::{Checks, Known};
-use crate::scenario::{Hours, Policy, Scenario};
+use crate::scenario::{CountMethod, Hours, Policy, Scenario};
 
 /// Longest run, days.
 pub const MAX_DAYS: u32 = 3660;
 
 pub(super) fn check(s: &Scenario, _: &Known, c: &mut Checks) {
+    check_counting(s, c);
     if let Some(cal) = &s.calendar {
         if cal.days == 0 || cal.days > MAX_DAYS {
             c.err(
@@ -174,6 +175,90 @@ fn check_policy(c: &mut Checks, path: &str, p: &Policy) {
                     format!("s_days = {s_days} must be below max_days = {max_days}"),
                 );
             }
+        }
+    }
+}
+
+fn check_counting(s: &Scenario, c: &mut Checks) {
+    let Some(k) = &s.counting else {
+        return;
+    };
+    if s.replenishment.restockers == 0 {
+        c.err(
+            "counting",
+            "counts are done by the restockers: set replenishment.restockers to 1 or more",
+        );
+    }
+    if k.staff == 0 || k.staff > s.replenishment.restockers.max(1) {
+        c.err(
+            "counting.staff",
+            format!(
+                "{} counting at once, but there are {} restockers; give 1 to {}",
+                k.staff,
+                s.replenishment.restockers,
+                s.replenishment.restockers.max(1)
+            ),
+        );
+    }
+    if k.every_days == 0 || k.every_days > 365 {
+        c.err(
+            "counting.every_days",
+            format!("{} days between counts; give 1 to 365", k.every_days),
+        );
+    }
+    if k.products_per_day == Some(0) {
+        c.err(
+            "counting.products_per_day",
+            "0 products a day counts nothing",
+        );
+    }
+    c.range(
+        "counting.start",
+        k.start.seconds(),
+        0.0,
+        24.0 * 3600.0 - 1.0,
+        "(a time of day before 24:00)",
+    );
+    match k.method {
+        CountMethod::Manual {
+            items_per_hour,
+            error_per_item,
+        } => {
+            c.range(
+                "counting.method.items_per_hour",
+                items_per_hour,
+                1.0,
+                1_000_000.0,
+                "items/h",
+            );
+            c.range(
+                "counting.method.error_per_item",
+                error_per_item,
+                0.0,
+                1.0,
+                "(a probability)",
+            );
+        }
+        CountMethod::Rfid {
+            items_per_hour,
+            tagged,
+            read_rate,
+        } => {
+            c.range(
+                "counting.method.items_per_hour",
+                items_per_hour,
+                1.0,
+                1_000_000.0,
+                "items/h",
+            );
+            c.range("counting.method.tagged", tagged, 0.0, 1.0, "(a share)");
+            c.range(
+                "counting.method.read_rate",
+                read_rate,
+                0.0,
+                1.0,
+                "(a probability)",
+            );
         }
     }
 }

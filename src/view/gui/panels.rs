@@ -541,9 +541,9 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
             let pending: Vec<crate::ids::ProductId> = world
                 .resource::<TaskQueue>()
                 .iter()
-                // Every task kind today is a refill; later kinds (counts…) concern no refill.
-                .map(|t| match t.kind {
-                    TaskKind::Refill { product } => product,
+                .filter_map(|t| match t.kind {
+                    TaskKind::Refill { product } => Some(product),
+                    TaskKind::Count { .. } => None,
                 })
                 .collect();
             egui::Grid::new("shelf").striped(true).show(ui, |ui| {
@@ -607,6 +607,14 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
                         world.resource::<Catalog>().products[product].id
                     )
                 }
+                Task::ToCount { product } => format!(
+                    "on the way to count {}",
+                    world.resource::<Catalog>().products[product].id
+                ),
+                Task::Counting { product } => format!(
+                    "counting {}",
+                    world.resource::<Catalog>().products[product].id
+                ),
                 Task::Returning => "walking back to the backroom".to_string(),
             });
         }
