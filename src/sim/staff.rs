@@ -464,7 +464,7 @@ mod tests {
             .run_system_once(|mut crew: Crew| {
                 let mut started = Vec::new();
                 crew.assign(RoleKind::Restocker, |_, m, _, t| {
-                    let TaskKind::Refill { product } = t.kind;
+                    let (TaskKind::Refill { product } | TaskKind::Count { product }) = t.kind;
                     if product.index() == 0 {
                         return false;
                     }
