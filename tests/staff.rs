@@ -58,7 +58,9 @@ fn refills_wait_once_per_product_and_first_posted_first() {
             assert_eq!(task.role, RoleKind::Restocker);
             assert!(task.posted <= t && task.posted >= last_posted, "FIFO");
             last_posted = task.posted;
-            let TaskKind::Refill { product } = task.kind;
+            let TaskKind::Refill { product } = task.kind else {
+                panic!("only refills in a day without counts: {task:?}");
+            };
             assert!(waiting.insert(product), "{product:?} queued twice");
             assert!(refills.pending(product));
         }
