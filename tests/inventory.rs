@@ -290,3 +290,66 @@ fn run_writes_days_and_products_and_refuses_an_event_log_over_days() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("28 days"));
 }
+
+/// P(D = k) for D ~ Poisson(mu).
+fn poisson_pmf(mu: f64, k: u32) -> f64 {
+    (-mu + f64::from(k) * mu.ln() - statrs::function::gamma::ln_gamma(f64::from(k) + 1.0)).exp()
+}
+
+#[test]
+fn periodic_review_matches_the_textbook_within_the_replications_interval() {
+    // scenarios/validation/periodic-review.ron: every day starts with S = 22 units and daily
+    // demand D ~ Poisson(20) with lost sales, so fill rate = E[min(D, S)] / E[D] and the mean
+    // stock at closing = E[(S - D)+] = S - E[min(D, S)].
+    let s = load("validation/periodic-review.ron");
+    let mu = 20.0;
+    // (fill rate, stock at closing) for order-up-to level `big_s`.
+    let theory = |big_s: u32| {
+        let e_min: f64 = (0..200)
+            .map(|k| f64::from(k.min(big_s)) * poisson_pmf(mu, k))
+            .sum();
+        (e_min / mu, f64::from(big_s) - e_min)
+    };
+    let ((fill, on_hand), (fill_21, on_hand_21)) = (theory(22), theory(21));
+    let reps = replicate(30, |seed| {
+        let i = run(&s, seed).summary.inventory.expect("inventory KPIs");
+        (i.fill_rate, i.mean_on_hand_units)
+    });
+    // Two KPIs tested together: each interval at 1 - 0.05 / 2 (Bonferroni), so the chance of
+    // a false failure of this test is at most 5 %.
+    let t = {
+        use statrs::distribution::{ContinuousCDF, StudentsT};
+        StudentsT::new(0.0, 1.0, 29.0)
+            .unwrap()
+            .inverse_cdf(1.0 - 0.025 / 2.0)
+    };
+    for (name, xs, expected, one_less) in [
+        (
+            "fill rate",
+            reps.iter().map(|r| r.0).collect::<Vec<_>>(),
+            fill,
+            fill_21,
+        ),
+        (
+            "stock at closing",
+            reps.iter().map(|r| r.1).collect(),
+            on_hand,
+            on_hand_21,
+        ),
+    ] {
+        let n = xs.len() as f64;
+        let mean = xs.iter().sum::<f64>() / n;
+        let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        let half = t * sd / n.sqrt();
+        println!("{name}: {mean:.4} ± {half:.4}, theory {expected:.4}");
+        assert!(
+            (mean - expected).abs() <= half,
+            "{name}: {mean:.4} ± {half:.4} misses the textbook's {expected:.4}"
+        );
+        // The test can fail: the interval is narrow enough to tell S = 22 from S = 21.
+        assert!(
+            (mean - one_less).abs() > half,
+            "{name}: {mean:.4} ± {half:.4} cannot tell S = 22 from S = 21 ({one_less:.4})"
+        );
+    }
+}

@@ -161,7 +161,11 @@ fn diff<T: Copy + std::ops::Sub<Output = T> + std::iter::Sum>(a: &[T], b: &[T]) 
 }
 
 /// The scenario of day `d`: the same store with the weekday's demand factor.
-fn day_scenario(scenario: &Arc<Scenario>, cal: &Calendar, weekday: Weekday) -> Arc<Scenario> {
+pub(crate) fn day_scenario(
+    scenario: &Arc<Scenario>,
+    cal: &Calendar,
+    weekday: Weekday,
+) -> Arc<Scenario> {
     match cal.demand.get(&weekday) {
         Some(&f) if f != 1.0 => {
             let mut s = (**scenario).clone();

@@ -96,8 +96,14 @@ pub struct Simulation {
 }
 
 impl Simulation {
-    /// Builds the store of a validated scenario. `seed` replaces the scenario's seed.
+    /// Builds the store of a validated scenario. `seed` replaces the scenario's seed. With a
+    /// calendar it is the first day (the live view shows one day).
     pub fn new(scenario: &ValidScenario, seed: u64) -> Self {
+        if let Some(cal) = &scenario.calendar {
+            let config = calendar::day_scenario(scenario.shared(), cal, cal.first_weekday);
+            let inventory = inventory::Inventory::of_scenario(scenario, seed);
+            return Simulation::for_day(scenario, config, seed, 0, inventory);
+        }
         let mut app = App::new();
         app.add_plugins(StorePlugin {
             config: RunConfig {
