@@ -420,7 +420,7 @@ pub fn kpi_table(out: &RunOutput) -> String {
         rows.push((
             "Staff hours: tills / refills / counts".into(),
             format!(
-                "{:.0} / {:.0} / {:.0} ({} counts)",
+                "{:.1} / {:.1} / {:.1} ({} counts)",
                 i.cashier_hours, i.restocking_hours, i.counting_hours, i.counts
             ),
         ));

@@ -849,7 +849,11 @@ mod tests {
     fn the_check_finds_a_unit_that_vanished_or_a_record_that_moved() {
         let mut inv = one(5, 10, 5);
         inv.stock[P()].shelf -= 1;
-        assert!(inv.check(P()).unwrap_err().contains("sold + shrunk + on hand"));
+        assert!(
+            inv.check(P())
+                .unwrap_err()
+                .contains("sold + shrunk + on hand")
+        );
         let mut inv = one(5, 10, 5);
         inv.stock[P()].record += 1;
         assert!(inv.check(P()).unwrap_err().contains("record"));

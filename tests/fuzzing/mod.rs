@@ -45,14 +45,17 @@ pub struct Seed {
     pub text: String,
 }
 
-/// Every shipped scenario, in file-name order.
+/// Every shipped scenario, in file-name order; of `inventory/` only the corner shop: the
+/// four-week supermarket variants take seconds a case, and the corner shop has every section
+/// they have.
 pub fn seeds(root: &Path) -> Vec<Seed> {
     let mut out = Vec::new();
-    for dir in ["", "validation"] {
+    for dir in ["", "validation", "inventory"] {
         let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("scenarios").join(dir))
             .unwrap()
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+            .filter(|p| dir != "inventory" || p.ends_with("corner-shop.ron"))
             .collect();
         files.sort();
         for f in files {
@@ -93,6 +96,7 @@ impl Workdir {
     pub fn new(seeds: &[Seed]) -> Workdir {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("validation")).unwrap();
+        std::fs::create_dir_all(dir.path().join("inventory")).unwrap();
         for s in seeds {
             std::fs::write(dir.path().join(&s.rel), &s.text).unwrap();
         }
@@ -740,6 +744,8 @@ const STRINGS: &[&str] = &[
     "supermarket.ron",
     "../minimal.ron",
     "mmc-base.ron",
+    "corner-shop.ron",
+    "inventory",
     "__case.ron",
     "validation",
     "nonexistent.ron",
@@ -747,12 +753,17 @@ const STRINGS: &[&str] = &[
     "till",
     "lanes",
     "fruit",
+    "milk",
+    "yoghurt",
     "dairy",
     "goods",
 ];
 
 /// Enum variants and values by family: a variant is mostly swapped for one of its family.
 const IDENTS: &[&[&str]] = &[
+    &["None", "ReorderPoint", "MinMax", "Periodic", "DaysOfCover"],
+    &["Manual", "Rfid"],
+    &["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
     &["Poisson", "Hourly"],
     &["Constant", "Poisson", "Empirical"],
     &["Constant", "Uniform", "Exponential", "Normal"],
