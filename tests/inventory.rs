@@ -386,7 +386,7 @@ fn rfid_counts_lower_out_of_stocks_of_slow_movers_as_published() {
         };
         o.products.clear();
         o.case_pack = 1;
-        s.counting = rfid.then(|| Counting {
+        s.counting = rfid.then_some(Counting {
             method: CountMethod::Rfid {
                 items_per_hour: 4767.0,
                 tagged: 0.965,
