@@ -241,8 +241,15 @@ fn ui(mut contexts: EguiContexts, mut lab: ResMut<LabRes>, mut view: ResMut<View
     let lab = &mut lab.0;
     let view = &mut *view;
     let (open, close) = lab.hours();
+    // A run over days is shown as its first day (the CLI simulates them all).
+    let day = lab
+        .stores
+        .first()
+        .and_then(|s| s.scenario.calendar.as_ref())
+        .map(|c| format!("day 1 ({:?}) of {}  ", c.first_weekday, c.days))
+        .unwrap_or_default();
     view.controls.clock = format!(
-        "{}{}",
+        "{day}{}{}",
         format_clock(lab.clock),
         if lab.clock < open {
             "  (before opening)"
