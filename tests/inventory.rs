@@ -420,3 +420,47 @@ fn rfid_counts_lower_out_of_stocks_of_slow_movers_as_published() {
         "RFID should lower out-of-stocks: change {d:+.4} ± {half:.4}"
     );
 }
+
+#[test]
+fn the_report_of_a_run_over_days_charts_the_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.html");
+    let shop = scenario_path("inventory/corner-shop.ron");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_storelab"))
+        .args([
+            "run",
+            shop.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.contains("<h2>Over the days</h2>"));
+    assert!(html.contains("Record error at closing"));
+    assert!(
+        html.contains("Record accuracy (%)"),
+        "inventory KPIs in the key figures"
+    );
+    // Time-of-day charts would join the days with lines across every night.
+    assert!(!html.contains("<h2>Over the day</h2>"));
+    // A one-day report has no days section.
+    let one = dir.path().join("one.html");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_storelab"))
+        .args([
+            "run",
+            scenario_path("minimal.ron").to_str().unwrap(),
+            "--report",
+        ])
+        .arg(&one)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let html = std::fs::read_to_string(&one).unwrap();
+    assert!(html.contains("<h2>Over the day</h2>") && !html.contains("Over the days"));
+}

@@ -256,6 +256,8 @@ pub struct Replication {
     pub waits: Vec<f64>,
     /// Customer-seconds per floor cell.
     pub heat: Vec<f64>,
+    /// Runs over several days: one row per day.
+    pub days: Vec<crate::sim::calendar::DayRow>,
 }
 
 /// A scenario variant and its replications.
@@ -273,6 +275,7 @@ impl Replication {
         Replication {
             seed: out.summary.seed,
             waits: out.measured_waits,
+            days: out.days,
             summary: out.summary,
             samples: out.samples,
             heat: out.heat,

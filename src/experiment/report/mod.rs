@@ -23,6 +23,7 @@ mod charts;
 mod checkout;
 mod customers;
 mod file;
+mod inventory;
 mod key_figures;
 mod stock;
 
@@ -81,9 +82,22 @@ pub fn render(title: &str, variants: &[Variant], kind: &ReportKind) -> String {
         html.push_str(&format!("<p class=\"warning\">⚠ {}</p>\n", esc(&warning)));
     }
     html.push_str(&key_figures::sections(variants, &rows, kind));
+    html.push_str(&inventory::over_the_days(variants));
     let overlay = !matches!(kind, ReportKind::Run);
-    html.push_str("<h2>Over the day</h2>\n<div class=\"grid\">\n");
-    if overlay && variants.len() > MAX_OVERLAY {
+    let days = variants
+        .iter()
+        .any(|v| v.reps.iter().any(|r| !r.days.is_empty()));
+    html.push_str(if days {
+        "<h2>Customers and checkout</h2>\n<div class=\"grid\">\n"
+    } else {
+        "<h2>Over the day</h2>\n<div class=\"grid\">\n"
+    });
+    if days {
+        // Time-of-day charts over weeks would draw every night as a line across the chart.
+        html.push_str(
+            "<p>A run over several days: the time series of every day are in <code>timeseries.csv</code> (<code>--out</code>); the live view shows a day.</p>\n",
+        );
+    } else if overlay && variants.len() > MAX_OVERLAY {
         let _ = writeln!(
             html,
             "<p>{} variants are too many lines for one chart; run <code>storelab compare</code> on a few of them to see their days overlaid.</p>",
