@@ -196,6 +196,14 @@ fn bad_inventory_input_is_reported_with_field_paths() {
     o.policy = Policy::MinMax { s: 60, max: 20 };
     o.products
         .insert("caviar".into(), Policy::ReorderPoint { s: 1, q: 0 });
+    o.products.insert(
+        "milk".into(),
+        Policy::Forecast {
+            alpha: 0.0,
+            service_level: 1.0,
+            every_days: 0,
+        },
+    );
     o.lead_time_days = 400;
     o.case_pack = 0;
     s.counting = Some(Counting {
@@ -220,6 +228,9 @@ fn bad_inventory_input_is_reported_with_field_paths() {
         "ordering.products[\"caviar\"].q",
         "ordering.lead_time_days",
         "ordering.case_pack",
+        "ordering.products[\"milk\"].alpha",
+        "ordering.products[\"milk\"].service_level",
+        "ordering.products[\"milk\"].every_days",
         "counting.method.read_rate",
         "counting.every_days",
         "counting.products_per_day",
@@ -463,4 +474,41 @@ fn the_report_of_a_run_over_days_charts_the_days() {
     assert!(out.status.success());
     let html = std::fs::read_to_string(&one).unwrap();
     assert!(html.contains("<h2>Over the day</h2>") && !html.contains("Over the days"));
+}
+
+#[test]
+fn forecast_ordering_follows_recorded_sales() {
+    // Computer-assisted ordering: daily review up to forecast × (lead time) + safety stock.
+    let mut s = shop(21, StockErrors::default());
+    s.ordering.as_mut().unwrap().policy = Policy::Forecast {
+        alpha: 0.2,
+        service_level: 0.95,
+        every_days: 1,
+    };
+    let low = {
+        let mut s = s.clone();
+        if let Some(Policy::Forecast { service_level, .. }) =
+            s.ordering.as_mut().map(|o| &mut o.policy)
+        {
+            *service_level = 0.6;
+        }
+        run(&valid(s), 4)
+    };
+    let out = run(&valid(s), 4);
+    let i = out.summary.inventory.as_ref().unwrap();
+    // It orders at (nearly) every closing, for every product that sold.
+    assert!(
+        out.days[5..].iter().all(|d| d.orders >= 3),
+        "{:?}",
+        out.days
+    );
+    // Stock follows demand: a few days' worth, not the starting stock forever.
+    let demand_per_day = out.summary.sales.items_sold as f64 / 21.0;
+    assert!(i.mean_on_hand_units < 4.0 * demand_per_day, "{i:?}");
+    // A higher service level holds more safety stock.
+    let low_i = low.summary.inventory.as_ref().unwrap();
+    assert!(
+        low_i.mean_on_hand_units < i.mean_on_hand_units,
+        "{low_i:?} vs {i:?}"
+    );
 }

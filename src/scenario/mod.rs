@@ -560,6 +560,29 @@ pub enum Policy {
     /// (s, S) with both levels in days of the product's expected demand (the scenario's
     /// arrivals × basket × popularity share), rounded up to whole units.
     DaysOfCover { s_days: f64, max_days: f64 },
+    /// Computer-assisted ordering: at closing every `every_days` days, order up to the
+    /// forecast demand over lead time + review period plus safety stock for `service_level`
+    /// (the normal quantile times the forecast error). The forecast is exponential smoothing
+    /// (`alpha`) of the daily *recorded* sales, starting from the expected demand; the error
+    /// is 1.25 × the smoothed mean absolute deviation (Brown).
+    Forecast {
+        #[serde(default = "default_alpha")]
+        alpha: f64,
+        #[serde(default = "default_service_level")]
+        service_level: f64,
+        #[serde(default = "default_forecast_every")]
+        every_days: u32,
+    },
+}
+
+fn default_alpha() -> f64 {
+    0.2
+}
+fn default_service_level() -> f64 {
+    0.95
+}
+fn default_forecast_every() -> u32 {
+    1
 }
 
 /// Stock counts by the restockers (the same staff who refill shelves): on count days, from

@@ -134,6 +134,10 @@ pub struct Inventory {
     day_base: IdVec<ProductId, DayBase>,
     /// The next product a cycle count starts with (counts go round the catalogue).
     count_cursor: usize,
+    /// Units booked as sold today, per product (what a forecast sees).
+    booked_sales_today: IdVec<ProductId, u64>,
+    /// Per product: forecast of daily recorded sales and its smoothed mean absolute deviation.
+    forecast: IdVec<ProductId, (f64, f64)>,
 }
 
 /// What a day's figures are counted from.
@@ -174,6 +178,13 @@ pub enum Rule {
     Periodic {
         every_days: u32,
         up_to: i64,
+    },
+    /// Computer-assisted ordering at closing every `every_days` days (see
+    /// [`Policy::Forecast`]): smoothing weight and the service level's normal quantile.
+    Forecast {
+        alpha: f64,
+        z: f64,
+        every_days: u32,
     },
 }
 
@@ -230,6 +241,18 @@ fn rule_of(p: &Policy, daily_demand: f64) -> Rule {
             every_days,
             up_to: i64::from(up_to),
         },
+        Policy::Forecast {
+            alpha,
+            service_level,
+            every_days,
+        } => Rule::Forecast {
+            alpha,
+            z: statrs::distribution::ContinuousCDF::inverse_cdf(
+                &statrs::distribution::Normal::standard(),
+                service_level,
+            ),
+            every_days,
+        },
         Policy::DaysOfCover { s_days, max_days } => {
             let s = (s_days * daily_demand).ceil() as i64;
             Rule::UpTo {
@@ -282,6 +305,8 @@ impl Inventory {
             rng: random::stream(seed, random::INVENTORY),
             day_base: IdVec::new(),
             count_cursor: 0,
+            booked_sales_today: vec![0; n].into(),
+            forecast: IdVec::new(),
         };
         inv.set_day_base();
         inv
@@ -324,6 +349,7 @@ impl Inventory {
             .filter(|f| f.empty_since.is_some())
             .count() as u64;
         self.lost_total = 0;
+        self.booked_sales_today.iter_mut().for_each(|b| *b = 0);
         self.set_day_base();
     }
 
@@ -345,15 +371,44 @@ impl Inventory {
             }
         }
         for i in (0..self.stock.len()).map(ProductId::from_index) {
-            if let Rule::Periodic { every_days, up_to } = self.rules.rules[i]
-                && self.day.is_multiple_of(every_days)
-            {
-                let position = self.position(i);
-                if position < up_to {
-                    self.place(i, (up_to - position) as u64, true);
+            match self.rules.rules[i] {
+                Rule::Periodic { every_days, up_to } if self.day.is_multiple_of(every_days) => {
+                    let position = self.position(i);
+                    if position < up_to {
+                        self.place(i, (up_to - position) as u64, true);
+                    }
                 }
+                Rule::Forecast {
+                    alpha,
+                    z,
+                    every_days,
+                } => {
+                    // Smooth today's recorded sales into the forecast (every open day).
+                    let sales = self.booked_sales_today[i] as f64;
+                    let (f, mad) = self.forecast.get(i).copied().unwrap_or((sales, 0.0));
+                    let mad = alpha * (sales - f).abs() + (1.0 - alpha) * mad;
+                    let f = alpha * sales + (1.0 - alpha) * f;
+                    if i.index() < self.forecast.len() {
+                        self.forecast[i] = (f, mad);
+                    }
+                    if self.day.is_multiple_of(every_days) {
+                        // Cover the days until the order after next arrives.
+                        let days = f64::from(self.rules.lead_time_days.max(1) + every_days - 1);
+                        let up_to = (f * days + z * 1.25 * mad * days.sqrt()).ceil() as i64;
+                        let position = self.position(i);
+                        if position < up_to {
+                            self.place(i, (up_to - position) as u64, true);
+                        }
+                    }
+                }
+                _ => {}
             }
         }
+    }
+
+    /// The forecast of daily recorded sales of `p` and its mean absolute deviation.
+    pub fn forecast(&self, p: ProductId) -> Option<(f64, f64)> {
+        self.forecast.get(p).copied()
     }
 
     /// `units` vanish without a record change: from the shelf first, then the backroom.
@@ -461,7 +516,7 @@ impl Inventory {
                     self.place(p, (max - position) as u64, after_delivery);
                 }
             }
-            Rule::None | Rule::Periodic { .. } => {}
+            Rule::None | Rule::Periodic { .. } | Rule::Forecast { .. } => {}
         }
     }
 
@@ -571,6 +626,7 @@ impl Inventory {
             0
         };
         self.stock[p].record -= i64::from(taken - wrong);
+        self.booked_sales_today[p] += u64::from(taken - wrong);
         self.flows[p].scanned_as_other += u64::from(wrong);
         if taken > wrong {
             self.review(p, now);
@@ -581,6 +637,7 @@ impl Inventory {
             let k = self.rng.random_range(0..n - 1);
             let other = ProductId::from_index(if k >= p.index() { k + 1 } else { k });
             self.stock[other].record -= 1;
+            self.booked_sales_today[other] += 1;
             self.flows[other].scanned_instead += 1;
             self.review(other, now);
         }
@@ -719,7 +776,13 @@ impl Inventory {
                 }
             })
             .collect();
-        Inventory::new(stock, open, Rules::of(scenario), seed)
+        let mut inv = Inventory::new(stock, open, Rules::of(scenario), seed);
+        // Forecasts start from the expected demand, with a Poisson-like deviation.
+        inv.forecast = expected_daily_demand(scenario)
+            .into_iter()
+            .map(|d| (d, 0.8 * d.sqrt()))
+            .collect();
+        inv
     }
 }
 

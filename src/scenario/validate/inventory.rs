@@ -164,6 +164,32 @@ fn check_policy(c: &mut Checks, path: &str, p: &Policy) {
                 );
             }
         }
+        Policy::Forecast {
+            alpha,
+            service_level,
+            every_days,
+        } => {
+            c.range(
+                &format!("{path}.alpha"),
+                alpha,
+                0.01,
+                1.0,
+                "(smoothing weight)",
+            );
+            c.range(
+                &format!("{path}.service_level"),
+                service_level,
+                0.5,
+                0.9999,
+                "(a probability)",
+            );
+            if every_days == 0 || every_days > 365 {
+                c.err(
+                    format!("{path}.every_days"),
+                    format!("{every_days} days between reviews; give 1 to 365"),
+                );
+            }
+        }
         Policy::DaysOfCover { s_days, max_days } => {
             let ok = c.range(&format!("{path}.s_days"), s_days, 0.0, 365.0, "days");
             if c.range(&format!("{path}.max_days"), max_days, 0.0, 365.0, "days")
