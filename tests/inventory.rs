@@ -27,6 +27,7 @@ fn shop(days: u32, errors: StockErrors) -> Scenario {
         lead_time_days: 1,
         delivery_time: storelab::scenario::ClockTime(6.0 * 3600.0),
         case_pack: 1,
+        receive_seconds_per_case: 0.0,
     });
     s
 }
@@ -511,4 +512,32 @@ fn forecast_ordering_follows_recorded_sales() {
         low_i.mean_on_hand_units < i.mean_on_hand_units,
         "{low_i:?} vs {i:?}"
     );
+}
+
+#[test]
+fn receiving_takes_staff_time_when_the_scenario_says_so() {
+    let with = |seconds: f64| {
+        let mut s = shop(10, StockErrors::default());
+        s.ordering.as_mut().unwrap().receive_seconds_per_case = seconds;
+        run(&valid(s), 2)
+    };
+    let (instant, timed) = (with(0.0), with(60.0));
+    let hours = |o: &storelab::RunOutput| o.days.iter().map(|d| d.receiving_hours).sum::<f64>();
+    assert_eq!(hours(&instant), 0.0);
+    // A minute per case: at least the cases delivered, in hours (plus walking).
+    let units: u64 = timed.days.iter().map(|d| d.units_delivered).sum();
+    assert!(units > 0);
+    assert!(
+        hours(&timed) >= units as f64 / 60.0 - 1e-9,
+        "{} h for {units} units",
+        hours(&timed)
+    );
+    // Without errors the record stays exact: what waits at the door is on neither side.
+    assert!(timed.days.iter().all(|d| d.record_accuracy == 1.0));
+    // Nobody to receive: refused.
+    let mut s = shop(10, StockErrors::default());
+    s.ordering.as_mut().unwrap().receive_seconds_per_case = 30.0;
+    s.replenishment.restockers = 0;
+    let text = format!("{:?}", storelab::scenario::validate::validate(&s));
+    assert!(text.contains("ordering.receive_seconds_per_case"), "{text}");
 }

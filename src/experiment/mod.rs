@@ -229,6 +229,12 @@ pub const INVENTORY_KPIS: &[Kpi] = &[
         get: |s| s.inventory.as_ref().map_or(0.0, |i| i.restocking_hours),
     },
     Kpi {
+        id: "receiving_hours",
+        label: "Staff hours receiving",
+        unit: "h",
+        get: |s| s.inventory.as_ref().map_or(0.0, |i| i.receiving_hours),
+    },
+    Kpi {
         id: "orders",
         label: "Orders placed",
         unit: "",

@@ -418,10 +418,10 @@ pub fn kpi_table(out: &RunOutput) -> String {
             format!("{} units, {:.2}", i.shrink_units, i.shrink_value),
         ));
         rows.push((
-            "Staff hours: tills / refills / counts".into(),
+            "Staff hours: tills / refills / receiving / counts".into(),
             format!(
-                "{:.1} / {:.1} / {:.1} ({} counts)",
-                i.cashier_hours, i.restocking_hours, i.counting_hours, i.counts
+                "{:.1} / {:.1} / {:.1} / {:.1} ({} counts)",
+                i.cashier_hours, i.restocking_hours, i.receiving_hours, i.counting_hours, i.counts
             ),
         ));
         rows.push((

@@ -533,6 +533,10 @@ pub struct Ordering {
     /// Units per case: orders are whole cases.
     #[serde(default = "default_case_pack")]
     pub case_pack: u32,
+    /// Staff time to receive one case into the backroom, seconds (0: deliveries are in the
+    /// backroom and on the record the moment they arrive).
+    #[serde(default)]
+    pub receive_seconds_per_case: f64,
 }
 
 fn default_lead_time() -> u32 {

@@ -76,6 +76,7 @@ pub struct DayRow {
     pub cashier_hours: f64,
     pub restocking_hours: f64,
     pub counting_hours: f64,
+    pub receiving_hours: f64,
 }
 
 /// One row of `products.csv`: a product over the measured days.
@@ -121,6 +122,7 @@ pub struct InventorySummary {
     pub cashier_hours: f64,
     pub restocking_hours: f64,
     pub counting_hours: f64,
+    pub receiving_hours: f64,
 }
 
 /// A snapshot of every product's flows, to take differences over a day.
@@ -231,6 +233,7 @@ pub fn run_days(scenario: &ValidScenario, seed: u64) -> Result<RunOutput, Fault>
             cashier_hours: 0.0,
             restocking_hours: 0.0,
             counting_hours: 0.0,
+            receiving_hours: 0.0,
         };
         if row.open {
             let day_seed = random::day_seed(seed, d);
@@ -251,6 +254,7 @@ pub fn run_days(scenario: &ValidScenario, seed: u64) -> Result<RunOutput, Fault>
             let hours = world.resource::<StaffHours>().clone();
             row.restocking_hours = hours.restocking;
             row.counting_hours = hours.counting;
+            row.receiving_hours = hours.receiving;
             row.cashier_hours = summary
                 .lanes
                 .iter()
@@ -495,6 +499,7 @@ fn inventory_summary(
         cashier_hours: measured.iter().map(|r| r.cashier_hours).sum(),
         restocking_hours: measured.iter().map(|r| r.restocking_hours).sum(),
         counting_hours: measured.iter().map(|r| r.counting_hours).sum(),
+        receiving_hours: measured.iter().map(|r| r.receiving_hours).sum(),
     }
 }
 

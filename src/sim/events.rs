@@ -16,7 +16,7 @@ use bevy::prelude::*;
 
 use crate::sim::engine::Dispatch;
 use crate::sim::{
-    arrivals, checkout, counting, inventory, journey, metrics, replenishment, shopping,
+    arrivals, checkout, counting, inventory, journey, metrics, receiving, replenishment, shopping,
 };
 
 pub use crate::sim::arrivals::{ArrivalDue, CustomerEntered, SetArrivalMultiplier};
@@ -25,6 +25,7 @@ pub use crate::sim::counting::{CountDone, CounterAtShelf, CountsDue};
 pub use crate::sim::inventory::DeliveriesDue;
 pub use crate::sim::journey::{CustomerLeft, ReachExit};
 pub use crate::sim::metrics::SampleDue;
+pub use crate::sim::receiving::{ReceiveDelivery, ReceiveDone};
 pub use crate::sim::replenishment::{RefillDone, RestockerAtShelf, RestockerBack};
 pub use crate::sim::shopping::{ReachShelf, StockLow};
 
@@ -130,6 +131,8 @@ event_table! {
     RestockerBack => [replenishment::on_back],
     SampleDue => [metrics::on_sample],
     DeliveriesDue => [inventory::on_deliveries_due],
+    ReceiveDelivery => [receiving::on_receive_delivery],
+    ReceiveDone => [receiving::on_receive_done],
     CountsDue => [counting::on_counts_due],
     CounterAtShelf => [counting::on_counter_at_shelf],
     CountDone => [counting::on_count_done],

@@ -52,6 +52,8 @@ pub struct Stock {
     pub carried: u32,
     /// In the store but found by nobody.
     pub misplaced: u32,
+    /// Delivered to the backroom door, not yet received (not on the record yet).
+    pub at_door: u32,
     /// What the store's system believes it holds (shelf, backroom and carried together). It
     /// can fall below zero, as real records do when more is scanned than was booked.
     pub record: i64,
@@ -64,6 +66,7 @@ impl Stock {
             + u64::from(self.backroom)
             + u64::from(self.carried)
             + u64::from(self.misplaced)
+            + u64::from(self.at_door)
     }
 }
 
@@ -125,8 +128,10 @@ pub struct Inventory {
     rules: Rules,
     /// Orders not yet delivered, in the order they were placed.
     orders: Vec<Order>,
-    /// Units on order per product.
+    /// Units on order per product (until received).
     on_order: IdVec<ProductId, u64>,
+    /// Deliveries at the backroom door, not yet received: product, units booked, units come.
+    arrived: Vec<(ProductId, u32, u32)>,
     /// The day (0-based) and its random stream for errors.
     day: u32,
     rng: SimRng,
@@ -301,6 +306,7 @@ impl Inventory {
             rules,
             orders: Vec::new(),
             on_order: vec![0; n].into(),
+            arrived: Vec::new(),
             day: 0,
             rng: random::stream(seed, random::INVENTORY),
             day_base: IdVec::new(),
@@ -540,35 +546,59 @@ impl Inventory {
         self.flows[p].ordered += u64::from(units);
     }
 
-    /// Books every order due by today: the record rises by what was ordered, the backroom by
-    /// what came (one case more or less with the delivery error's probability). Returns the
-    /// products delivered, in order.
-    pub fn receive_due(&mut self) -> Vec<(ProductId, u32, u32)> {
+    /// Every order due by today arrives at the backroom door: one case more or less than
+    /// booked with the delivery error's probability. Returns the products that came, in order
+    /// (each once).
+    pub fn arrive_due(&mut self) -> Vec<ProductId> {
         let day = self.day;
         let (due, later): (Vec<Order>, Vec<Order>) =
             self.orders.drain(..).partition(|o| o.due_day <= day);
         self.orders = later;
         let p_err = self.rules.errors.delivery_error_per_delivery;
         let pack = self.rules.case_pack.max(1);
-        due.into_iter()
-            .map(|o| {
-                let mut came = o.units;
-                if p_err > 0.0 && self.rng.random::<f64>() < p_err {
-                    came = if self.rng.random::<bool>() {
-                        came.saturating_add(pack)
-                    } else {
-                        came.saturating_sub(pack)
-                    };
-                }
-                let (s, f) = (&mut self.stock[o.product], &mut self.flows[o.product]);
-                s.backroom = s.backroom.saturating_add(came);
-                s.record += i64::from(o.units);
-                f.delivered += u64::from(came);
-                f.booked += u64::from(o.units);
-                self.on_order[o.product] -= u64::from(o.units);
-                (o.product, o.units, came)
-            })
-            .collect()
+        let mut products = Vec::new();
+        for o in due {
+            let mut came = o.units;
+            if p_err > 0.0 && self.rng.random::<f64>() < p_err {
+                came = if self.rng.random::<bool>() {
+                    came.saturating_add(pack)
+                } else {
+                    came.saturating_sub(pack)
+                };
+            }
+            self.stock[o.product].at_door = self.stock[o.product].at_door.saturating_add(came);
+            self.flows[o.product].delivered += u64::from(came);
+            self.arrived.push((o.product, o.units, came));
+            if !products.contains(&o.product) {
+                products.push(o.product);
+            }
+        }
+        products
+    }
+
+    /// Cases of `p` waiting at the door.
+    pub fn cases_at_door(&self, p: ProductId) -> u32 {
+        self.stock[p].at_door.div_ceil(self.rules.case_pack.max(1))
+    }
+
+    /// Receives everything of `p` at the door: into the backroom, and onto the record as
+    /// booked (what the delivery note says). Returns (units booked, units come).
+    pub fn receive(&mut self, p: ProductId) -> (u32, u32) {
+        let (mut booked, mut came) = (0u32, 0u32);
+        self.arrived.retain(|&(q, b, c)| {
+            if q == p {
+                booked += b;
+                came += c;
+            }
+            q != p
+        });
+        let (s, f) = (&mut self.stock[p], &mut self.flows[p]);
+        s.at_door -= came;
+        s.backroom = s.backroom.saturating_add(came);
+        s.record += i64::from(booked);
+        f.booked += u64::from(booked);
+        self.on_order[p] -= u64::from(booked);
+        (booked, came)
     }
 
     pub fn stock(&self, p: ProductId) -> &Stock {
@@ -772,6 +802,7 @@ impl Inventory {
                     backroom: p.backroom_stock,
                     carried: 0,
                     misplaced: 0,
+                    at_door: 0,
                     record: i64::from(shelf) + i64::from(p.backroom_stock),
                 }
             })
@@ -796,7 +827,7 @@ impl Describe for DeliveriesDue {
         row.place = "backroom".into();
         let inv = world.resource::<Inventory>();
         let n = inv.orders.iter().filter(|o| o.due_day <= inv.day).count();
-        row.what = format!("{n} deliveries due");
+        row.what = format!("{n} deliveries arrive");
     }
 }
 
@@ -808,17 +839,44 @@ pub(crate) fn on_deliveries_due(
     mut agenda: ResMut<Agenda>,
     mut log: Option<ResMut<EventLog>>,
 ) {
-    let delivered = inventory.receive_due();
-    let threshold = config.scenario.replenishment.threshold;
-    for &(p, booked, came) in &delivered {
+    let products = inventory.arrive_due();
+    let timed = config
+        .scenario
+        .ordering
+        .as_ref()
+        .is_some_and(|o| o.receive_seconds_per_case > 0.0);
+    if timed {
+        // The restockers receive them (crate::sim::receiving).
+        for &p in &products {
+            agenda.emit(crate::sim::receiving::ReceiveDelivery { product: p });
+        }
+        return;
+    }
+    for &p in &products {
+        let (booked, came) = inventory.receive(p);
         if let Some(log) = log.as_mut() {
             let name = &catalog.products[p].name;
             log.what(|| format!("{came} x {name} (booked {booked})"));
         }
-        let s = inventory.stock(p);
-        if f64::from(s.shelf) < threshold * f64::from(s.capacity) {
-            agenda.emit(StockLow { product: p });
-        }
+        emit_if_low(
+            &inventory,
+            p,
+            config.scenario.replenishment.threshold,
+            &mut agenda,
+        );
+    }
+}
+
+/// Asks for a refill when `p`'s shelf is below the threshold (after a delivery).
+pub(crate) fn emit_if_low(
+    inventory: &Inventory,
+    p: ProductId,
+    threshold: f64,
+    agenda: &mut Agenda,
+) {
+    let s = inventory.stock(p);
+    if f64::from(s.shelf) < threshold * f64::from(s.capacity) {
+        agenda.emit(StockLow { product: p });
     }
 }
 
@@ -847,6 +905,7 @@ mod tests {
             backroom,
             carried: 0,
             misplaced: 0,
+            at_door: 0,
             record: i64::from(shelf + backroom),
         }];
         let rules = Rules {

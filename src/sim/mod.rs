@@ -20,6 +20,7 @@ pub mod journey;
 pub mod metrics;
 pub mod movement;
 pub mod random;
+pub mod receiving;
 pub mod replenishment;
 pub mod service;
 pub mod shopping;

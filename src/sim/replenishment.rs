@@ -113,6 +113,7 @@ type StaffQuery<'w, 's> = Query<'w, 's, (&'static mut StaffMember, &'static mut 
 pub struct RestockerWork<'w> {
     refills: ResMut<'w, Refills>,
     inventory: ResMut<'w, Inventory>,
+    config: Res<'w, RunConfig>,
     catalog: Res<'w, Catalog>,
     moves: Movement<'w>,
     clock: Res<'w, Clock>,
@@ -132,6 +133,26 @@ impl RestockerWork<'_> {
         let now = self.clock.now;
         let started = match task.kind {
             TaskKind::Refill { product } => self.start_refill(staff, member, motion, product),
+            TaskKind::Receive { product } => {
+                let per_case = self
+                    .config
+                    .scenario
+                    .ordering
+                    .as_ref()
+                    .map_or(0.0, |o| o.receive_seconds_per_case);
+                crate::sim::receiving::set_off(
+                    staff,
+                    member,
+                    motion,
+                    product,
+                    &self.inventory,
+                    per_case,
+                    &mut self.moves,
+                    &mut self.agenda,
+                    now,
+                );
+                true
+            }
             TaskKind::Count { product } => {
                 crate::sim::counting::set_off(
                     staff,

@@ -89,6 +89,10 @@ pub enum Task {
         product: ProductId,
         units: u32,
     },
+    /// Receiving the delivered cases of `product` at the backroom door.
+    Receiving {
+        product: ProductId,
+    },
     /// Walking to the shelf of `product` to count it.
     ToCount {
         product: ProductId,
@@ -121,6 +125,7 @@ pub struct StaffMember {
 pub struct StaffHours {
     pub restocking: f64,
     pub counting: f64,
+    pub receiving: f64,
 }
 
 impl StaffHours {
@@ -130,6 +135,7 @@ impl StaffHours {
         match kind {
             TaskKind::Refill { .. } => self.restocking += hours,
             TaskKind::Count { .. } => self.counting += hours,
+            TaskKind::Receive { .. } => self.receiving += hours,
         }
     }
 }
@@ -157,6 +163,8 @@ pub struct Priority(pub u8);
 
 impl Priority {
     pub const REFILL: Priority = Priority(100);
+    /// Deliveries wait while shelves need refilling (they come before opening, when none do).
+    pub const RECEIVE: Priority = Priority(80);
     /// Counts wait while shelves need refilling.
     pub const COUNT: Priority = Priority(50);
 }
@@ -168,13 +176,17 @@ pub enum TaskKind {
     Refill { product: ProductId },
     /// Count product `product` on its shelf and in the backroom.
     Count { product: ProductId },
+    /// Receive the delivered cases of `product` into the backroom.
+    Receive { product: ProductId },
 }
 
 impl TaskKind {
     /// The role that does this kind of task.
     pub fn role(&self) -> RoleKind {
         match self {
-            TaskKind::Refill { .. } | TaskKind::Count { .. } => RoleKind::Restocker,
+            TaskKind::Refill { .. } | TaskKind::Count { .. } | TaskKind::Receive { .. } => {
+                RoleKind::Restocker
+            }
         }
     }
 
@@ -183,6 +195,7 @@ impl TaskKind {
         match self {
             TaskKind::Refill { .. } => Priority::REFILL,
             TaskKind::Count { .. } => Priority::COUNT,
+            TaskKind::Receive { .. } => Priority::RECEIVE,
         }
     }
 }
@@ -464,7 +477,9 @@ mod tests {
             .run_system_once(|mut crew: Crew| {
                 let mut started = Vec::new();
                 crew.assign(RoleKind::Restocker, |_, m, _, t| {
-                    let (TaskKind::Refill { product } | TaskKind::Count { product }) = t.kind;
+                    let (TaskKind::Refill { product }
+                    | TaskKind::Count { product }
+                    | TaskKind::Receive { product }) = t.kind;
                     if product.index() == 0 {
                         return false;
                     }

@@ -106,6 +106,20 @@ pub(super) fn check(s: &Scenario, _: &Known, c: &mut Checks) {
             format!("{} units per case; give 1 to 10000", o.case_pack),
         );
     }
+    if c.range(
+        "ordering.receive_seconds_per_case",
+        o.receive_seconds_per_case,
+        0.0,
+        3600.0,
+        "s",
+    ) && o.receive_seconds_per_case > 0.0
+        && s.replenishment.restockers == 0
+    {
+        c.err(
+            "ordering.receive_seconds_per_case",
+            "deliveries are received by the restockers: set replenishment.restockers to 1 or more, or receive_seconds_per_case to 0",
+        );
+    }
     c.range(
         "ordering.delivery_time",
         o.delivery_time.seconds(),

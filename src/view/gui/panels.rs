@@ -543,7 +543,7 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
                 .iter()
                 .filter_map(|t| match t.kind {
                     TaskKind::Refill { product } => Some(product),
-                    TaskKind::Count { .. } => None,
+                    TaskKind::Count { .. } | TaskKind::Receive { .. } => None,
                 })
                 .collect();
             egui::Grid::new("shelf").striped(true).show(ui, |ui| {
@@ -607,6 +607,10 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
                         world.resource::<Catalog>().products[product].id
                     )
                 }
+                Task::Receiving { product } => format!(
+                    "receiving a delivery of {}",
+                    world.resource::<Catalog>().products[product].id
+                ),
                 Task::ToCount { product } => format!(
                     "on the way to count {}",
                     world.resource::<Catalog>().products[product].id
