@@ -271,7 +271,13 @@ fn run(
             );
             return ExitCode::from(2);
         }
-        let output = match crate::run(&scenario, seed) {
+        // Customer records and time series of every day only when they are written.
+        let run = if out.is_some() {
+            crate::run
+        } else {
+            crate::sim::run_summary
+        };
+        let output = match run(&scenario, seed) {
             Ok(o) => o,
             Err(fault) => return report_fault(&path.display().to_string(), &fault),
         };

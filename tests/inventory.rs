@@ -541,3 +541,20 @@ fn receiving_takes_staff_time_when_the_scenario_says_so() {
     let text = format!("{:?}", storelab::scenario::validate::validate(&s));
     assert!(text.contains("ordering.receive_seconds_per_case"), "{text}");
 }
+
+#[test]
+fn replications_keep_the_same_summary_without_the_records() {
+    let s = valid(shop(
+        9,
+        StockErrors {
+            shrink_per_unit_sold: 0.02,
+            ..StockErrors::default()
+        },
+    ));
+    let (full, lean) = (run(&s, 6), storelab::sim::run_summary(&s, 6).unwrap());
+    assert_eq!(full.summary, lean.summary);
+    assert_eq!(full.days, lean.days);
+    assert_eq!(full.measured_waits, lean.measured_waits);
+    assert!(!full.records.is_empty() && lean.records.is_empty());
+    assert!(lean.samples.is_empty());
+}

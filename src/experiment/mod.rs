@@ -306,6 +306,11 @@ impl Variant {
         self.reps.push(rep);
     }
 
+    fn push_rep(&mut self, queue_names: Vec<String>, rep: Replication) {
+        self.queue_names = queue_names;
+        self.reps.push(rep);
+    }
+
     /// A single finished run as a one-replication variant (for `run --report`).
     pub fn single(label: String, scenario: ValidScenario, out: RunOutput) -> Variant {
         let mut v = Variant::new(label, scenario);
@@ -395,10 +400,13 @@ pub fn replicate(
         .into_iter()
         .map(|(label, scenario)| Variant::new(label, scenario))
         .collect();
-    let results: Vec<Result<RunOutput, crate::sim::engine::Fault>> = jobs
+    // Each run is cut down to what a replication keeps as soon as it ends, so that the
+    // customers of every run are never in memory together.
+    let results: Vec<Result<(Vec<String>, Replication), crate::sim::engine::Fault>> = jobs
         .par_iter()
         .map(|&(v, seed)| {
-            let r = crate::run(&out[v].scenario, seed);
+            let r = crate::sim::run_summary(&out[v].scenario, seed)
+                .map(|o| (o.queue_names.clone(), Replication::from_output(o)));
             progress.inc();
             r
         })
@@ -406,7 +414,7 @@ pub fn replicate(
     progress.finish();
     for (&(v, seed), run) in jobs.iter().zip(results) {
         match run {
-            Ok(run) => out[v].push(run),
+            Ok((names, rep)) => out[v].push_rep(names, rep),
             Err(fault) => return Err((format!("{} (seed {seed})", out[v].label), fault)),
         }
     }

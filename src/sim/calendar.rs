@@ -178,8 +178,10 @@ pub(crate) fn day_scenario(
     }
 }
 
-/// Runs every day of a scenario with a calendar.
-pub fn run_days(scenario: &ValidScenario, seed: u64) -> Result<RunOutput, Fault> {
+/// Runs every day of a scenario with a calendar. `detail`: keep every customer's record and
+/// every time-series sample (for `customers.csv` and `timeseries.csv`); without it memory
+/// stays flat in the number of days (replications need neither).
+pub fn run_days(scenario: &ValidScenario, seed: u64, detail: bool) -> Result<RunOutput, Fault> {
     let cal = scenario
         .calendar
         .clone()
@@ -196,6 +198,7 @@ pub fn run_days(scenario: &ValidScenario, seed: u64) -> Result<RunOutput, Fault>
     let mut measured_times = Vec::new();
     let mut first_measured: Option<Snapshot> = None;
     let mut customers_before = 0u32;
+    let mut last_exit = f64::NEG_INFINITY;
     let mut events = 0u64;
     for d in 0..cal.days {
         let weekday = cal.first_weekday.plus(d);
@@ -316,18 +319,26 @@ pub fn run_days(scenario: &ValidScenario, seed: u64) -> Result<RunOutput, Fault>
             } else {
                 heat.iter_mut().zip(day_heat).for_each(|(h, x)| *h += x);
             }
-            samples.extend(
-                world
-                    .resource::<metrics::Metrics>()
-                    .samples
+            if detail {
+                samples.extend(
+                    world
+                        .resource::<metrics::Metrics>()
+                        .samples
+                        .iter()
+                        .map(|s| {
+                            let mut s = s.clone();
+                            s.time += offset;
+                            s
+                        }),
+                );
+                records.extend(day_records);
+            } else {
+                // Only the time of the last exit is needed (the end of the run).
+                last_exit = day_records
                     .iter()
-                    .map(|s| {
-                        let mut s = s.clone();
-                        s.time += offset;
-                        s
-                    }),
-            );
-            records.extend(day_records);
+                    .filter_map(|r| r.exit)
+                    .fold(last_exit, f64::max);
+            }
             if measured {
                 summaries.push(summary);
             }
@@ -343,11 +354,15 @@ pub fn run_days(scenario: &ValidScenario, seed: u64) -> Result<RunOutput, Fault>
     let first = first_measured.unwrap_or_else(|| Snapshot::of(&inventory));
     let catalog_ids: Vec<String> = scenario.products.iter().map(|p| p.id.clone()).collect();
     let products = product_rows(&inventory, &first, &catalog_ids);
+    let last_exit = records
+        .iter()
+        .filter_map(|r| r.exit)
+        .fold(last_exit, f64::max);
     let mut summary = pool(
         &summaries,
         &measured_waits,
         measured_times,
-        &records,
+        last_exit,
         &cal,
         scenario,
         seed,
@@ -510,7 +525,7 @@ fn pool(
     days: &[Summary],
     waits: &[f64],
     times: Vec<f64>,
-    records: &[CustomerRecord],
+    last_exit: f64,
     cal: &Calendar,
     scenario: &Scenario,
     seed: u64,
@@ -591,12 +606,8 @@ fn pool(
         let d = (t / DAY).floor();
         format!("day {} {}", d as u32 + 1, format_clock(t - d * DAY))
     };
-    let end = records
-        .iter()
-        .filter_map(|r| r.exit)
-        .fold(f64::NEG_INFINITY, f64::max);
-    let end = if end.is_finite() {
-        end
+    let end = if last_exit.is_finite() {
+        last_exit
     } else {
         last_day + close
     };

@@ -236,11 +236,20 @@ pub struct RunOutput {
 /// scheduled at an impossible time) ends the run with an error instead of a wrong result.
 pub fn run(scenario: &ValidScenario, seed: u64) -> Result<RunOutput, engine::Fault> {
     if scenario.calendar.is_some() {
-        return calendar::run_days(scenario, seed);
+        return calendar::run_days(scenario, seed, true);
     }
     let mut sim = Simulation::new(scenario, seed);
     sim.run_to_end();
     sim.into_output()
+}
+
+/// [`run`] for replications: a run over days keeps no customer records or time series (its
+/// memory stays flat in the number of days); a one-day run is the same as [`run`].
+pub fn run_summary(scenario: &ValidScenario, seed: u64) -> Result<RunOutput, engine::Fault> {
+    if scenario.calendar.is_some() {
+        return calendar::run_days(scenario, seed, false);
+    }
+    run(scenario, seed)
 }
 
 impl Simulation {
