@@ -558,3 +558,72 @@ fn replications_keep_the_same_summary_without_the_records() {
     assert!(!full.records.is_empty() && lean.records.is_empty());
     assert!(lean.samples.is_empty());
 }
+
+#[test]
+fn reviews_and_counts_due_on_closed_days_move_to_the_next_open_day() {
+    // The first day and every seventh is a closed Sunday: a weekly review or count would
+    // never fall on an open day.
+    let mut s = shop(21, StockErrors::default());
+    let cal = s.calendar.as_mut().unwrap();
+    cal.first_weekday = Weekday::Sun;
+    cal.closed = vec![Weekday::Sun];
+    s.ordering.as_mut().unwrap().policy = Policy::Periodic {
+        every_days: 7,
+        up_to: 200,
+    };
+    s.counting = Some(Counting {
+        method: CountMethod::Manual {
+            items_per_hour: 2000.0,
+            error_per_item: 0.0,
+        },
+        every_days: 7,
+        products_per_day: None,
+        start: storelab::scenario::ClockTime(9.0 * 3600.0),
+        staff: 1,
+    });
+    let out = run(&valid(s), 3);
+    // Days 1, 8, 15 are closed Sundays: the reviews and counts come on days 2, 9, 16.
+    for day in [2, 9, 16] {
+        let d = &out.days[day - 1];
+        assert!(d.orders > 0, "day {day}: the weekly review");
+        assert_eq!(d.counts, 4, "day {day}: the weekly count");
+    }
+    assert_eq!(out.days.iter().map(|d| d.counts).sum::<u64>(), 12);
+}
+
+#[test]
+fn a_product_that_starts_empty_is_ordered() {
+    let mut s = shop(4, StockErrors::default());
+    let y = s.products.iter_mut().find(|p| p.id == "yoghurt").unwrap();
+    y.shelf_stock = Some(0);
+    y.backroom_stock = 0;
+    let out = run(&valid(s), 3);
+    let yoghurt = out
+        .products
+        .iter()
+        .find(|p| p.product == "yoghurt")
+        .unwrap();
+    assert!(
+        yoghurt.orders > 0 && yoghurt.units_delivered > 0,
+        "{yoghurt:?}"
+    );
+    assert!(yoghurt.sold > 0, "{yoghurt:?}");
+}
+
+#[test]
+fn times_after_closing_and_runs_with_nothing_to_measure_are_refused() {
+    let mut s = shop(3, StockErrors::default());
+    // minimal.ron closes at 12:00.
+    s.ordering.as_mut().unwrap().delivery_time = storelab::scenario::ClockTime(18.0 * 3600.0);
+    let cal = s.calendar.as_mut().unwrap();
+    cal.warmup_days = 2;
+    cal.first_weekday = Weekday::Mon;
+    cal.closed = vec![Weekday::Wed];
+    let text = format!("{:?}", storelab::scenario::validate::validate(&s));
+    assert!(text.contains("ordering.delivery_time"), "{text}");
+    assert!(text.contains("nothing would be measured"), "{text}");
+    let mut s = (*load("minimal.ron")).clone();
+    s.stock_errors.shrink_per_unit_sold = 0.01;
+    let text = format!("{:?}", storelab::scenario::validate::validate(&s));
+    assert!(text.contains("add a `calendar`"), "{text}");
+}

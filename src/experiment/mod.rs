@@ -242,11 +242,13 @@ pub const INVENTORY_KPIS: &[Kpi] = &[
     },
 ];
 
-/// The KPIs of these variants: [`KPIS`], and [`INVENTORY_KPIS`] when any run spans days.
+/// The KPIs of these variants: [`KPIS`], and [`INVENTORY_KPIS`] when every run spans days
+/// (a one-day run has no inventory figures to compare).
 pub fn kpis(variants: &[Variant]) -> Vec<&'static Kpi> {
-    let days = variants
-        .iter()
-        .any(|v| v.reps.iter().any(|r| r.summary.inventory.is_some()));
+    let days = !variants.is_empty()
+        && variants
+            .iter()
+            .all(|v| !v.reps.is_empty() && v.reps.iter().all(|r| r.summary.inventory.is_some()));
     KPIS.iter()
         .chain(INVENTORY_KPIS.iter().filter(|_| days))
         .collect()

@@ -250,10 +250,11 @@ pub fn run_days(scenario: &ValidScenario, seed: u64, detail: bool) -> Result<Run
             let summary = sim.summary();
             let mut day_records = sim.records();
             let world = sim.world_mut();
+            // An overloaded day that hit the cut-off ends there.
             let end = world
                 .resource::<metrics::Metrics>()
                 .store_emptied
-                .unwrap_or(open);
+                .unwrap_or(world.resource::<Clock>().now);
             let hours = world.resource::<StaffHours>().clone();
             row.restocking_hours = hours.restocking;
             row.counting_hours = hours.counting;
@@ -483,29 +484,24 @@ fn inventory_summary(
         &inv.all_flows().map(|f| f.lost).collect::<Vec<_>>(),
         &first.lost,
     );
+    // Closing states of open days only: a closed day would repeat the day before.
     InventorySummary {
         days,
         measured_days: measured.len() as u32,
         oos_share: mean(open.iter().map(|r| r.oos_share).sum(), open.len()),
-        phantom_product_days: measured.iter().map(|r| r.phantom_products).sum(),
-        record_accuracy: mean(
-            measured.iter().map(|r| r.record_accuracy).sum(),
-            measured.len(),
-        ),
-        record_mae: mean(measured.iter().map(|r| r.record_mae).sum(), measured.len()),
+        phantom_product_days: open.iter().map(|r| r.phantom_products).sum(),
+        record_accuracy: mean(open.iter().map(|r| r.record_accuracy).sum(), open.len()),
+        record_mae: mean(open.iter().map(|r| r.record_mae).sum(), open.len()),
         fill_rate: if sold + lost > 0 {
             sold as f64 / (sold + lost) as f64
         } else {
             1.0
         },
         mean_on_hand_units: mean(
-            measured.iter().map(|r| r.on_hand_units as f64).sum(),
-            measured.len(),
+            open.iter().map(|r| r.on_hand_units as f64).sum(),
+            open.len(),
         ),
-        mean_on_hand_value: mean(
-            measured.iter().map(|r| r.on_hand_value).sum(),
-            measured.len(),
-        ),
+        mean_on_hand_value: mean(open.iter().map(|r| r.on_hand_value).sum(), open.len()),
         orders: measured.iter().map(|r| r.orders).sum(),
         units_delivered: measured.iter().map(|r| r.units_delivered).sum(),
         shrink_units: measured.iter().map(|r| r.shrink_units).sum(),

@@ -1,6 +1,7 @@
 //! Counting: stock counts that correct the record, by hand or with RFID.
 //!
-//! Models: on count days (day 1 and every `every_days` after) from `start`, the products to
+//! Models: on count days (day 1 and every `every_days` after; one that falls on a closed day
+//! moves to the next open day) from `start`, the products to
 //! count (all, or `products_per_day` round the catalogue) are counted one after another: at
 //! most `staff` count tasks are on the staff task queue at a time, for the restockers, below
 //! refills in priority; each finished count posts the next. Time spent counting is time not
@@ -16,7 +17,6 @@ use bevy::prelude::*;
 
 use crate::RunConfig;
 use crate::ids::ProductId;
-use crate::scenario::Counting;
 use crate::sim::engine::Clock;
 use crate::sim::event_log::{Describe, EventLog, LogRow};
 use crate::sim::events::Agenda;
@@ -78,11 +78,6 @@ impl Plugin for CountingPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<CountPlan>();
     }
-}
-
-/// Whether day `day` (0-based) is a count day.
-pub fn count_day(counting: &Counting, day: u32) -> bool {
-    day.is_multiple_of(counting.every_days.max(1))
 }
 
 pub(crate) fn on_counts_due(

@@ -20,7 +20,8 @@
 //! Continuous-review policies ((s, Q), (s, S)) are checked whenever a product's record falls;
 //! periodic review (R, S) at closing every R days. An order placed on day d arrives on day d +
 //! lead time at the delivery time (at opening when that is earlier), when the store is open;
-//! receiving takes no staff time yet. Nothing here special-cases phantom stock: when the
+//! receiving is instant or, with `receive_seconds_per_case`, staff work
+//! ([`crate::sim::receiving`]). Nothing here special-cases phantom stock: when the
 //! record says units are there that are not, a record-driven policy simply orders nothing.
 //!
 //! Units: units of stock, days (lead times, reviews), seconds (empty-shelf time), currency.
@@ -139,6 +140,10 @@ pub struct Inventory {
     day_base: IdVec<ProductId, DayBase>,
     /// The next product a cycle count starts with (counts go round the catalogue).
     count_cursor: usize,
+    /// The last day closed (periodic reviews) and the last count day: a review or count due on
+    /// a closed day is done on the next open day.
+    last_closing: Option<u32>,
+    last_count: Option<u32>,
     /// Units booked as sold today, per product (what a forecast sees).
     booked_sales_today: IdVec<ProductId, u64>,
     /// Per product: forecast of daily recorded sales and its smoothed mean absolute deviation.
@@ -311,6 +316,8 @@ impl Inventory {
             rng: random::stream(seed, random::INVENTORY),
             day_base: IdVec::new(),
             count_cursor: 0,
+            last_closing: None,
+            last_count: None,
             booked_sales_today: vec![0; n].into(),
             forecast: IdVec::new(),
         };
@@ -344,6 +351,17 @@ impl Inventory {
     pub fn start_day(&mut self, day: u32, open: f64, seed: u64) {
         self.day = day;
         self.rng = random::stream(seed, random::INVENTORY);
+        // Work cut off at the end of the day before (staff do not carry over): units on their
+        // way to a shelf are back in the backroom.
+        for s in self.stock.iter_mut() {
+            s.backroom += s.carried;
+            s.carried = 0;
+        }
+        // Continuous review also at opening: a product that starts with nothing sells
+        // nothing, so no sale would ever review it.
+        for p in (0..self.stock.len()).map(ProductId::from_index) {
+            self.review(p, open);
+        }
         for (s, f) in self.stock.iter().zip(self.flows.iter_mut()) {
             if s.shelf == 0 {
                 f.empty_since = Some(open);
@@ -376,9 +394,16 @@ impl Inventory {
                 self.shrink(i, lost);
             }
         }
+        let (day, last) = (self.day, self.last_closing);
+        // A review day since the last closing (one that fell on a closed day comes now).
+        let due = |every: u32| {
+            let every = every.max(1);
+            last.is_none_or(|l| day / every > l / every)
+        };
+        self.last_closing = Some(day);
         for i in (0..self.stock.len()).map(ProductId::from_index) {
             match self.rules.rules[i] {
-                Rule::Periodic { every_days, up_to } if self.day.is_multiple_of(every_days) => {
+                Rule::Periodic { every_days, up_to } if due(every_days) => {
                     let position = self.position(i);
                     if position < up_to {
                         self.place(i, (up_to - position) as u64, true);
@@ -397,7 +422,7 @@ impl Inventory {
                     if i.index() < self.forecast.len() {
                         self.forecast[i] = (f, mad);
                     }
-                    if self.day.is_multiple_of(every_days) {
+                    if due(every_days) {
                         // Cover the days until the order after next arrives.
                         let days = f64::from(self.rules.lead_time_days.max(1) + every_days - 1);
                         let up_to = (f * days + z * 1.25 * mad * days.sqrt()).ceil() as i64;
@@ -425,6 +450,17 @@ impl Inventory {
         let from_backroom = (units - u64::from(from_shelf)).min(u64::from(s.backroom)) as u32;
         s.backroom -= from_backroom;
         self.flows[p].shrunk += u64::from(from_shelf + from_backroom);
+    }
+
+    /// Whether a count is due today, counts every `every` days from day 1: a count day that
+    /// fell on a closed day is done on the next open day. Marks it done.
+    pub fn take_count_day(&mut self, every: u32) -> bool {
+        let (day, every) = (self.day, every.max(1));
+        let due = self.last_count.is_none_or(|l| day / every > l / every);
+        if due {
+            self.last_count = Some(day);
+        }
+        due
     }
 
     /// The products to count today: `n` of them from where the last count stopped, round
@@ -817,7 +853,7 @@ impl Inventory {
     }
 }
 
-/// Scheduled once a day when orders exist: the deliveries due by today arrive.
+/// Scheduled once a day when the scenario orders: the deliveries due by today arrive.
 #[derive(Debug, Clone, Copy)]
 pub struct DeliveriesDue;
 
@@ -839,7 +875,13 @@ pub(crate) fn on_deliveries_due(
     mut agenda: ResMut<Agenda>,
     mut log: Option<ResMut<EventLog>>,
 ) {
-    let products = inventory.arrive_due();
+    let mut products = inventory.arrive_due();
+    // Deliveries not received by the end of an earlier day are still at the door.
+    for p in (0..inventory.stock.len()).map(ProductId::from_index) {
+        if inventory.stock[p].at_door > 0 && !products.contains(&p) {
+            products.push(p);
+        }
+    }
     let timed = config
         .scenario
         .ordering

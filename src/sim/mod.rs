@@ -140,6 +140,10 @@ impl Simulation {
         let mut world = std::mem::take(app.world_mut());
         let open = world.resource::<Clock>().open;
         inventory.start_day(day, open, seed);
+        let count_today = scenario
+            .counting
+            .as_ref()
+            .is_some_and(|c| inventory.take_count_day(c.every_days));
         world.insert_resource(inventory);
         if let Some(o) = &scenario.ordering {
             world
@@ -147,7 +151,7 @@ impl Simulation {
                 .schedule(o.delivery_time.seconds().max(open), events::DeliveriesDue);
         }
         if let Some(c) = &scenario.counting
-            && counting::count_day(c, day)
+            && count_today
         {
             world
                 .resource_mut::<Agenda>()

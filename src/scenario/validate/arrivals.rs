@@ -82,6 +82,16 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
     ) {
         expected *= cu.arrival_multiplier;
     }
+    // A run over days is checked on its busiest open weekday (each day is a run of its own).
+    if let Some(cal) = &s.calendar {
+        let busiest = crate::scenario::Weekday::ALL
+            .iter()
+            .filter(|d| !cal.closed.contains(d))
+            .map(|d| cal.demand.get(d).copied().unwrap_or(1.0))
+            .filter(|f| f.is_finite())
+            .fold(0.0f64, f64::max);
+        expected *= busiest;
+    }
     if expected > MAX_EXPECTED_CUSTOMERS {
         c.err(
             "customers.arrivals",

@@ -11,8 +11,8 @@ use crate::scenario::{CountMethod, Hours, Policy, Scenario};
 /// Longest run, days.
 pub const MAX_DAYS: u32 = 3660;
 
-pub(super) fn check(s: &Scenario, _: &Known, c: &mut Checks) {
-    check_counting(s, c);
+pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
+    check_counting(s, k, c);
     if let Some(cal) = &s.calendar {
         if cal.days == 0 || cal.days > MAX_DAYS {
             c.err(
@@ -34,6 +34,14 @@ pub(super) fn check(s: &Scenario, _: &Known, c: &mut Checks) {
             .all(|d| cal.closed.contains(d))
         {
             c.err("calendar.closed", "the store is closed on every weekday");
+        } else if cal.days > 0
+            && cal.warmup_days < cal.days
+            && (cal.warmup_days..cal.days).all(|d| cal.closed.contains(&cal.first_weekday.plus(d)))
+        {
+            c.err(
+                "calendar.warmup_days",
+                "every day after the warm-up is a closed day: nothing would be measured",
+            );
         }
         for (day, f) in &cal.demand {
             c.range(
@@ -57,6 +65,12 @@ pub(super) fn check(s: &Scenario, _: &Known, c: &mut Checks) {
         }
     }
     let e = &s.stock_errors;
+    if e.shrink_per_unit_sold > 0.0 && s.calendar.is_none() {
+        c.err(
+            "stock_errors.shrink_per_unit_sold",
+            "shrinkage is taken at closing, between days: add a `calendar`",
+        );
+    }
     for (field, v) in [
         ("shrink_per_unit_sold", e.shrink_per_unit_sold),
         ("misplaced_per_unit_refilled", e.misplaced_per_unit_refilled),
@@ -120,12 +134,13 @@ pub(super) fn check(s: &Scenario, _: &Known, c: &mut Checks) {
             "deliveries are received by the restockers: set replenishment.restockers to 1 or more, or receive_seconds_per_case to 0",
         );
     }
+    // Before closing: a day's world ends when the store is empty after closing.
     c.range(
         "ordering.delivery_time",
         o.delivery_time.seconds(),
         0.0,
-        24.0 * 3600.0 - 1.0,
-        "(a time of day before 24:00)",
+        (k.close - 1.0).max(0.0),
+        "(a time of day before closing)",
     );
 }
 
@@ -219,10 +234,16 @@ fn check_policy(c: &mut Checks, path: &str, p: &Policy) {
     }
 }
 
-fn check_counting(s: &Scenario, c: &mut Checks) {
+fn check_counting(s: &Scenario, known: &Known, c: &mut Checks) {
     let Some(k) = &s.counting else {
         return;
     };
+    if s.calendar.is_none() {
+        c.err(
+            "counting",
+            "counts are scheduled on days of a `calendar`: add one (days: 1 for a single day)",
+        );
+    }
     if s.replenishment.restockers == 0 {
         c.err(
             "counting",
@@ -256,8 +277,8 @@ fn check_counting(s: &Scenario, c: &mut Checks) {
         "counting.start",
         k.start.seconds(),
         0.0,
-        24.0 * 3600.0 - 1.0,
-        "(a time of day before 24:00)",
+        (known.close - 1.0).max(0.0),
+        "(a time of day before closing)",
     );
     match k.method {
         CountMethod::Manual {
