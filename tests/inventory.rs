@@ -96,6 +96,7 @@ fn counts_correct_the_record_and_take_staff_time() {
             products_per_day: None,
             start: storelab::scenario::ClockTime(9.0 * 3600.0),
             staff: 1,
+            when_idle_days: None,
         });
         run(&valid(s), 3)
     };
@@ -137,11 +138,8 @@ fn counts_correct_the_record_and_take_staff_time() {
     );
 }
 
-#[test]
-fn phantom_stock_emerges_and_freezes_record_driven_ordering() {
-    // One product; a quarter of the units sold vanish unrecorded. Once the shelf and the
-    // backroom are empty while the record still shows more than the reorder point, nothing
-    // is ordered again (Kang & Gershwin 2005): no code special-cases this.
+/// One product, a quarter of the units sold vanishing unrecorded, (s, Q) on the record.
+fn phantom_shop() -> Scenario {
     let mut s = shop(
         40,
         StockErrors {
@@ -157,6 +155,15 @@ fn phantom_stock_emerges_and_freezes_record_driven_ordering() {
         policy: Policy::ReorderPoint { s: 30, q: 90 },
         ..s.ordering.unwrap()
     });
+    s
+}
+
+#[test]
+fn phantom_stock_emerges_and_freezes_record_driven_ordering() {
+    // One product; a quarter of the units sold vanish unrecorded. Once the shelf and the
+    // backroom are empty while the record still shows more than the reorder point, nothing
+    // is ordered again (Kang & Gershwin 2005): no code special-cases this.
+    let s = phantom_shop();
     let out = run(&valid(s), 5);
     // A product can look phantom for a night while an order is on its way; frozen means
     // phantom from some day to the end of the run.
@@ -217,6 +224,7 @@ fn bad_inventory_input_is_reported_with_field_paths() {
         products_per_day: Some(0),
         start: storelab::scenario::ClockTime(8.0 * 3600.0),
         staff: 9,
+        when_idle_days: Some(0),
     });
     let problems = storelab::scenario::validate::validate(&s);
     let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
@@ -236,6 +244,7 @@ fn bad_inventory_input_is_reported_with_field_paths() {
         "counting.every_days",
         "counting.products_per_day",
         "counting.staff",
+        "counting.when_idle_days",
     ] {
         assert!(
             text.iter().any(|t| t.contains(expected)),
@@ -408,6 +417,7 @@ fn rfid_counts_lower_out_of_stocks_of_slow_movers_as_published() {
             products_per_day: None,
             start: storelab::scenario::ClockTime(9.0 * 3600.0),
             staff: 1,
+            when_idle_days: None,
         });
         valid(s)
     };
@@ -580,6 +590,7 @@ fn reviews_and_counts_due_on_closed_days_move_to_the_next_open_day() {
         products_per_day: None,
         start: storelab::scenario::ClockTime(9.0 * 3600.0),
         staff: 1,
+        when_idle_days: None,
     });
     let out = run(&valid(s), 3);
     // Days 1, 8, 15 are closed Sundays: the reviews and counts come on days 2, 9, 16.
@@ -626,4 +637,44 @@ fn times_after_closing_and_runs_with_nothing_to_measure_are_refused() {
     s.stock_errors.shrink_per_unit_sold = 0.01;
     let text = format!("{:?}", storelab::scenario::validate::validate(&s));
     assert!(text.contains("add a `calendar`"), "{text}");
+}
+
+#[test]
+fn a_check_of_products_that_stopped_selling_finds_phantom_stock() {
+    // The phantom shop again, now counting (by hand, without error) any product whose record
+    // shows stock but which sold nothing for two open days.
+    let mut s = phantom_shop();
+    s.counting = Some(Counting {
+        method: CountMethod::Manual {
+            items_per_hour: 2000.0,
+            error_per_item: 0.0,
+        },
+        every_days: 365,
+        products_per_day: None,
+        start: storelab::scenario::ClockTime(9.0 * 3600.0),
+        staff: 1,
+        when_idle_days: Some(2),
+    });
+    let checked = run(&valid(s), 5);
+    let frozen = run(&valid(phantom_shop()), 5);
+    let lost = |o: &storelab::RunOutput| o.days.iter().map(|d| d.lost_items).sum::<u64>();
+    let counts: u64 = checked.days[1..].iter().map(|d| d.counts).sum();
+    assert!(counts > 0, "checks were made after day 1");
+    // No spell of more than three phantom days: each is found and ordered again.
+    let longest = checked
+        .days
+        .split(|d| d.phantom_products == 0)
+        .map(|spell| spell.len())
+        .max()
+        .unwrap_or(0);
+    assert!(
+        longest <= 3,
+        "phantom for {longest} days in a row despite the checks"
+    );
+    assert!(
+        lost(&checked) < lost(&frozen),
+        "lost sales {} with checks, {} without",
+        lost(&checked),
+        lost(&frozen)
+    );
 }

@@ -610,6 +610,11 @@ pub struct Counting {
     /// Restockers counting at the same time, at most (the others keep refilling).
     #[serde(default = "default_count_staff")]
     pub staff: u32,
+    /// Also count, on any open day, every product whose record shows stock but which has sold
+    /// nothing for this many open days in a row: a check for phantom stock (absent: no such
+    /// counts).
+    #[serde(default)]
+    pub when_idle_days: Option<u32>,
 }
 
 fn default_count_staff() -> u32 {

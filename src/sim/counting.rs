@@ -1,8 +1,10 @@
 //! Counting: stock counts that correct the record, by hand or with RFID.
 //!
 //! Models: on count days (day 1 and every `every_days` after; one that falls on a closed day
-//! moves to the next open day) from `start`, the products to
-//! count (all, or `products_per_day` round the catalogue) are counted one after another: at
+//! moves to the next open day) from `start`, the regular counts: all products, or
+//! `products_per_day` round the catalogue. With `when_idle_days`, on any open day also the
+//! products whose record shows stock but which sold nothing for that many open days (a
+//! phantom-stock check), first. They are counted one after another: at
 //! most `staff` count tasks are on the staff task queue at a time, for the restockers, below
 //! refills in priority; each finished count posts the next. Time spent counting is time not
 //! spent refilling. A restocker walks to the product's shelf and counts shelf and backroom
@@ -26,9 +28,12 @@ use crate::sim::replenishment::{RestockerBack, RestockerWork};
 use crate::sim::shopping::Catalog;
 use crate::sim::staff::{Crew, RoleKind, StaffMember, Task, TaskKind, describe_staff};
 
-/// Scheduled on count days: the day's count tasks are posted.
+/// Scheduled on count days, and on days with products to check for phantom stock: the day's
+/// count tasks are posted (`scheduled`: the day's share of the regular counts too).
 #[derive(Debug, Clone, Copy)]
-pub struct CountsDue;
+pub struct CountsDue {
+    pub scheduled: bool,
+}
 
 /// Scheduled: a restocker reaches the shelf it is to count.
 #[derive(Debug, Clone, Copy)]
@@ -81,7 +86,7 @@ impl Plugin for CountingPlugin {
 }
 
 pub(crate) fn on_counts_due(
-    _: In<CountsDue>,
+    In(ev): In<CountsDue>,
     mut crew: Crew,
     mut work: RestockerWork,
     mut plan: ResMut<CountPlan>,
@@ -91,10 +96,19 @@ pub(crate) fn on_counts_due(
         return;
     };
     let now = work.now();
-    plan.todo = work
-        .inventory_mut()
-        .next_to_count(counting.products_per_day)
-        .into();
+    // Phantom-stock checks first, then the day's regular counts (each product once).
+    let inventory = work.inventory_mut();
+    let mut todo = counting
+        .when_idle_days
+        .map_or_else(Vec::new, |d| inventory.idle_with_stock(d));
+    if ev.scheduled {
+        for p in inventory.next_to_count(counting.products_per_day) {
+            if !todo.contains(&p) {
+                todo.push(p);
+            }
+        }
+    }
+    plan.todo = todo.into();
     for _ in 0..counting.staff {
         if let Some(product) = plan.todo.pop_front() {
             crew.tasks.post(TaskKind::Count { product }, now);

@@ -146,6 +146,8 @@ pub struct Inventory {
     last_count: Option<u32>,
     /// Units booked as sold today, per product (what a forecast sees).
     booked_sales_today: IdVec<ProductId, u64>,
+    /// Open days in a row each product sold nothing (on the record).
+    idle_days: IdVec<ProductId, u32>,
     /// Per product: forecast of daily recorded sales and its smoothed mean absolute deviation.
     forecast: IdVec<ProductId, (f64, f64)>,
 }
@@ -319,6 +321,7 @@ impl Inventory {
             last_closing: None,
             last_count: None,
             booked_sales_today: vec![0; n].into(),
+            idle_days: vec![0; n].into(),
             forecast: IdVec::new(),
         };
         inv.set_day_base();
@@ -394,6 +397,13 @@ impl Inventory {
                 self.shrink(i, lost);
             }
         }
+        for (idle, &sold) in self
+            .idle_days
+            .iter_mut()
+            .zip(self.booked_sales_today.iter())
+        {
+            *idle = if sold == 0 { *idle + 1 } else { 0 };
+        }
         let (day, last) = (self.day, self.last_closing);
         // A review day since the last closing (one that fell on a closed day comes now).
         let due = |every: u32| {
@@ -463,6 +473,15 @@ impl Inventory {
         due
     }
 
+    /// Products whose record shows stock but which sold nothing for `days` open days: what a
+    /// phantom-stock check counts.
+    pub fn idle_with_stock(&self, days: u32) -> Vec<ProductId> {
+        (0..self.stock.len())
+            .map(ProductId::from_index)
+            .filter(|&p| self.stock[p].record > 0 && self.idle_days[p] >= days)
+            .collect()
+    }
+
     /// The products to count today: `n` of them from where the last count stopped, round
     /// the catalogue (all when `n` is absent or covers them all).
     pub fn next_to_count(&mut self, n: Option<u32>) -> Vec<ProductId> {
@@ -515,6 +534,8 @@ impl Inventory {
         let s = &mut self.stock[p];
         let before = s.record;
         s.record = counted as i64;
+        // Counted: its idle spell no longer calls for a check.
+        self.idle_days[p] = 0;
         let f = &mut self.flows[p];
         f.counts += 1;
         f.corrected += s.record - before;

@@ -144,6 +144,10 @@ impl Simulation {
             .counting
             .as_ref()
             .is_some_and(|c| inventory.take_count_day(c.every_days));
+        let checks_today = scenario.counting.as_ref().is_some_and(|c| {
+            c.when_idle_days
+                .is_some_and(|d| !inventory.idle_with_stock(d).is_empty())
+        });
         world.insert_resource(inventory);
         if let Some(o) = &scenario.ordering {
             world
@@ -151,11 +155,14 @@ impl Simulation {
                 .schedule(o.delivery_time.seconds().max(open), events::DeliveriesDue);
         }
         if let Some(c) = &scenario.counting
-            && count_today
+            && (count_today || checks_today)
         {
-            world
-                .resource_mut::<Agenda>()
-                .schedule(c.start.seconds().max(open), events::CountsDue);
+            world.resource_mut::<Agenda>().schedule(
+                c.start.seconds().max(open),
+                events::CountsDue {
+                    scheduled: count_today,
+                },
+            );
         }
         let handlers = events::Handlers::new(&mut world);
         world.flush();

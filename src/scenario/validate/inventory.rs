@@ -267,6 +267,12 @@ fn check_counting(s: &Scenario, known: &Known, c: &mut Checks) {
             format!("{} days between counts; give 1 to 365", k.every_days),
         );
     }
+    if matches!(k.when_idle_days, Some(d) if d == 0 || d > 365) {
+        c.err(
+            "counting.when_idle_days",
+            "give 1 to 365 open days without a sale",
+        );
+    }
     if k.products_per_day == Some(0) {
         c.err(
             "counting.products_per_day",
