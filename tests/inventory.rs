@@ -19,12 +19,14 @@ fn shop(days: u32, errors: StockErrors) -> Scenario {
         first_weekday: Weekday::Mon,
         closed: vec![],
         demand: Default::default(),
+        hours: Default::default(),
     });
     s.stock_errors = errors;
     s.ordering = Some(Ordering {
         policy: Policy::MinMax { s: 20, max: 60 },
         products: Default::default(),
         lead_time_days: 1,
+        lead_time_spread_days: 0,
         delivery_time: storelab::scenario::ClockTime(6.0 * 3600.0),
         case_pack: 1,
         receive_seconds_per_case: 0.0,
@@ -391,6 +393,7 @@ fn rfid_counts_lower_out_of_stocks_of_slow_movers_as_published() {
             first_weekday: Weekday::Mon,
             closed: vec![Weekday::Sun],
             demand: Default::default(),
+            hours: Default::default(),
         });
         s.stock_errors = StockErrors {
             // The rates of inventory/baseline.ron (1 % shrink, 0.5 % misplaced).
@@ -677,4 +680,51 @@ fn a_check_of_products_that_stopped_selling_finds_phantom_stock() {
         lost(&checked),
         lost(&frozen)
     );
+}
+
+#[test]
+fn weekdays_can_have_their_own_hours_and_lead_times_can_vary() {
+    let mut s = shop(14, StockErrors::default());
+    // minimal.ron opens 08:00-12:00; Saturdays 08:00-10:00.
+    s.calendar.as_mut().unwrap().hours.insert(
+        Weekday::Sat,
+        storelab::scenario::Hours::Daily {
+            open: storelab::scenario::ClockTime(8.0 * 3600.0),
+            close: storelab::scenario::ClockTime(10.0 * 3600.0),
+        },
+    );
+    let out = run(&valid(s.clone()), 3);
+    let (sat, fri) = (&out.days[5], &out.days[4]);
+    assert_eq!(sat.weekday, Weekday::Sat);
+    // Half the hours, about half the customers and half the till hours.
+    assert!(
+        (sat.cashier_hours - 2.0).abs() < 0.1,
+        "{}",
+        sat.cashier_hours
+    );
+    assert!(
+        (fri.cashier_hours - 4.0).abs() < 0.1,
+        "{}",
+        fri.cashier_hours
+    );
+    assert!(
+        sat.customers < fri.customers,
+        "{} vs {}",
+        sat.customers,
+        fri.customers
+    );
+    // A random lead time of 1 to 4 days changes when deliveries come.
+    let fixed = run(&valid(s.clone()), 3);
+    s.ordering.as_mut().unwrap().lead_time_spread_days = 3;
+    let spread = run(&valid(s.clone()), 3);
+    assert_ne!(fixed.days, spread.days);
+    // A Saturday closing at 10:00 makes a delivery at 11:00 impossible.
+    s.ordering.as_mut().unwrap().delivery_time = storelab::scenario::ClockTime(11.0 * 3600.0);
+    s.calendar.as_mut().unwrap().hours.insert(
+        Weekday::Sun,
+        storelab::scenario::Hours::Duration { hours: 5.0 },
+    );
+    let text = format!("{:?}", storelab::scenario::validate::validate(&s));
+    assert!(text.contains("ordering.delivery_time"), "{text}");
+    assert!(text.contains("calendar.hours.Sun"), "{text}");
 }

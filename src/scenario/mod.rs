@@ -486,6 +486,25 @@ pub struct Calendar {
     /// Demand factor per weekday (scales the arrival rate; a weekday not listed: 1.0).
     #[serde(default)]
     pub demand: BTreeMap<Weekday, f64>,
+    /// Opening hours of single weekdays (`Daily`); a weekday not listed keeps `hours`.
+    #[serde(default)]
+    pub hours: BTreeMap<Weekday, Hours>,
+}
+
+impl Calendar {
+    /// The hours of a weekday.
+    pub fn hours_of<'a>(&'a self, weekday: Weekday, default: &'a Hours) -> &'a Hours {
+        self.hours.get(&weekday).unwrap_or(default)
+    }
+
+    /// The earliest closing time of the open weekdays, seconds since 00:00.
+    pub fn earliest_close(&self, default: &Hours) -> f64 {
+        Weekday::ALL
+            .iter()
+            .filter(|d| !self.closed.contains(d))
+            .map(|&d| self.hours_of(d, default).span().1)
+            .fold(f64::INFINITY, f64::min)
+    }
 }
 
 /// What makes the stock record drift from the stock. Each is a probability per unit (0..1).
@@ -527,6 +546,9 @@ pub struct Ordering {
     /// Days from order to delivery (an order on day d arrives on day d + lead time).
     #[serde(default = "default_lead_time")]
     pub lead_time_days: u32,
+    /// Random extra days on top of the lead time, uniform from 0 to this (0: fixed lead time).
+    #[serde(default)]
+    pub lead_time_spread_days: u32,
     /// When deliveries arrive (before opening: booked at opening).
     #[serde(default = "default_delivery_time")]
     pub delivery_time: ClockTime,

@@ -6,7 +6,8 @@
 //! explicitly: the inventory ledger (stock, records, orders). Customers do not carry over, and
 //! nothing happens overnight except what the ledger does at closing (shrinkage, periodic
 //! reviews). Closed weekdays have no customers; deliveries due on them arrive on the next open
-//! day. A weekday's demand factor scales that day's arrival rate. The first `warmup_days` are
+//! day. A weekday's demand factor scales that day's arrival rate, and a weekday can have
+//! opening hours of its own. The first `warmup_days` are
 //! simulated but left out of every KPI.
 //!
 //! Per day the run reports customers, sales, out-of-stocks, record accuracy, phantom stock,
@@ -168,14 +169,17 @@ pub(crate) fn day_scenario(
     cal: &Calendar,
     weekday: Weekday,
 ) -> Arc<Scenario> {
-    match cal.demand.get(&weekday) {
-        Some(&f) if f != 1.0 => {
-            let mut s = (**scenario).clone();
-            s.customers.arrival_multiplier *= f;
-            Arc::new(s)
-        }
-        _ => scenario.clone(),
+    let factor = cal.demand.get(&weekday).copied().unwrap_or(1.0);
+    let hours = cal.hours.get(&weekday);
+    if factor == 1.0 && hours.is_none() {
+        return scenario.clone();
     }
+    let mut s = (**scenario).clone();
+    s.customers.arrival_multiplier *= factor;
+    if let Some(h) = hours {
+        s.hours = h.clone();
+    }
+    Arc::new(s)
 }
 
 /// Runs every day of a scenario with a calendar. `detail`: keep every customer's record and

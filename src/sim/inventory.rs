@@ -206,6 +206,7 @@ pub struct Rules {
     pub errors: StockErrors,
     pub rules: IdVec<ProductId, Rule>,
     pub lead_time_days: u32,
+    pub lead_time_spread_days: u32,
     pub delivery_time: f64,
     pub case_pack: u32,
 }
@@ -220,6 +221,7 @@ impl Rules {
                 errors: scenario.stock_errors.clone(),
                 rules: vec![Rule::None; n].into(),
                 lead_time_days: 1,
+                lead_time_spread_days: 0,
                 delivery_time: 0.0,
                 case_pack: 1,
             };
@@ -235,6 +237,7 @@ impl Rules {
             errors: scenario.stock_errors.clone(),
             rules,
             lead_time_days: o.lead_time_days,
+            lead_time_spread_days: o.lead_time_spread_days,
             delivery_time: o.delivery_time.seconds(),
             case_pack: o.case_pack,
         }
@@ -592,7 +595,11 @@ impl Inventory {
             return;
         }
         let units = u32::try_from(units).unwrap_or(u32::MAX);
-        let lead = self.rules.lead_time_days + u32::from(late && self.rules.lead_time_days == 0);
+        let mut lead =
+            self.rules.lead_time_days + u32::from(late && self.rules.lead_time_days == 0);
+        if self.rules.lead_time_spread_days > 0 {
+            lead += self.rng.random_range(0..=self.rules.lead_time_spread_days);
+        }
         self.orders.push(Order {
             product: p,
             units,

@@ -52,6 +52,22 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
                 "(factor on the arrival rate)",
             );
         }
+        for (day, h) in &cal.hours {
+            let path = format!("calendar.hours.{day:?}");
+            match h {
+                Hours::Daily { open, close } => {
+                    if close.seconds() > 24.0 * 3600.0 {
+                        c.err(&path, "a day must close by 24:00 (days follow each other)");
+                    } else if close.seconds() <= open.seconds() {
+                        c.err(&path, "closes before it opens");
+                    }
+                }
+                Hours::Duration { .. } => c.err(
+                    &path,
+                    "daily hours only: Daily(open: \"08:00\", close: \"20:00\")",
+                ),
+            }
+        }
         match &s.hours {
             Hours::Daily { close, .. } if close.seconds() > 24.0 * 3600.0 => c.err(
                 "hours.close",
@@ -108,6 +124,12 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
         }
         check_policy(c, &path, policy);
     }
+    if o.lead_time_spread_days > 365 {
+        c.err(
+            "ordering.lead_time_spread_days",
+            format!("{} days; at most 365", o.lead_time_spread_days),
+        );
+    }
     if o.lead_time_days > 365 {
         c.err(
             "ordering.lead_time_days",
@@ -134,12 +156,13 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
             "deliveries are received by the restockers: set replenishment.restockers to 1 or more, or receive_seconds_per_case to 0",
         );
     }
-    // Before closing: a day's world ends when the store is empty after closing.
+    // Before closing (of the earliest-closing open weekday): a day's world ends when the
+    // store is empty after closing.
     c.range(
         "ordering.delivery_time",
         o.delivery_time.seconds(),
         0.0,
-        (k.close - 1.0).max(0.0),
+        (earliest_close(s, k) - 1.0).max(0.0),
         "(a time of day before closing)",
     );
 }
@@ -283,7 +306,7 @@ fn check_counting(s: &Scenario, known: &Known, c: &mut Checks) {
         "counting.start",
         k.start.seconds(),
         0.0,
-        (known.close - 1.0).max(0.0),
+        (earliest_close(s, known) - 1.0).max(0.0),
         "(a time of day before closing)",
     );
     match k.method {
@@ -327,5 +350,16 @@ fn check_counting(s: &Scenario, known: &Known, c: &mut Checks) {
                 "(a probability)",
             );
         }
+    }
+}
+
+/// The earliest closing time of an open day, seconds since 00:00.
+fn earliest_close(s: &Scenario, k: &Known) -> f64 {
+    match &s.calendar {
+        Some(cal) => {
+            let c = cal.earliest_close(&s.hours);
+            if c.is_finite() { c.max(0.0) } else { k.close }
+        }
+        None => k.close,
     }
 }
