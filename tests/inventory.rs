@@ -30,6 +30,7 @@ fn shop(days: u32, errors: StockErrors) -> Scenario {
         delivery_time: storelab::scenario::ClockTime(6.0 * 3600.0),
         case_pack: 1,
         receive_seconds_per_case: 0.0,
+        backroom_capacity: None,
     });
     s
 }
@@ -727,4 +728,22 @@ fn weekdays_can_have_their_own_hours_and_lead_times_can_vary() {
     let text = format!("{:?}", storelab::scenario::validate::validate(&s));
     assert!(text.contains("ordering.delivery_time"), "{text}");
     assert!(text.contains("calendar.hours.Sun"), "{text}");
+}
+
+#[test]
+fn orders_are_cut_to_what_the_backroom_holds() {
+    let mut s = shop(10, StockErrors::default());
+    s.ordering.as_mut().unwrap().backroom_capacity = Some(50);
+    let out = run(&valid(s), 3);
+    assert!(out.products.iter().map(|p| p.orders_cut).sum::<u64>() > 0);
+    // Backroom stock, deliveries at the door and orders never exceed the capacity: at each
+    // closing what was delivered that day is in the backroom, at most 50 units.
+    for d in &out.days {
+        assert!(
+            d.units_delivered <= 50,
+            "day {}: {} delivered",
+            d.day,
+            d.units_delivered
+        );
+    }
 }

@@ -559,6 +559,11 @@ pub struct Ordering {
     /// backroom and on the record the moment they arrive).
     #[serde(default)]
     pub receive_seconds_per_case: f64,
+    /// Units the backroom holds, all products together (absent: no limit). An order is cut
+    /// to the whole cases that still fit beside the backroom's stock, the deliveries at the
+    /// door and what is on order.
+    #[serde(default)]
+    pub backroom_capacity: Option<u64>,
 }
 
 fn default_lead_time() -> u32 {

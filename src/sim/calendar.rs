@@ -89,6 +89,8 @@ pub struct ProductRow {
     /// Hours its shelf was empty while the store was open.
     pub oos_hours: f64,
     pub orders: u64,
+    /// Orders cut because the backroom was full.
+    pub orders_cut: u64,
     pub units_ordered: u64,
     pub units_delivered: u64,
     pub shrink: u64,
@@ -133,6 +135,7 @@ struct Snapshot {
     lost: Vec<u64>,
     empty_seconds: Vec<f64>,
     orders: Vec<u64>,
+    orders_cut: Vec<u64>,
     ordered: Vec<u64>,
     delivered: Vec<u64>,
     shrunk: Vec<u64>,
@@ -149,6 +152,7 @@ impl Snapshot {
             lost: f().map(|f| f.lost).collect(),
             empty_seconds: f().map(|f| f.empty_seconds).collect(),
             orders: f().map(|f| f.orders).collect(),
+            orders_cut: f().map(|f| f.orders_cut).collect(),
             ordered: f().map(|f| f.ordered).collect(),
             delivered: f().map(|f| f.delivered).collect(),
             shrunk: f().map(|f| f.shrunk).collect(),
@@ -460,6 +464,7 @@ fn product_rows(inv: &Inventory, first: &Snapshot, ids: &[String]) -> Vec<Produc
                 lost: f.lost - first.lost[i],
                 oos_hours: (f.empty_seconds - first.empty_seconds[i]) / 3600.0,
                 orders: f.orders - first.orders[i],
+                orders_cut: f.orders_cut - first.orders_cut[i],
                 units_ordered: f.ordered - first.ordered[i],
                 units_delivered: f.delivered - first.delivered[i],
                 shrink: f.shrunk - first.shrunk[i],

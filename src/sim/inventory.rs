@@ -90,6 +90,8 @@ pub struct Flows {
     pub empty_since: Option<f64>,
     /// Orders placed, and units ordered (booked).
     pub orders: u64,
+    /// Orders cut (or dropped) because the backroom was full.
+    pub orders_cut: u64,
     pub ordered: u64,
     /// Units delivered into the backroom (what really came) and booked on the record.
     pub delivered: u64,
@@ -209,6 +211,7 @@ pub struct Rules {
     pub lead_time_spread_days: u32,
     pub delivery_time: f64,
     pub case_pack: u32,
+    pub backroom_capacity: Option<u64>,
 }
 
 impl Rules {
@@ -224,6 +227,7 @@ impl Rules {
                 lead_time_spread_days: 0,
                 delivery_time: 0.0,
                 case_pack: 1,
+                backroom_capacity: None,
             };
         };
         let daily = expected_daily_demand(scenario);
@@ -240,6 +244,7 @@ impl Rules {
             lead_time_spread_days: o.lead_time_spread_days,
             delivery_time: o.delivery_time.seconds(),
             case_pack: o.case_pack,
+            backroom_capacity: o.backroom_capacity,
         }
     }
 }
@@ -590,7 +595,20 @@ impl Inventory {
     /// delivery time, so a lead time of 0 means tomorrow.
     fn place(&mut self, p: ProductId, units: u64, late: bool) {
         let pack = u64::from(self.rules.case_pack.max(1));
-        let units = units.div_ceil(pack) * pack;
+        let mut units = units.div_ceil(pack) * pack;
+        if let Some(cap) = self.rules.backroom_capacity {
+            let taken: u64 = self
+                .stock
+                .iter()
+                .map(|s| u64::from(s.backroom) + u64::from(s.at_door))
+                .sum::<u64>()
+                + self.on_order.iter().sum::<u64>();
+            let fits = cap.saturating_sub(taken) / pack * pack;
+            if fits < units {
+                self.flows[p].orders_cut += 1;
+                units = fits;
+            }
+        }
         if units == 0 {
             return;
         }

@@ -124,6 +124,12 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
         }
         check_policy(c, &path, policy);
     }
+    if o.backroom_capacity == Some(0) {
+        c.err(
+            "ordering.backroom_capacity",
+            "a backroom for 0 units takes no delivery: give its size in units, or leave it out",
+        );
+    }
     if o.lead_time_spread_days > 365 {
         c.err(
             "ordering.lead_time_spread_days",
