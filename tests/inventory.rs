@@ -747,3 +747,41 @@ fn orders_are_cut_to_what_the_backroom_holds() {
         );
     }
 }
+
+#[test]
+fn fixed_rfid_readers_keep_the_record_close_without_staff() {
+    let errors = StockErrors {
+        shrink_per_unit_sold: 0.05,
+        misplaced_per_unit_refilled: 0.05,
+        ..StockErrors::default()
+    };
+    let none = run(&valid(shop(14, errors.clone())), 3);
+    let mut s = shop(14, errors);
+    s.counting = Some(Counting {
+        method: CountMethod::RfidReaders {
+            every_minutes: 60.0,
+            tagged: 1.0,
+            read_rate: 1.0,
+        },
+        every_days: 7,
+        products_per_day: None,
+        start: storelab::scenario::ClockTime(9.0 * 3600.0),
+        staff: 1,
+        when_idle_days: None,
+    });
+    let readers = run(&valid(s), 3);
+    let mae = |o: &storelab::RunOutput| o.summary.inventory.as_ref().unwrap().record_mae;
+    assert!(
+        mae(&readers) < mae(&none) / 2.0,
+        "{} vs {}",
+        mae(&readers),
+        mae(&none)
+    );
+    // Four reads a day (08:00-11:00 of a 08:00-12:00 day) of four products, no staff time.
+    assert!(
+        readers
+            .days
+            .iter()
+            .all(|d| d.counts == 16 && d.counting_hours == 0.0)
+    );
+}

@@ -680,6 +680,21 @@ pub enum CountMethod {
         #[serde(default = "default_rfid_read")]
         read_rate: f64,
     },
+    /// Fixed RFID readers on the shelves and in the backroom: every product is read every
+    /// `every_minutes` while the store is open, with no staff time (`every_days`,
+    /// `products_per_day`, `start`, `staff` do not apply). Tags and reads as for `Rfid`.
+    RfidReaders {
+        #[serde(default = "default_reader_minutes")]
+        every_minutes: f64,
+        #[serde(default = "default_rfid_tagged")]
+        tagged: f64,
+        #[serde(default = "default_rfid_read")]
+        read_rate: f64,
+    },
+}
+
+fn default_reader_minutes() -> f64 {
+    15.0
 }
 
 fn default_manual_rate() -> f64 {

@@ -13,12 +13,15 @@
 //! to the backroom door, where it takes its next task. Counts not done by the end of the day
 //! are dropped; the next count day goes on round the catalogue.
 //!
-//! Units: items per hour, seconds, days.
+//! With fixed RFID readers (`RfidReaders`) no one counts: every product is read every
+//! `every_minutes` while the store is open ([`ReadersDue`]), at no staff time.
+//!
+//! Units: items per hour, seconds, minutes, days.
 
 use bevy::prelude::*;
 
 use crate::RunConfig;
-use crate::ids::ProductId;
+use crate::ids::{Id, ProductId};
 use crate::sim::engine::Clock;
 use crate::sim::event_log::{Describe, EventLog, LogRow};
 use crate::sim::events::Agenda;
@@ -33,6 +36,41 @@ use crate::sim::staff::{Crew, RoleKind, StaffMember, Task, TaskKind, describe_st
 #[derive(Debug, Clone, Copy)]
 pub struct CountsDue {
     pub scheduled: bool,
+}
+
+/// Scheduled every `every_minutes` while the store is open, with fixed RFID readers: every
+/// product is read.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadersDue;
+
+impl Describe for ReadersDue {
+    fn describe(&self, _: &World, row: &mut LogRow) {
+        row.who = "RFID readers".into();
+        row.what = "read every product".into();
+    }
+}
+
+pub(crate) fn on_readers_due(
+    _: In<ReadersDue>,
+    mut inventory: ResMut<Inventory>,
+    config: Res<RunConfig>,
+    clock: Res<Clock>,
+    mut agenda: ResMut<Agenda>,
+) {
+    let Some(counting) = &config.scenario.counting else {
+        return;
+    };
+    let crate::scenario::CountMethod::RfidReaders { every_minutes, .. } = counting.method else {
+        return;
+    };
+    let now = clock.now;
+    for i in 0..inventory.all_stock().count() {
+        inventory.count(ProductId::from_index(i), &counting.method, now);
+    }
+    let next = now + 60.0 * every_minutes;
+    if next < clock.close {
+        agenda.schedule(next, ReadersDue);
+    }
 }
 
 /// Scheduled: a restocker reaches the shelf it is to count.
@@ -157,6 +195,8 @@ pub(crate) fn on_counter_at_shelf(
     let rate = match counting.method {
         crate::scenario::CountMethod::Manual { items_per_hour, .. }
         | crate::scenario::CountMethod::Rfid { items_per_hour, .. } => items_per_hour,
+        // Readers need no staff: no count task is ever posted for them.
+        crate::scenario::CountMethod::RfidReaders { .. } => return,
     };
     let units = inventory.units_to_count(product, &counting.method);
     member.task = Task::Counting { product };

@@ -21,7 +21,7 @@ use crate::sim::{
 
 pub use crate::sim::arrivals::{ArrivalDue, CustomerEntered, SetArrivalMultiplier};
 pub use crate::sim::checkout::{CustomerPaid, JoinQueue, ReachCheckout, ServiceDone, SetLaneOpen};
-pub use crate::sim::counting::{CountDone, CounterAtShelf, CountsDue};
+pub use crate::sim::counting::{CountDone, CounterAtShelf, CountsDue, ReadersDue};
 pub use crate::sim::inventory::DeliveriesDue;
 pub use crate::sim::journey::{CustomerLeft, ReachExit};
 pub use crate::sim::metrics::SampleDue;
@@ -136,4 +136,5 @@ event_table! {
     CountsDue => [counting::on_counts_due],
     CounterAtShelf => [counting::on_counter_at_shelf],
     CountDone => [counting::on_count_done],
+    ReadersDue => [counting::on_readers_due],
 }

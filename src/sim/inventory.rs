@@ -508,7 +508,7 @@ impl Inventory {
         let s = &self.stock[p];
         let found = match method {
             CountMethod::Manual { .. } => 0,
-            CountMethod::Rfid { .. } => s.misplaced,
+            CountMethod::Rfid { .. } | CountMethod::RfidReaders { .. } => s.misplaced,
         };
         s.shelf + s.backroom + s.carried + found
     }
@@ -527,6 +527,9 @@ impl Inventory {
                 there - missed + twice
             }
             CountMethod::Rfid {
+                tagged, read_rate, ..
+            }
+            | CountMethod::RfidReaders {
                 tagged, read_rate, ..
             } => {
                 let p_read = tagged * read_rate;

@@ -140,14 +140,20 @@ impl Simulation {
         let mut world = std::mem::take(app.world_mut());
         let open = world.resource::<Clock>().open;
         inventory.start_day(day, open, seed);
-        let count_today = scenario
+        let readers = scenario
             .counting
             .as_ref()
-            .is_some_and(|c| inventory.take_count_day(c.every_days));
-        let checks_today = scenario.counting.as_ref().is_some_and(|c| {
-            c.when_idle_days
-                .is_some_and(|d| !inventory.idle_with_stock(d).is_empty())
-        });
+            .is_some_and(|c| matches!(c.method, crate::scenario::CountMethod::RfidReaders { .. }));
+        let count_today = !readers
+            && scenario
+                .counting
+                .as_ref()
+                .is_some_and(|c| inventory.take_count_day(c.every_days));
+        let checks_today = !readers
+            && scenario.counting.as_ref().is_some_and(|c| {
+                c.when_idle_days
+                    .is_some_and(|d| !inventory.idle_with_stock(d).is_empty())
+            });
         world.insert_resource(inventory);
         if let Some(o) = &scenario.ordering {
             world
@@ -163,6 +169,11 @@ impl Simulation {
                     scheduled: count_today,
                 },
             );
+        }
+        if readers {
+            world
+                .resource_mut::<Agenda>()
+                .schedule(open, events::ReadersDue);
         }
         let handlers = events::Handlers::new(&mut world);
         world.flush();

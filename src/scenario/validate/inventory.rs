@@ -273,13 +273,14 @@ fn check_counting(s: &Scenario, known: &Known, c: &mut Checks) {
             "counts are scheduled on days of a `calendar`: add one (days: 1 for a single day)",
         );
     }
-    if s.replenishment.restockers == 0 {
+    let readers = matches!(k.method, CountMethod::RfidReaders { .. });
+    if s.replenishment.restockers == 0 && !readers {
         c.err(
             "counting",
             "counts are done by the restockers: set replenishment.restockers to 1 or more",
         );
     }
-    if k.staff == 0 || k.staff > s.replenishment.restockers.max(1) {
+    if !readers && (k.staff == 0 || k.staff > s.replenishment.restockers.max(1)) {
         c.err(
             "counting.staff",
             format!(
@@ -330,6 +331,27 @@ fn check_counting(s: &Scenario, known: &Known, c: &mut Checks) {
             c.range(
                 "counting.method.error_per_item",
                 error_per_item,
+                0.0,
+                1.0,
+                "(a probability)",
+            );
+        }
+        CountMethod::RfidReaders {
+            every_minutes,
+            tagged,
+            read_rate,
+        } => {
+            c.range(
+                "counting.method.every_minutes",
+                every_minutes,
+                1.0,
+                1440.0,
+                "minutes",
+            );
+            c.range("counting.method.tagged", tagged, 0.0, 1.0, "(a share)");
+            c.range(
+                "counting.method.read_rate",
+                read_rate,
                 0.0,
                 1.0,
                 "(a probability)",
