@@ -761,7 +761,14 @@ const STRINGS: &[&str] = &[
 
 /// Enum variants and values by family: a variant is mostly swapped for one of its family.
 const IDENTS: &[&[&str]] = &[
-    &["None", "ReorderPoint", "MinMax", "Periodic", "DaysOfCover", "Forecast"],
+    &[
+        "None",
+        "ReorderPoint",
+        "MinMax",
+        "Periodic",
+        "DaysOfCover",
+        "Forecast",
+    ],
     &["Manual", "Rfid", "RfidReaders"],
     &["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
     &["Poisson", "Hourly"],
