@@ -416,9 +416,7 @@ fn shift(r: &mut CustomerRecord, offset: f64, ids_before: u32) {
 fn close_row(row: &mut DayRow, inv: &Inventory, before: &Snapshot, prices: &[f64]) {
     let f = || inv.all_flows();
     let s = || inv.all_stock();
-    let findable = |st: &crate::sim::inventory::Stock| {
-        i64::from(st.shelf) + i64::from(st.backroom) + i64::from(st.carried)
-    };
+    let findable = |st: &crate::sim::inventory::Stock| st.findable() as i64;
     let n = prices.len().max(1) as f64;
     row.phantom_products = s().filter(|st| st.record > 0 && findable(st) == 0).count() as u64;
     row.record_accuracy = s().filter(|st| st.record == findable(st)).count() as f64 / n;
@@ -470,7 +468,7 @@ fn product_rows(inv: &Inventory, first: &Snapshot, ids: &[String]) -> Vec<Produc
                 shrink: f.shrunk - first.shrunk[i],
                 misplaced: f.misplaced - first.misplaced[i],
                 record_end: s.record,
-                on_hand_end: u64::from(s.shelf) + u64::from(s.backroom) + u64::from(s.carried),
+                on_hand_end: s.findable(),
                 misplaced_end: u64::from(s.misplaced),
             }
         })

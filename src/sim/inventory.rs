@@ -61,6 +61,12 @@ pub struct Stock {
 }
 
 impl Stock {
+    /// Units staff and shoppers can find: shelf, backroom and carried. The record is right
+    /// when it equals this.
+    pub fn findable(&self) -> u64 {
+        u64::from(self.shelf) + u64::from(self.backroom) + u64::from(self.carried)
+    }
+
     /// Every unit physically in the store.
     pub fn physical(&self) -> u64 {
         u64::from(self.shelf)

@@ -551,6 +551,7 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
                 ui.strong("on shelf");
                 ui.strong("capacity");
                 ui.strong("backroom");
+                ui.strong("misplaced");
                 ui.strong("record");
                 ui.end_row();
                 let inventory = world.resource::<Inventory>();
@@ -571,14 +572,15 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
                     ui.colored_label(color, stock.shelf.to_string());
                     ui.label(slot.capacity.to_string());
                     ui.label((stock.backroom + stock.carried).to_string());
-                    // The record against what is physically there: red when they differ.
-                    let physical = stock.physical() as i64;
-                    if stock.record == physical {
+                    ui.label(stock.misplaced.to_string());
+                    // The record against what can be found: red when they differ.
+                    let findable = stock.findable() as i64;
+                    if stock.record == findable {
                         ui.label(stock.record.to_string());
                     } else {
                         ui.colored_label(
                             Color32::RED,
-                            format!("{} ({physical} there)", stock.record),
+                            format!("{} ({findable} to find)", stock.record),
                         );
                     }
                     ui.end_row();
