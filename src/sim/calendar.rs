@@ -27,7 +27,7 @@ use crate::scenario::{Calendar, LaneKind, Scenario, Weekday, format_clock};
 use crate::sim::checkout::Checkout;
 use crate::sim::customer::CustomerRecord;
 use crate::sim::engine::{Clock, Fault};
-use crate::sim::inventory::Inventory;
+use crate::sim::inventory::{Flows, Inventory};
 use crate::sim::metrics::{self, LaneSummary, QueueSummary, Stats, Summary};
 use crate::sim::movement::Heatmap;
 use crate::sim::staff::StaffHours;
@@ -128,43 +128,23 @@ pub struct InventorySummary {
     pub receiving_hours: f64,
 }
 
-/// A snapshot of every product's flows, to take differences over a day.
-#[derive(Clone)]
-struct Snapshot {
-    sold: Vec<u64>,
-    lost: Vec<u64>,
-    empty_seconds: Vec<f64>,
-    orders: Vec<u64>,
-    orders_cut: Vec<u64>,
-    ordered: Vec<u64>,
-    delivered: Vec<u64>,
-    shrunk: Vec<u64>,
-    misplaced: Vec<u64>,
-    counts: Vec<u64>,
-    corrected: Vec<i64>,
+/// Every product's flows at a moment, to take differences over a day or the measured days.
+type Snapshot = Vec<Flows>;
+
+fn snapshot(inv: &Inventory) -> Snapshot {
+    inv.all_flows().cloned().collect()
 }
 
-impl Snapshot {
-    fn of(inv: &Inventory) -> Snapshot {
-        let f = || inv.all_flows();
-        Snapshot {
-            sold: f().map(|f| f.sold).collect(),
-            lost: f().map(|f| f.lost).collect(),
-            empty_seconds: f().map(|f| f.empty_seconds).collect(),
-            orders: f().map(|f| f.orders).collect(),
-            orders_cut: f().map(|f| f.orders_cut).collect(),
-            ordered: f().map(|f| f.ordered).collect(),
-            delivered: f().map(|f| f.delivered).collect(),
-            shrunk: f().map(|f| f.shrunk).collect(),
-            misplaced: f().map(|f| f.misplaced).collect(),
-            counts: f().map(|f| f.counts).collect(),
-            corrected: f().map(|f| f.corrected).collect(),
-        }
-    }
-}
-
-fn diff<T: Copy + std::ops::Sub<Output = T> + std::iter::Sum>(a: &[T], b: &[T]) -> T {
-    a.iter().zip(b).map(|(&x, &y)| x - y).sum()
+/// How much the flow `f` of all products grew since `before`.
+fn change<T: std::ops::Sub<Output = T> + std::iter::Sum>(
+    inv: &Inventory,
+    before: &[Flows],
+    f: impl Fn(&Flows) -> T,
+) -> T {
+    inv.all_flows()
+        .zip(before)
+        .map(|(now, then)| f(now) - f(then))
+        .sum()
 }
 
 /// The scenario of day `d`: the same store with the weekday's demand factor.
@@ -212,9 +192,9 @@ pub fn run_days(scenario: &ValidScenario, seed: u64, detail: bool) -> Result<Run
         let weekday = cal.first_weekday.plus(d);
         let measured = d >= cal.warmup_days;
         if measured && first_measured.is_none() {
-            first_measured = Some(Snapshot::of(&inventory));
+            first_measured = Some(snapshot(&inventory));
         }
-        let before = Snapshot::of(&inventory);
+        let before = snapshot(&inventory);
         let offset = f64::from(d) * DAY;
         let mut row = DayRow {
             day: d + 1,
@@ -278,8 +258,8 @@ pub fn run_days(scenario: &ValidScenario, seed: u64, detail: bool) -> Result<Run
                 .expect("the day's inventory");
             let sold_today: IdVec<ProductId, u64> = inv
                 .all_flows()
-                .zip(&before.sold)
-                .map(|(f, &b)| f.sold - b)
+                .zip(&before)
+                .map(|(f, b)| f.sold - b.sold)
                 .collect();
             inv.end_day(end, &sold_today);
             // The ledger's books balance every day (a bug otherwise, never input).
@@ -289,10 +269,7 @@ pub fn run_days(scenario: &ValidScenario, seed: u64, detail: bool) -> Result<Run
                     .is_ok()
             }));
             let products = prices.len().max(1) as f64;
-            let empty = diff(
-                &inv.all_flows().map(|f| f.empty_seconds).collect::<Vec<_>>(),
-                &before.empty_seconds,
-            );
+            let empty = change(&inv, &before, |f| f.empty_seconds);
             row.oos_share = if end > open {
                 empty / (products * (end - open))
             } else {
@@ -360,7 +337,7 @@ pub fn run_days(scenario: &ValidScenario, seed: u64, detail: bool) -> Result<Run
         rows.push(row);
     }
     let measured_rows: Vec<&DayRow> = rows.iter().filter(|r| r.measured).collect();
-    let first = first_measured.unwrap_or_else(|| Snapshot::of(&inventory));
+    let first = first_measured.unwrap_or_else(|| snapshot(&inventory));
     let catalog_ids: Vec<String> = scenario.products.iter().map(|p| p.id.clone()).collect();
     let products = product_rows(&inventory, &first, &catalog_ids);
     let last_exit = records
@@ -413,8 +390,7 @@ fn shift(r: &mut CustomerRecord, offset: f64, ids_before: u32) {
 }
 
 /// The stock figures of a day's row, from the ledger at the end of the day.
-fn close_row(row: &mut DayRow, inv: &Inventory, before: &Snapshot, prices: &[f64]) {
-    let f = || inv.all_flows();
+fn close_row(row: &mut DayRow, inv: &Inventory, before: &[Flows], prices: &[f64]) {
     let s = || inv.all_stock();
     let findable = |st: &crate::sim::inventory::Stock| st.findable() as i64;
     let n = prices.len().max(1) as f64;
@@ -426,47 +402,37 @@ fn close_row(row: &mut DayRow, inv: &Inventory, before: &Snapshot, prices: &[f64
         / n;
     row.on_hand_units = s().map(|st| findable(st) as u64).sum();
     row.on_hand_value = s().zip(prices).map(|(st, p)| findable(st) as f64 * p).sum();
-    row.orders = diff(&f().map(|f| f.orders).collect::<Vec<_>>(), &before.orders);
-    row.units_delivered = diff(
-        &f().map(|f| f.delivered).collect::<Vec<_>>(),
-        &before.delivered,
-    );
-    let shrunk: Vec<u64> = f().map(|f| f.shrunk).collect();
-    row.shrink_units = diff(&shrunk, &before.shrunk);
-    row.shrink_value = shrunk
-        .iter()
-        .zip(&before.shrunk)
+    row.orders = change(inv, before, |f| f.orders);
+    row.units_delivered = change(inv, before, |f| f.delivered);
+    row.shrink_units = change(inv, before, |f| f.shrunk);
+    row.shrink_value = inv
+        .all_flows()
+        .zip(before)
         .zip(prices)
-        .map(|((&a, &b), p)| (a - b) as f64 * p)
+        .map(|((now, then), p)| (now.shrunk - then.shrunk) as f64 * p)
         .sum();
-    row.misplaced_units = diff(
-        &f().map(|f| f.misplaced).collect::<Vec<_>>(),
-        &before.misplaced,
-    );
-    row.counts = diff(&f().map(|f| f.counts).collect::<Vec<_>>(), &before.counts);
-    row.count_corrections = diff(
-        &f().map(|f| f.corrected).collect::<Vec<_>>(),
-        &before.corrected,
-    );
+    row.misplaced_units = change(inv, before, |f| f.misplaced);
+    row.counts = change(inv, before, |f| f.counts);
+    row.count_corrections = change(inv, before, |f| f.corrected);
 }
 
-fn product_rows(inv: &Inventory, first: &Snapshot, ids: &[String]) -> Vec<ProductRow> {
+fn product_rows(inv: &Inventory, first: &[Flows], ids: &[String]) -> Vec<ProductRow> {
     ids.iter()
         .enumerate()
         .map(|(i, id)| {
             let p = ProductId::from_index(i);
-            let (f, s) = (inv.flows(p), inv.stock(p));
+            let (f, s, first) = (inv.flows(p), inv.stock(p), &first[i]);
             ProductRow {
                 product: id.clone(),
-                sold: f.sold - first.sold[i],
-                lost: f.lost - first.lost[i],
-                oos_hours: (f.empty_seconds - first.empty_seconds[i]) / 3600.0,
-                orders: f.orders - first.orders[i],
-                orders_cut: f.orders_cut - first.orders_cut[i],
-                units_ordered: f.ordered - first.ordered[i],
-                units_delivered: f.delivered - first.delivered[i],
-                shrink: f.shrunk - first.shrunk[i],
-                misplaced: f.misplaced - first.misplaced[i],
+                sold: f.sold - first.sold,
+                lost: f.lost - first.lost,
+                oos_hours: (f.empty_seconds - first.empty_seconds) / 3600.0,
+                orders: f.orders - first.orders,
+                orders_cut: f.orders_cut - first.orders_cut,
+                units_ordered: f.ordered - first.ordered,
+                units_delivered: f.delivered - first.delivered,
+                shrink: f.shrunk - first.shrunk,
+                misplaced: f.misplaced - first.misplaced,
                 record_end: s.record,
                 on_hand_end: s.findable(),
                 misplaced_end: u64::from(s.misplaced),
@@ -479,18 +445,12 @@ fn inventory_summary(
     days: u32,
     measured: &[&DayRow],
     inv: &Inventory,
-    first: &Snapshot,
+    first: &[Flows],
 ) -> InventorySummary {
     let open: Vec<&&DayRow> = measured.iter().filter(|r| r.open).collect();
     let mean = |v: f64, n: usize| if n > 0 { v / n as f64 } else { 0.0 };
-    let sold: u64 = diff(
-        &inv.all_flows().map(|f| f.sold).collect::<Vec<_>>(),
-        &first.sold,
-    );
-    let lost: u64 = diff(
-        &inv.all_flows().map(|f| f.lost).collect::<Vec<_>>(),
-        &first.lost,
-    );
+    let sold = change(inv, first, |f| f.sold);
+    let lost = change(inv, first, |f| f.lost);
     // Closing states of open days only: a closed day would repeat the day before.
     InventorySummary {
         days,

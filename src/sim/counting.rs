@@ -27,7 +27,7 @@ use crate::sim::event_log::{Describe, EventLog, LogRow};
 use crate::sim::events::Agenda;
 use crate::sim::inventory::Inventory;
 use crate::sim::movement::{Motion, Movement, Walker};
-use crate::sim::replenishment::{RestockerBack, RestockerWork};
+use crate::sim::replenishment::{RestockerWork, walk_back};
 use crate::sim::shopping::Catalog;
 use crate::sim::staff::{Crew, RoleKind, StaffMember, Task, TaskKind, describe_staff};
 
@@ -238,11 +238,12 @@ pub(crate) fn on_count_done(
     if let Some(log) = log.as_mut() {
         log.what(|| format!("record {before} -> {after}"));
     }
-    let door = moves
-        .plan()
-        .backroom_door
-        .expect("counts are done by restockers, who have a backroom");
-    let walk = moves.walk(Walker::Staff, &mut motion, door, member.speed, now);
-    member.task = Task::Returning;
-    agenda.schedule(walk.arrive, RestockerBack { staff: ev.staff });
+    walk_back(
+        ev.staff,
+        &mut member,
+        &mut motion,
+        &mut moves,
+        &mut agenda,
+        now,
+    );
 }

@@ -21,7 +21,7 @@ use crate::ids::{Id, IdVec, ProductId};
 use crate::sim::engine::Clock;
 use crate::sim::event_log::{Describe, EventLog, LogRow};
 use crate::sim::events::Agenda;
-use crate::sim::inventory::Inventory;
+use crate::sim::inventory::{Inventory, emit_if_low};
 use crate::sim::movement::{Motion, Movement, Walker};
 use crate::sim::shopping::{Catalog, StockLow};
 use crate::sim::staff::{
@@ -274,23 +274,42 @@ pub(crate) fn on_refill_done(
     let Task::Refilling { product, units } = member.task else {
         return;
     };
-    let p = product;
-    inventory.put_on_shelf(p, units, now);
-    let stock = inventory.stock(p);
-    let still_low = f64::from(stock.shelf)
-        < config.scenario.replenishment.threshold * f64::from(stock.capacity);
-    refills.pending[p] = false;
+    inventory.put_on_shelf(product, units, now);
+    refills.pending[product] = false;
     refills.done += 1;
-    if still_low {
-        agenda.emit(StockLow { product });
-    }
+    emit_if_low(
+        &inventory,
+        product,
+        config.scenario.replenishment.threshold,
+        &mut agenda,
+    );
+    walk_back(
+        ev.staff,
+        &mut member,
+        &mut motion,
+        &mut moves,
+        &mut agenda,
+        now,
+    );
+}
+
+/// Sends a restocker whose task is done back to the backroom door, where it takes the next
+/// one ([`RestockerBack`]).
+pub(crate) fn walk_back(
+    staff: Entity,
+    member: &mut StaffMember,
+    motion: &mut Motion,
+    moves: &mut Movement,
+    agenda: &mut Agenda,
+    now: f64,
+) {
     let door = moves
         .plan()
         .backroom_door
         .expect("restockers need a backroom");
-    let walk = moves.walk(Walker::Staff, &mut motion, door, member.speed, now);
+    let walk = moves.walk(Walker::Staff, motion, door, member.speed, now);
     member.task = Task::Returning;
-    agenda.schedule(walk.arrive, RestockerBack { staff: ev.staff });
+    agenda.schedule(walk.arrive, RestockerBack { staff });
 }
 
 pub(crate) fn on_back(

@@ -209,12 +209,7 @@ fn check_policy(c: &mut Checks, path: &str, p: &Policy) {
         }
         Policy::Periodic { every_days, up_to } => {
             units(c, "up_to", up_to);
-            if every_days == 0 || every_days > 365 {
-                c.err(
-                    format!("{path}.every_days"),
-                    format!("{every_days} days between reviews; give 1 to 365"),
-                );
-            }
+            days_between(c, &format!("{path}.every_days"), every_days, "reviews");
             if up_to == 0 {
                 c.err(
                     format!("{path}.up_to"),
@@ -241,12 +236,7 @@ fn check_policy(c: &mut Checks, path: &str, p: &Policy) {
                 0.9999,
                 "(a probability)",
             );
-            if every_days == 0 || every_days > 365 {
-                c.err(
-                    format!("{path}.every_days"),
-                    format!("{every_days} days between reviews; give 1 to 365"),
-                );
-            }
+            days_between(c, &format!("{path}.every_days"), every_days, "reviews");
         }
         Policy::DaysOfCover { s_days, max_days } => {
             let ok = c.range(&format!("{path}.s_days"), s_days, 0.0, 365.0, "days");
@@ -291,12 +281,7 @@ fn check_counting(s: &Scenario, known: &Known, c: &mut Checks) {
             ),
         );
     }
-    if k.every_days == 0 || k.every_days > 365 {
-        c.err(
-            "counting.every_days",
-            format!("{} days between counts; give 1 to 365", k.every_days),
-        );
-    }
+    days_between(c, "counting.every_days", k.every_days, "counts");
     if matches!(k.when_idle_days, Some(d) if d == 0 || d > 365) {
         c.err(
             "counting.when_idle_days",
@@ -348,14 +333,7 @@ fn check_counting(s: &Scenario, known: &Known, c: &mut Checks) {
                 1440.0,
                 "minutes",
             );
-            c.range("counting.method.tagged", tagged, 0.0, 1.0, "(a share)");
-            c.range(
-                "counting.method.read_rate",
-                read_rate,
-                0.0,
-                1.0,
-                "(a probability)",
-            );
+            check_reads(c, tagged, read_rate);
         }
         CountMethod::Rfid {
             items_per_hour,
@@ -369,16 +347,28 @@ fn check_counting(s: &Scenario, known: &Known, c: &mut Checks) {
                 1_000_000.0,
                 "items/h",
             );
-            c.range("counting.method.tagged", tagged, 0.0, 1.0, "(a share)");
-            c.range(
-                "counting.method.read_rate",
-                read_rate,
-                0.0,
-                1.0,
-                "(a probability)",
-            );
+            check_reads(c, tagged, read_rate);
         }
     }
+}
+
+/// A period of 1 to 365 days between `what` (reviews, counts).
+fn days_between(c: &mut Checks, path: &str, days: u32, what: &str) {
+    if days == 0 || days > 365 {
+        c.err(path, format!("{days} days between {what}; give 1 to 365"));
+    }
+}
+
+/// The tags and reads of an RFID method.
+fn check_reads(c: &mut Checks, tagged: f64, read_rate: f64) {
+    c.range("counting.method.tagged", tagged, 0.0, 1.0, "(a share)");
+    c.range(
+        "counting.method.read_rate",
+        read_rate,
+        0.0,
+        1.0,
+        "(a probability)",
+    );
 }
 
 /// The earliest closing time of an open day, seconds since 00:00.
