@@ -95,6 +95,9 @@ pub struct FloorPlan {
     dist: IdVec<PoiId, Arc<[f32]>>,
     /// `toward[p][c]`: the next cell on a shortest path from `c` to point `p`.
     toward: IdVec<PoiId, Arc<[CellId]>>,
+    /// `between[from · n + to]`: the same distances between points of interest, one small
+    /// dense table (route planning looks up every pair of a basket's stops).
+    between: Arc<[f32]>,
 }
 
 /// Marks a cell no walk goes through in the `toward` tables.
@@ -240,6 +243,7 @@ impl FloorPlan {
             pois: IdVec::new(),
             dist: IdVec::new(),
             toward: IdVec::new(),
+            between: Arc::from([]),
         };
         let cells_of = |plan: &FloorPlan, kind: CellKind| -> Vec<CellId> {
             plan.cells
@@ -409,6 +413,13 @@ impl FloorPlan {
             self.dist.push(dist.into());
             self.toward.push(toward.into());
         }
+        let n = self.pois.len();
+        self.between = (0..n * n)
+            .map(|k| {
+                let (from, to) = (PoiId::from_index(k / n), PoiId::from_index(k % n));
+                self.dist[to][self.pois[from].index()]
+            })
+            .collect();
     }
 
     fn successors(&self, c: CellId) -> Vec<(CellId, u32)> {
@@ -474,7 +485,7 @@ impl FloorPlan {
 
     /// Walking distance in metres between two points of interest (∞ if unreachable).
     pub fn distance(&self, from: PoiId, to: PoiId) -> f64 {
-        f64::from(self.dist[to][self.pois[from].index()])
+        f64::from(self.between[from.index() * self.pois.len() + to.index()])
     }
 
     /// Walking distance in metres from any cell to a point of interest.
@@ -483,10 +494,13 @@ impl FloorPlan {
     }
 
     /// The nearest of `candidates` from `from` (ties: the first listed).
-    pub fn nearest(&self, from: PoiId, candidates: &[PoiId]) -> Option<PoiId> {
+    pub fn nearest(
+        &self,
+        from: PoiId,
+        candidates: impl IntoIterator<Item = PoiId>,
+    ) -> Option<PoiId> {
         candidates
-            .iter()
-            .copied()
+            .into_iter()
             .filter(|&c| self.distance(from, c).is_finite())
             .min_by(|&a, &b| self.distance(from, a).total_cmp(&self.distance(from, b)))
     }

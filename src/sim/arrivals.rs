@@ -9,8 +9,6 @@
 //!
 //! Units: seconds since 00:00, customers per hour in the scenario, m/s.
 
-use std::collections::BTreeMap;
-
 use bevy::prelude::*;
 use rand::RngExt;
 use rand_distr::{Distribution as _, Exp1};
@@ -191,12 +189,16 @@ pub(crate) fn on_arrival(
         &plan.entrances,
     );
     let mut route: Vec<Stop> = Vec::new();
-    for ((shelf, product), qty) in wanted {
+    let mut picks = Vec::with_capacity(wanted.len());
+    for (shelf, product, qty) in wanted {
+        let k = picks.len() as u32;
+        picks.push((product, qty));
         match route.last_mut() {
-            Some(stop) if stop.shelf == shelf => stop.products.push((product, qty)),
+            Some(stop) if stop.shelf == shelf => stop.end = k + 1,
             _ => route.push(Stop {
                 shelf,
-                products: vec![(product, qty)],
+                first: k,
+                end: k + 1,
             }),
         }
     }
@@ -208,6 +210,7 @@ pub(crate) fn on_arrival(
                 speed,
                 items_planned: n,
                 route,
+                picks,
                 next_stop: 0,
                 items: 0,
                 value: 0.0,
@@ -263,7 +266,7 @@ pub fn draw_customer(
     ServiceDraws,
     PoiId,
     u32,
-    BTreeMap<(ShelfId, ProductId), u32>,
+    Vec<(ShelfId, ProductId, u32)>,
 ) {
     let speed = random::draw(
         &scenario.customers.walking_speed,
@@ -274,10 +277,20 @@ pub fn draw_customer(
         [random::customer_stream(seed, id, Attr::Entrance).random_range(0..entrances.len())];
     let mut rng = random::customer_stream(seed, id, Attr::Basket);
     let n = basket.sample(&mut rng);
-    let mut wanted: BTreeMap<(ShelfId, ProductId), u32> = BTreeMap::new();
-    for _ in 0..n {
-        let p = catalog.sample(&mut rng);
-        *wanted.entry((catalog.products[p].shelf, p)).or_default() += 1;
+    // Sorted by (shelf, product) and counted: a sorted vector, not a map (fewer allocations).
+    let mut drawn: Vec<(ShelfId, ProductId)> = (0..n)
+        .map(|_| {
+            let p = catalog.sample(&mut rng);
+            (catalog.products[p].shelf, p)
+        })
+        .collect();
+    drawn.sort_unstable();
+    let mut wanted: Vec<(ShelfId, ProductId, u32)> = Vec::new();
+    for (shelf, p) in drawn {
+        match wanted.last_mut() {
+            Some(w) if (w.0, w.1) == (shelf, p) => w.2 += 1,
+            _ => wanted.push((shelf, p, 1)),
+        }
     }
     (speed, draws, entrance, n, wanted)
 }

@@ -61,18 +61,13 @@ impl Checkout {
 
     /// The service point of the open lane nearest to `from` (any lane if all are closed).
     pub fn nearest_approach(&self, plan: &FloorPlan, from: PoiId) -> Option<PoiId> {
-        let open: Vec<PoiId> = self
+        let any_open = self.lane_open.iter().any(|&o| o);
+        let candidates = self
             .lane_points
             .iter()
             .zip(&self.lane_open)
-            .filter(|(_, o)| **o)
-            .map(|(p, _)| *p)
-            .collect();
-        let candidates = if open.is_empty() {
-            self.lane_points.as_slice()
-        } else {
-            &open
-        };
+            .filter(|&(_, &o)| o || !any_open)
+            .map(|(&p, _)| p);
         plan.nearest(from, candidates)
     }
 }

@@ -9,11 +9,13 @@ use crate::ids::{LaneId, PoiId, ProductId, QueueId, ShelfId};
 use crate::sim::random::SimRng;
 use crate::sim::service::ServiceDraws;
 
-/// One shelf to visit and what to take from it: (product index, units).
-#[derive(Clone, Debug, PartialEq)]
+/// One shelf to visit and what to take from it: the customer's picks `first..end`
+/// ([`Customer::picks_at`]). Plain indices, so reordering a route moves no allocations.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Stop {
     pub shelf: ShelfId,
-    pub products: Vec<(ProductId, u32)>,
+    pub first: u32,
+    pub end: u32,
 }
 
 /// Where a customer is in its journey. Walking versus picking within `Shopping` follows from
@@ -44,6 +46,8 @@ pub struct Customer {
     pub items_planned: u32,
     /// Shelves in visiting order.
     pub route: Vec<Stop>,
+    /// (product, units) wanted, grouped by shelf; each stop names its share.
+    pub picks: Vec<(ProductId, u32)>,
     pub next_stop: usize,
     /// Items in the basket and their value.
     pub items: u32,
@@ -64,6 +68,13 @@ pub struct Customer {
     pub lane: Option<LaneId>,
     pub service_start: Option<f64>,
     pub service_end: Option<f64>,
+}
+
+impl Customer {
+    /// What the customer takes at `stop`: (product, units).
+    pub fn picks_at(&self, stop: &Stop) -> &[(ProductId, u32)] {
+        &self.picks[stop.first as usize..stop.end as usize]
+    }
 }
 
 /// A finished journey, as written to `customers.csv`.

@@ -26,6 +26,7 @@
 //!
 //! Units: units of stock, days (lead times, reviews), seconds (empty-shelf time), currency.
 
+use bevy::platform::collections::HashMap;
 use bevy::prelude::*;
 use rand::RngExt;
 use rand_distr::{Binomial, Distribution as _};
@@ -144,6 +145,7 @@ pub struct Inventory {
     /// The day (0-based) and its random stream for errors.
     day: u32,
     rng: SimRng,
+    binomials: Binomials,
     /// Each product's flows and stock when the day opened: a day's figures are differences.
     day_base: IdVec<ProductId, DayBase>,
     /// The next product a cycle count starts with (counts go round the catalogue).
@@ -330,6 +332,7 @@ impl Inventory {
             arrived: Vec::new(),
             day: 0,
             rng: random::stream(seed, random::INVENTORY),
+            binomials: Binomials::default(),
             day_base: IdVec::new(),
             count_cursor: 0,
             last_closing: None,
@@ -407,7 +410,7 @@ impl Inventory {
         let p_shrink = self.rules.errors.shrink_per_unit_sold;
         if p_shrink > 0.0 {
             for (i, &sold) in sold_today.iter_enumerated() {
-                let lost = draw_binomial(&mut self.rng, sold, p_shrink);
+                let lost = self.binomials.draw(&mut self.rng, sold, p_shrink);
                 self.shrink(i, lost);
             }
         }
@@ -528,8 +531,12 @@ impl Inventory {
         let there = u64::from(s.shelf) + u64::from(s.backroom) + u64::from(s.carried);
         let counted = match *method {
             CountMethod::Manual { error_per_item, .. } => {
-                let missed = draw_binomial(&mut self.rng, there, error_per_item / 2.0);
-                let twice = draw_binomial(&mut self.rng, there, error_per_item / 2.0);
+                let missed = self
+                    .binomials
+                    .draw(&mut self.rng, there, error_per_item / 2.0);
+                let twice = self
+                    .binomials
+                    .draw(&mut self.rng, there, error_per_item / 2.0);
                 there - missed + twice
             }
             CountMethod::Rfid {
@@ -539,8 +546,11 @@ impl Inventory {
                 tagged, read_rate, ..
             } => {
                 let p_read = tagged * read_rate;
-                let found = draw_binomial(&mut self.rng, u64::from(s.misplaced), p_read) as u32;
-                let read = draw_binomial(&mut self.rng, there, p_read);
+                let found = self
+                    .binomials
+                    .draw(&mut self.rng, u64::from(s.misplaced), p_read)
+                    as u32;
+                let read = self.binomials.draw(&mut self.rng, there, p_read);
                 let s = &mut self.stock[p];
                 s.misplaced -= found;
                 s.backroom += found;
@@ -742,7 +752,7 @@ impl Inventory {
         // Scanning errors: some units are booked as another product.
         let p_scan = self.rules.errors.scan_error_per_unit;
         let wrong = if p_scan > 0.0 {
-            draw_binomial(&mut self.rng, u64::from(taken), p_scan) as u32
+            self.binomials.draw(&mut self.rng, u64::from(taken), p_scan) as u32
         } else {
             0
         };
@@ -785,7 +795,7 @@ impl Inventory {
         s.carried -= units;
         let p_mis = self.rules.errors.misplaced_per_unit_refilled;
         let lost = if p_mis > 0.0 {
-            draw_binomial(&mut self.rng, u64::from(units), p_mis) as u32
+            self.binomials.draw(&mut self.rng, u64::from(units), p_mis) as u32
         } else {
             0
         };
@@ -977,12 +987,28 @@ pub(crate) fn emit_if_low(
     }
 }
 
-/// A draw of Binomial(n, p) (0 when n = 0).
-fn draw_binomial(rng: &mut SimRng, n: u64, p: f64) -> u64 {
-    if n == 0 || p <= 0.0 {
-        return 0;
+/// Draws of Binomial(n, p). Setting one up takes a power of 1 - p, and every pick of a
+/// customer draws one (scanning errors), so the small ones are kept; a kept one draws exactly
+/// as a new one would.
+#[derive(Clone, Debug, Default)]
+struct Binomials {
+    small: HashMap<(u64, u64), Option<Binomial>>,
+}
+
+impl Binomials {
+    /// A draw of Binomial(n, p) (0 when n = 0).
+    fn draw(&mut self, rng: &mut SimRng, n: u64, p: f64) -> u64 {
+        if n == 0 || p <= 0.0 {
+            return 0;
+        }
+        let make = || Binomial::new(n, p.min(1.0)).ok();
+        let b = if n <= 64 {
+            *self.small.entry((n, p.to_bits())).or_insert_with(make)
+        } else {
+            make()
+        };
+        b.map_or(0, |b| b.sample(rng))
     }
-    Binomial::new(n, p.min(1.0)).map_or(0, |b| b.sample(rng))
 }
 
 #[cfg(test)]

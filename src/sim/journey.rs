@@ -58,7 +58,9 @@ pub fn walk_to_exit(
     agenda: &mut Agenda,
 ) {
     let plan = moves.plan();
-    let exit = plan.nearest(c.at, &plan.exits).unwrap_or(plan.exits[0]);
+    let exit = plan
+        .nearest(c.at, plan.exits.iter().copied())
+        .unwrap_or(plan.exits[0]);
     debug_assert_eq!(motion.to, c.at, "a customer walks from where it stands");
     let walk = moves.walk(Walker::Customer, motion, exit, c.speed, now);
     c.distance += walk.metres;

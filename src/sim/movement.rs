@@ -14,7 +14,11 @@
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 
-use crate::ids::{Id, PoiId};
+use std::ops::Range;
+
+use bevy::platform::collections::HashMap;
+
+use crate::ids::{CellId, Id, PoiId};
 use crate::scenario::floor_plan::FloorPlan;
 
 /// A timed straight move between two points of interest: the simulation schedules only its
@@ -156,9 +160,21 @@ impl Movement<'_> {
 #[derive(Resource, Clone, Debug, Default)]
 pub struct Heatmap {
     pub seconds: Vec<f64>,
+    /// The cells of every walk booked so far, by (from, to): following the plan's `toward`
+    /// tables jumps through memory, and a day repeats the same few thousand walks.
+    paths: HashMap<(PoiId, PoiId), Range<u32>>,
+    path_cells: Vec<CellId>,
 }
 
 impl Heatmap {
+    /// No time booked on any of `cells` cells.
+    pub fn new(cells: usize) -> Self {
+        Heatmap {
+            seconds: vec![0.0; cells],
+            ..Default::default()
+        }
+    }
+
     /// Replaces a customer's motion, first booking the time of the old one up to the start of
     /// the new one.
     pub fn replace(&mut self, plan: &FloorPlan, motion: &mut Motion, next: Motion) {
@@ -169,9 +185,16 @@ impl Heatmap {
     /// Books `m` (its walk, then standing at its end until `until`).
     pub fn record(&mut self, plan: &FloorPlan, m: &Motion, until: f64) {
         if m.arrive > m.depart && m.from != m.to {
-            let cells = plan.walk(m.from, m.to, |_| {});
-            let share = (m.arrive - m.depart) / cells as f64;
-            plan.walk(m.from, m.to, |c| self.seconds[c.index()] += share);
+            let cells = self.paths.entry((m.from, m.to)).or_insert_with(|| {
+                let start = self.path_cells.len() as u32;
+                plan.walk(m.from, m.to, |c| self.path_cells.push(c));
+                start..self.path_cells.len() as u32
+            });
+            let cells = &self.path_cells[cells.start as usize..cells.end as usize];
+            let share = (m.arrive - m.depart) / cells.len() as f64;
+            for c in cells {
+                self.seconds[c.index()] += share;
+            }
         }
         let stand = until - m.arrive.max(m.depart);
         if stand > 0.0 {
@@ -187,10 +210,8 @@ pub struct NavigationPlugin {
 
 impl Plugin for NavigationPlugin {
     fn build(&self, app: &mut App) {
-        app.insert_resource(Heatmap {
-            seconds: vec![0.0; self.plan.cells.len()],
-        })
-        .insert_resource(self.plan.clone());
+        app.insert_resource(Heatmap::new(self.plan.cells.len()))
+            .insert_resource(self.plan.clone());
     }
 }
 
@@ -213,9 +234,7 @@ mod tests {
     }
 
     fn empty_heat(plan: &FloorPlan) -> Heatmap {
-        Heatmap {
-            seconds: vec![0.0; plan.cells.len()],
-        }
+        Heatmap::new(plan.cells.len())
     }
 
     fn total(heat: &Heatmap) -> f64 {

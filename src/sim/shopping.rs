@@ -140,18 +140,22 @@ fn plan_route(
         return;
     }
     // Points 0..k are the stops, k the start, k + 1 the end; one look-up per pair, up front.
+    // Without an end the walk stops at the last shelf: the end is then a point at distance 0
+    // from everything, so it never changes which order is shorter.
     let mut points: Vec<PoiId> = stops.iter().map(|s| access(s.shelf)).collect();
     points.push(start);
     points.extend(end);
-    let m = points.len();
+    let m = k + 2;
     let mut d = vec![0.0; m * m];
-    for i in 0..m {
-        for j in 0..m {
-            d[i * m + j] = plan.distance(points[i], points[j]);
+    for (i, &a) in points.iter().enumerate() {
+        for (j, &b) in points.iter().enumerate() {
+            d[i * m + j] = plan.distance(a, b);
         }
     }
     let dist = |a: usize, b: usize| d[a * m + b];
-    let mut order: Vec<usize> = Vec::with_capacity(k);
+    // seq[0] is the start, seq[1..=k] the stops in visiting order, seq[k + 1] the end.
+    let mut seq: Vec<usize> = Vec::with_capacity(m);
+    seq.push(k);
     let mut used = vec![false; k];
     let mut here = k;
     for _ in 0..k {
@@ -161,30 +165,17 @@ fn plan_route(
             .expect("unvisited stop");
         used[next] = true;
         here = next;
-        order.push(next);
+        seq.push(next);
     }
+    seq.push(k + 1);
     // 2-opt: reverse a segment when that shortens the walk; a few passes suffice.
-    let point = |order: &[usize], i: isize| -> Option<usize> {
-        if i < 0 {
-            Some(k)
-        } else if i as usize >= k {
-            end.map(|_| k + 1)
-        } else {
-            Some(order[i as usize])
-        }
-    };
-    let leg = |a: Option<usize>, b: Option<usize>| match (a, b) {
-        (Some(a), Some(b)) => dist(a, b),
-        _ => 0.0,
-    };
     for _ in 0..4 {
         let mut improved = false;
-        for i in 0..k as isize - 1 {
-            for j in i + 1..k as isize {
-                let (a, b) = (point(&order, i - 1), point(&order, i));
-                let (c, e) = (point(&order, j), point(&order, j + 1));
-                if leg(a, c) + leg(b, e) + 1e-9 < leg(a, b) + leg(c, e) {
-                    order[i as usize..=j as usize].reverse();
+        for i in 0..k - 1 {
+            for j in i + 1..k {
+                let (a, b, c, e) = (seq[i], seq[i + 1], seq[j + 1], seq[j + 2]);
+                if dist(a, c) + dist(b, e) + 1e-9 < dist(a, b) + dist(c, e) {
+                    seq[i + 1..=j + 1].reverse();
                     improved = true;
                 }
             }
@@ -193,8 +184,8 @@ fn plan_route(
             break;
         }
     }
-    let sorted: Vec<_> = order.iter().map(|&i| stops[i].clone()).collect();
-    stops.clone_from_slice(&sorted);
+    let sorted: Vec<_> = seq[1..=k].iter().map(|&i| stops[i]).collect();
+    stops.copy_from_slice(&sorted);
 }
 
 pub(crate) fn on_customer_entered(
@@ -274,11 +265,12 @@ pub(crate) fn on_reach_shelf(
         return;
     };
     let c = &mut *c;
-    let stop = c.route[c.next_stop].clone();
+    let stop = c.route[c.next_stop];
     c.next_stop += 1;
     let threshold = config.scenario.replenishment.threshold;
     let mut busy = 0.0;
-    for (product, qty) in stop.products {
+    for k in stop.first..stop.end {
+        let (product, qty) = c.picks[k as usize];
         let info = &catalog.products[product];
         let Taken { taken, lost, left } = inventory.take(product, qty, now);
         for _ in 0..taken {

@@ -475,8 +475,8 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
             let plan = world.resource::<crate::scenario::floor_plan::FloorPlan>();
             for (k, stop) in c.route.iter().enumerate() {
                 let done = k < c.next_stop;
-                let items: Vec<String> = stop
-                    .products
+                let items: Vec<String> = c
+                    .picks_at(stop)
                     .iter()
                     .map(|(p, n)| format!("{} ×{n}", catalog.products[*p].id))
                     .collect();
