@@ -15,6 +15,8 @@
 //! is therefore also quick at a self-checkout, which keeps comparisons of lane types fair
 //! (common random numbers).
 
+use std::sync::OnceLock;
+
 use rand::Rng;
 
 use crate::sim::random::open_unit;
@@ -79,9 +81,70 @@ fn std_normal_quantile(u: f64) -> f64 {
 }
 
 fn staffed_payment(u: f64) -> f64 {
-    Gamma::new(STAFFED_PAY_SHAPE, 1.0 / STAFFED_PAY_SCALE)
-        .expect("valid constants")
-        .inverse_cdf(u)
+    static PAY: OnceLock<GammaQuantile> = OnceLock::new();
+    PAY.get_or_init(|| GammaQuantile::new(STAFFED_PAY_SHAPE, STAFFED_PAY_SCALE))
+        .at(u)
+}
+
+/// Quantiles of a Gamma distribution by Newton's method from a tabulated start. A general
+/// inverse CDF (statrs brackets, then iterates about ten times) was a tenth of a store day's
+/// computing time; from the table two or three steps reach the root to a few units in the
+/// last place.
+struct GammaQuantile {
+    dist: Gamma,
+    /// CDF at x = 0, h, 2h, … up to the 1 - 10⁻⁹ quantile.
+    cdf: Vec<f64>,
+    h: f64,
+    /// shape - 1, rate and ln(rate^shape / Γ(shape)): the density without recomputing Γ.
+    shape_m1: f64,
+    rate: f64,
+    ln_norm: f64,
+}
+
+impl GammaQuantile {
+    fn new(shape: f64, scale: f64) -> Self {
+        let dist = Gamma::new(shape, 1.0 / scale).expect("valid constants");
+        let top = dist.inverse_cdf(1.0 - 1e-9);
+        let cells = 1024;
+        let h = top / cells as f64;
+        let cdf = (0..=cells).map(|k| dist.cdf(k as f64 * h)).collect();
+        let rate = 1.0 / scale;
+        GammaQuantile {
+            dist,
+            cdf,
+            h,
+            shape_m1: shape - 1.0,
+            rate,
+            ln_norm: shape * rate.ln() - statrs::function::gamma::ln_gamma(shape),
+        }
+    }
+
+    fn pdf(&self, x: f64) -> f64 {
+        (self.ln_norm + self.shape_m1 * x.ln() - self.rate * x).exp()
+    }
+
+    /// The `u`-quantile, u in (0, 1).
+    fn at(&self, u: f64) -> f64 {
+        // The cell holding the root; in the first cell (where the density vanishes at 0) and
+        // beyond the table, the general method.
+        let k = self.cdf.partition_point(|&f| f <= u);
+        if k <= 1 || k >= self.cdf.len() {
+            return self.dist.inverse_cdf(u);
+        }
+        let (f0, f1) = (self.cdf[k - 1], self.cdf[k]);
+        let (lo, hi) = ((k - 1) as f64 * self.h, k as f64 * self.h);
+        let mut x = lo + self.h * (u - f0) / (f1 - f0);
+        for _ in 0..8 {
+            let step = (self.dist.cdf(x) - u) / self.pdf(x);
+            let next = (x - step).clamp(lo, hi);
+            let done = (next - x).abs() <= 4.0 * f64::EPSILON * x;
+            x = next;
+            if done {
+                break;
+            }
+        }
+        x
+    }
 }
 
 /// Service time in seconds of a customer with `items` items.
@@ -126,5 +189,36 @@ pub fn mean_service_time(model: &ServiceModel, kind: LaneKind, items: u32) -> f6
             LaneKind::Staffed => STAFFED_SCAN.mean(n) + STAFFED_PAY_SHAPE * STAFFED_PAY_SCALE,
             LaneKind::SelfCheckout => SELF_SCAN.mean(n) + SELF_PAY.mean(n),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tabulated Newton quantile finds the root as well as the general inverse CDF does:
+    /// its CDF misses `u` by no more than the general method's, to within the accuracy of the
+    /// CDF itself (about 1e-15), everywhere including both tails.
+    #[test]
+    fn payment_quantile_matches_the_general_inverse_cdf() {
+        let q = GammaQuantile::new(STAFFED_PAY_SHAPE, STAFFED_PAY_SCALE);
+        let general = Gamma::new(STAFFED_PAY_SHAPE, 1.0 / STAFFED_PAY_SCALE).unwrap();
+        let us = (1..20_000).map(|i| f64::from(i) / 20_000.0).chain([
+            1e-12,
+            1e-7,
+            1e-4,
+            1.0 - 1e-4,
+            1.0 - 1e-7,
+            1.0 - 1e-12,
+        ]);
+        for u in us {
+            let (a, b) = (q.at(u), general.inverse_cdf(u));
+            let (miss_a, miss_b) = ((general.cdf(a) - u).abs(), (general.cdf(b) - u).abs());
+            assert!(
+                miss_a <= miss_b + 16.0 * f64::EPSILON,
+                "u = {u}: cdf misses by {miss_a:e} against {miss_b:e}"
+            );
+            assert!(miss_a <= 1e-13, "u = {u}: cdf misses by {miss_a:e}");
+        }
     }
 }
