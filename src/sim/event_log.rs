@@ -156,11 +156,8 @@ pub trait Describe {
     fn describe(&self, world: &World, row: &mut LogRow);
 }
 
-/// Called by the dispatcher before an event's handlers: writes its row (if logging).
+/// Called by the dispatcher before an event's handlers while an event log is kept: writes its row.
 pub fn record_before(world: &mut World, event: &'static str, ev: &impl Describe) {
-    if !world.contains_resource::<EventLog>() {
-        return;
-    }
     let mut row = LogRow::new(world.resource::<Clock>().now, event);
     ev.describe(world, &mut row);
     let mut log = world.resource_mut::<EventLog>();

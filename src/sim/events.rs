@@ -73,12 +73,15 @@ macro_rules! event_table {
         #[allow(non_snake_case)]
         pub struct Handlers {
             $( $event: Vec<Handler<$event>>, )+
+            /// Whether an event log is recorded (asked once here, not on every event).
+            pub logging: bool,
         }
 
         impl Handlers {
             pub fn new(world: &mut World) -> Self {
                 Handlers {
                     $( $event: vec![$( handler(world, $handler), )+], )+
+                    logging: world.contains_resource::<crate::sim::event_log::EventLog>(),
                 }
             }
         }
@@ -95,7 +98,9 @@ macro_rules! event_table {
             fn dispatch(self, world: &mut World, handlers: &mut Handlers) {
                 match self {
                     $( SimEvent::$event(e) => {
-                        crate::sim::event_log::record_before(world, stringify!($event), &e);
+                        if handlers.logging {
+                            crate::sim::event_log::record_before(world, stringify!($event), &e);
+                        }
                         if let [rest @ .., last] = handlers.$event.as_mut_slice() {
                             for h in rest {
                                 run(world, h, e.clone());

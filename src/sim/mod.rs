@@ -199,6 +199,7 @@ impl Simulation {
     /// the same with or without it.
     pub fn enable_event_log(&mut self) {
         self.world.insert_resource(event_log::EventLog::default());
+        self.handlers.logging = true;
     }
 
     /// The event log, if enabled.
