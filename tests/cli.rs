@@ -437,12 +437,13 @@ fn help_is_available_for_every_command() {
 
 #[test]
 fn ctrl_c_stops_a_long_run_without_writing_anything() {
-    // An M/M/1 queue for 8,000 hours (about 400,000 customers): many seconds of work.
+    // An M/M/1 queue for 8,784 hours (about 490,000 customers, near the cap per run): about
+    // 3 s for a release build, which is stopped after 0.5 s.
     let dir = tempfile::tempdir().unwrap();
     let base = scenario_path("validation/mmc-base.ron");
     let text = format!(
-        "(extends: {:?}, name: \"long\", hours: Duration(hours: 8000.0),
-          customers: (arrivals: Poisson(per_hour: 51.0), basket: Constant(1),
+        "(extends: {:?}, name: \"long\", hours: Duration(hours: 8784.0),
+          customers: (arrivals: Poisson(per_hour: 56.0), basket: Constant(1),
                       walking_speed: Constant(1.0), pick_time: Constant(0.0)),
           checkouts: (groups: {{\"lanes\": (kind: Staffed, service: Exponential(mean: 60.0),
                                             queue: Shared, open: 1)}}))",
@@ -463,7 +464,7 @@ fn ctrl_c_stops_a_long_run_without_writing_anything() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    std::thread::sleep(std::time::Duration::from_millis(500));
     let sent = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -480,7 +481,7 @@ fn ctrl_c_stops_a_long_run_without_writing_anything() {
         .filter(|e| e.file_name().to_string_lossy().starts_with(".storelab-"))
         .collect();
     assert!(leftovers.is_empty(), "staging left behind");
-    // It stopped at once, not after finishing the 8,000 hours.
+    // It stopped at once, not after finishing the 8,784 hours.
     assert!(took < 30.0, "took {took:.1} s to stop");
 }
 

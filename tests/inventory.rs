@@ -568,7 +568,7 @@ fn replications_keep_the_same_summary_without_the_records() {
     let (full, lean) = (run(&s, 6), storelab::sim::run_summary(&s, 6).unwrap());
     assert_eq!(full.summary, lean.summary);
     assert_eq!(full.days, lean.days);
-    assert_eq!(full.measured_waits, lean.measured_waits);
+    assert_eq!(full.wait_classes, lean.wait_classes);
     assert!(!full.records.is_empty() && lean.records.is_empty());
     assert!(lean.samples.is_empty());
 }

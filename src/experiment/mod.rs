@@ -261,7 +261,7 @@ pub struct Replication {
     pub summary: Summary,
     pub samples: Vec<Sample>,
     /// Waits in queue of the customers who paid (after warm-up), seconds.
-    pub waits: Vec<f64>,
+    pub waits: crate::sim::metrics::WaitClasses,
     /// Customer-seconds per floor cell.
     pub heat: Vec<f64>,
     /// Runs over several days: one row per day.
@@ -282,7 +282,7 @@ impl Replication {
     pub fn from_output(out: RunOutput) -> Replication {
         Replication {
             seed: out.summary.seed,
-            waits: out.measured_waits,
+            waits: out.wait_classes,
             days: out.days,
             summary: out.summary,
             samples: out.samples,

@@ -251,6 +251,9 @@ pub(crate) fn on_set_multiplier(
         .map(|next| agenda.schedule(next, ArrivalDue));
 }
 
+/// Units wanted, by shelf and product, sorted.
+pub type Wanted = Vec<(ShelfId, ProductId, u32)>;
+
 /// What customer `id` brings, each from its own stream (so changing one attribute's
 /// distribution leaves the others alone): walking speed (m/s), service-time uniforms,
 /// entrance, basket size and the wanted units by (shelf, product).
@@ -261,13 +264,7 @@ pub fn draw_customer(
     basket: &BasketSampler,
     catalog: &Catalog,
     entrances: &[PoiId],
-) -> (
-    f64,
-    ServiceDraws,
-    PoiId,
-    u32,
-    Vec<(ShelfId, ProductId, u32)>,
-) {
+) -> (f64, ServiceDraws, PoiId, u32, Wanted) {
     let speed = random::draw(
         &scenario.customers.walking_speed,
         &mut random::customer_stream(seed, id, Attr::WalkingSpeed),
@@ -285,7 +282,7 @@ pub fn draw_customer(
         })
         .collect();
     drawn.sort_unstable();
-    let mut wanted: Vec<(ShelfId, ProductId, u32)> = Vec::new();
+    let mut wanted: Wanted = Vec::new();
     for (shelf, p) in drawn {
         match wanted.last_mut() {
             Some(w) if (w.0, w.1) == (shelf, p) => w.2 += 1,

@@ -28,7 +28,7 @@ use crate::sim::checkout::Checkout;
 use crate::sim::customer::CustomerRecord;
 use crate::sim::engine::{Clock, Fault};
 use crate::sim::inventory::{Flows, Inventory};
-use crate::sim::metrics::{self, LaneSummary, QueueSummary, Stats, Summary};
+use crate::sim::metrics::{self, LaneSummary, Pool, QueueSummary, Summary, WaitClasses};
 use crate::sim::movement::Heatmap;
 use crate::sim::staff::StaffHours;
 use crate::sim::{RunOutput, Simulation, random};
@@ -177,13 +177,15 @@ pub fn run_days(scenario: &ValidScenario, seed: u64, detail: bool) -> Result<Run
     let prices: Vec<f64> = scenario.products.iter().map(|p| p.price).collect();
     let mut inventory = Inventory::of_scenario(scenario, seed);
     let mut rows = Vec::new();
-    let mut summaries: Vec<Summary> = Vec::new();
+    let mut pooled = Pooled::default();
     let mut records: Vec<CustomerRecord> = Vec::new();
     let mut samples = Vec::new();
     let mut heat: Vec<f64> = Vec::new();
     let mut queue_names = Vec::new();
-    let mut measured_waits = Vec::new();
-    let mut measured_times = Vec::new();
+    let long = scenario.metrics.long_wait;
+    let mut measured_waits = Pool::above(long);
+    let mut measured_times = Pool::default();
+    let mut wait_classes = WaitClasses::default();
     let mut first_measured: Option<Snapshot> = None;
     let mut customers_before = 0u32;
     let mut last_exit = f64::NEG_INFINITY;
@@ -285,12 +287,16 @@ pub fn run_days(scenario: &ValidScenario, seed: u64, detail: bool) -> Result<Run
             let measure_from = world.resource::<Clock>().measure_from;
             if measured {
                 let counted = || day_records.iter().filter(|r| r.arrival >= measure_from);
-                measured_waits.extend(
-                    counted()
-                        .filter(|r| r.service_end.is_some())
-                        .filter_map(|r| r.wait),
-                );
-                measured_times.extend(counted().filter_map(|r| r.time_in_store));
+                for w in counted()
+                    .filter(|r| r.service_end.is_some())
+                    .filter_map(|r| r.wait)
+                {
+                    measured_waits.add(w);
+                    wait_classes.add(w);
+                }
+                counted()
+                    .filter_map(|r| r.time_in_store)
+                    .for_each(|t| measured_times.add(t));
             }
             for r in &mut day_records {
                 shift(r, offset, customers_before);
@@ -326,7 +332,7 @@ pub fn run_days(scenario: &ValidScenario, seed: u64, detail: bool) -> Result<Run
                     .fold(last_exit, f64::max);
             }
             if measured {
-                summaries.push(summary);
+                pooled.add(summary);
             }
             inventory = inv;
         } else {
@@ -344,10 +350,9 @@ pub fn run_days(scenario: &ValidScenario, seed: u64, detail: bool) -> Result<Run
         .iter()
         .filter_map(|r| r.exit)
         .fold(last_exit, f64::max);
-    let mut summary = pool(
-        &summaries,
+    let mut summary = pooled.finish(
         &measured_waits,
-        measured_times,
+        &measured_times,
         last_exit,
         &cal,
         scenario,
@@ -366,7 +371,7 @@ pub fn run_days(scenario: &ValidScenario, seed: u64, detail: bool) -> Result<Run
         samples,
         queue_names,
         heat,
-        measured_waits,
+        wait_classes,
         days: rows,
         products,
     })
@@ -481,144 +486,160 @@ fn inventory_summary(
     }
 }
 
-/// One summary over the measured days: counts and sums added, means weighted by each day's
-/// KPI window, distributions pooled over every measured customer.
-#[allow(clippy::too_many_arguments)]
-fn pool(
-    days: &[Summary],
-    waits: &[f64],
-    times: Vec<f64>,
-    last_exit: f64,
-    cal: &Calendar,
-    scenario: &Scenario,
-    seed: u64,
-    events: u64,
-) -> Summary {
-    let (open, close) = scenario.hours.span();
-    let first_measured = f64::from(cal.warmup_days) * DAY;
-    let long = scenario.metrics.long_wait;
-    let share_long = if waits.is_empty() {
-        0.0
-    } else {
-        waits.iter().filter(|&&w| w > long).count() as f64 / waits.len() as f64
-    };
-    let duration: f64 = days.iter().map(|s| s.duration_s).sum();
-    let weighted = |f: &dyn Fn(&Summary) -> f64| {
-        if duration > 0.0 {
-            days.iter().map(|s| f(s) * s.duration_s).sum::<f64>() / duration
-        } else {
-            0.0
+/// The measured days' summaries folded one by one (memory flat in the number of days): counts
+/// and sums added, means weighted by each day's KPI window, in day order.
+#[derive(Default)]
+struct Pooled {
+    /// The first measured day's summary: names of lanes and queues, initial stock.
+    first: Option<Summary>,
+    last_stock: Option<metrics::StockSummary>,
+    days: u32,
+    duration: f64,
+    /// Σ mean_in_store × duration.
+    in_store: f64,
+    customers: metrics::CustomerCounts,
+    sales: metrics::SalesSummary,
+    refills: u64,
+    units_refilled: u64,
+    /// Per lane: served, busy and open seconds.
+    lanes: Vec<(u32, f64, f64)>,
+    /// Per queue: customers, Σ waits, Σ mean length × duration, longest.
+    queues: Vec<(u32, f64, f64, u32)>,
+}
+
+impl Pooled {
+    fn add(&mut self, s: Summary) {
+        self.days += 1;
+        self.duration += s.duration_s;
+        self.in_store += s.mean_in_store * s.duration_s;
+        let c = &mut self.customers;
+        c.arrived += s.customers.arrived;
+        c.measured += s.customers.measured;
+        c.served += s.customers.served;
+        c.left_without_buying += s.customers.left_without_buying;
+        c.inside_at_end += s.customers.inside_at_end;
+        c.waiting_at_end += s.customers.waiting_at_end;
+        let t = &mut self.sales;
+        t.items_sold += s.sales.items_sold;
+        t.revenue += s.sales.revenue;
+        t.lost_items += s.sales.lost_items;
+        t.lost_value += s.sales.lost_value;
+        t.stockout_events += s.sales.stockout_events;
+        t.empty_shelf_hours += s.sales.empty_shelf_hours;
+        self.refills += s.stock.refills;
+        self.units_refilled += s.stock.units_refilled;
+        self.lanes.resize(s.lanes.len(), (0, 0.0, 0.0));
+        for (acc, l) in self.lanes.iter_mut().zip(&s.lanes) {
+            acc.0 += l.served;
+            acc.1 += l.busy_s;
+            acc.2 += l.open_s;
         }
-    };
-    let sum_u = |f: &dyn Fn(&Summary) -> u64| days.iter().map(f).sum::<u64>();
-    let sum_f = |f: &dyn Fn(&Summary) -> f64| days.iter().map(f).sum::<f64>();
-    let template = days.first().cloned();
-    let lanes: Vec<LaneSummary> = template
-        .as_ref()
-        .map(|t| {
-            t.lanes
-                .iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    let busy: f64 = days.iter().map(|s| s.lanes[i].busy_s).sum();
-                    let open: f64 = days.iter().map(|s| s.lanes[i].open_s).sum();
-                    LaneSummary {
-                        served: days.iter().map(|s| s.lanes[i].served).sum(),
+        self.queues.resize(s.queues.len(), (0, 0.0, 0.0, 0));
+        for (acc, q) in self.queues.iter_mut().zip(&s.queues) {
+            acc.0 += q.customers;
+            acc.1 += q.mean_wait_s * f64::from(q.customers);
+            acc.2 += q.mean_length * s.duration_s;
+            acc.3 = acc.3.max(q.max_length);
+        }
+        self.last_stock = Some(s.stock.clone());
+        if self.first.is_none() {
+            self.first = Some(s);
+        }
+    }
+
+    /// One summary over the measured days; distributions from the pooled customers.
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        self,
+        waits: &Pool,
+        times: &Pool,
+        last_exit: f64,
+        cal: &Calendar,
+        scenario: &Scenario,
+        seed: u64,
+        events: u64,
+    ) -> Summary {
+        let (open, close) = scenario.hours.span();
+        let first_measured = f64::from(cal.warmup_days) * DAY;
+        let duration = self.duration;
+        let per_time = |x: f64| if duration > 0.0 { x / duration } else { 0.0 };
+        let template = self.first.as_ref();
+        let lanes: Vec<LaneSummary> = template
+            .map(|t| {
+                t.lanes
+                    .iter()
+                    .zip(&self.lanes)
+                    .map(|(l, &(served, busy, open))| LaneSummary {
+                        served,
                         utilisation: if open > 0.0 { busy / open } else { 0.0 },
                         busy_s: busy,
                         open_s: open,
                         ..l.clone()
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let queues: Vec<QueueSummary> = template
-        .as_ref()
-        .map(|t| {
-            t.queues
-                .iter()
-                .enumerate()
-                .map(|(i, q)| {
-                    let customers: u32 = days.iter().map(|s| s.queues[i].customers).sum();
-                    let wait_sum: f64 = days
-                        .iter()
-                        .map(|s| s.queues[i].mean_wait_s * f64::from(s.queues[i].customers))
-                        .sum();
-                    QueueSummary {
-                        mean_length: weighted(&|s| s.queues[i].mean_length),
-                        max_length: days
-                            .iter()
-                            .map(|s| s.queues[i].max_length)
-                            .max()
-                            .unwrap_or(0),
-                        customers,
-                        mean_wait_s: if customers > 0 {
-                            wait_sum / f64::from(customers)
-                        } else {
-                            0.0
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let queues: Vec<QueueSummary> = template
+            .map(|t| {
+                t.queues
+                    .iter()
+                    .zip(&self.queues)
+                    .map(
+                        |(q, &(customers, wait_sum, length, longest))| QueueSummary {
+                            mean_length: per_time(length),
+                            max_length: longest,
+                            customers,
+                            mean_wait_s: if customers > 0 {
+                                wait_sum / f64::from(customers)
+                            } else {
+                                0.0
+                            },
+                            ..q.clone()
                         },
-                        ..q.clone()
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let last_day = f64::from(cal.days - 1) * DAY;
-    let day_clock = |t: f64| {
-        let d = (t / DAY).floor();
-        format!("day {} {}", d as u32 + 1, format_clock(t - d * DAY))
-    };
-    let end = if last_exit.is_finite() {
-        last_exit
-    } else {
-        last_day + close
-    };
-    Summary {
-        scenario: scenario.name.clone(),
-        seed,
-        open: format_clock(open),
-        close: format_clock(close),
-        end: day_clock(end),
-        store_emptied: day_clock(end),
-        measured_from: day_clock(first_measured + open + scenario.metrics.warmup),
-        duration_s: duration,
-        customers: metrics::CustomerCounts {
-            arrived: sum_u(&|s| s.customers.arrived),
-            measured: sum_u(&|s| s.customers.measured),
-            served: sum_u(&|s| s.customers.served),
-            left_without_buying: sum_u(&|s| s.customers.left_without_buying),
-            inside_at_end: sum_u(&|s| s.customers.inside_at_end),
-            waiting_at_end: sum_u(&|s| s.customers.waiting_at_end),
-        },
-        waiting: metrics::WaitStats {
-            stats: Stats::of(waits.to_vec()),
-            share_long,
-            long_wait_s: long,
-        },
-        time_in_store: Stats::of(times),
-        mean_in_store: weighted(&|s| s.mean_in_store),
-        sales: metrics::SalesSummary {
-            items_sold: sum_u(&|s| s.sales.items_sold),
-            revenue: sum_f(&|s| s.sales.revenue),
-            lost_items: sum_u(&|s| s.sales.lost_items),
-            lost_value: sum_f(&|s| s.sales.lost_value),
-            stockout_events: sum_u(&|s| s.sales.stockout_events),
-            empty_shelf_hours: sum_f(&|s| s.sales.empty_shelf_hours),
-        },
-        lanes,
-        queues,
-        stock: metrics::StockSummary {
-            refills: sum_u(&|s| s.stock.refills),
-            units_refilled: sum_u(&|s| s.stock.units_refilled),
-            shelf_units_initial: template.as_ref().map_or(0, |s| s.stock.shelf_units_initial),
-            shelf_units_end: days.last().map_or(0, |s| s.stock.shelf_units_end),
-            backroom_units_initial: template
-                .as_ref()
-                .map_or(0, |s| s.stock.backroom_units_initial),
-            backroom_units_end: days.last().map_or(0, |s| s.stock.backroom_units_end),
-        },
-        events,
-        inventory: None,
+                    )
+                    .collect()
+            })
+            .unwrap_or_default();
+        let last_day = f64::from(cal.days - 1) * DAY;
+        let day_clock = |t: f64| {
+            let d = (t / DAY).floor();
+            format!("day {} {}", d as u32 + 1, format_clock(t - d * DAY))
+        };
+        let end = if last_exit.is_finite() {
+            last_exit
+        } else {
+            last_day + close
+        };
+        Summary {
+            scenario: scenario.name.clone(),
+            seed,
+            open: format_clock(open),
+            close: format_clock(close),
+            end: day_clock(end),
+            store_emptied: day_clock(end),
+            measured_from: day_clock(first_measured + open + scenario.metrics.warmup),
+            duration_s: duration,
+            customers: self.customers,
+            waiting: metrics::WaitStats {
+                stats: waits.stats(),
+                share_long: waits.share_above(),
+                long_wait_s: scenario.metrics.long_wait,
+            },
+            time_in_store: times.stats(),
+            mean_in_store: per_time(self.in_store),
+            sales: self.sales,
+            lanes,
+            queues,
+            stock: metrics::StockSummary {
+                refills: self.refills,
+                units_refilled: self.units_refilled,
+                shelf_units_initial: template.map_or(0, |s| s.stock.shelf_units_initial),
+                shelf_units_end: self.last_stock.as_ref().map_or(0, |s| s.shelf_units_end),
+                backroom_units_initial: template.map_or(0, |s| s.stock.backroom_units_initial),
+                backroom_units_end: self.last_stock.as_ref().map_or(0, |s| s.backroom_units_end),
+            },
+            events,
+            inventory: None,
+        }
     }
 }

@@ -248,8 +248,8 @@ pub struct RunOutput {
     pub queue_names: Vec<String>,
     /// Customer-seconds per floor cell.
     pub heat: Vec<f64>,
-    /// Waits of the measured customers who were served (after the warm-up), seconds.
-    pub measured_waits: Vec<f64>,
+    /// Waits of the measured customers who were served (after the warm-up), in classes.
+    pub wait_classes: metrics::WaitClasses,
     /// Runs over several days: one row per day, one per product (empty for one day).
     pub days: Vec<calendar::DayRow>,
     pub products: Vec<calendar::ProductRow>,
@@ -285,15 +285,16 @@ impl Simulation {
         let records = self.records();
         let world = self.world();
         let warm = world.resource::<Clock>().measure_from;
-        let measured_waits = records
-            .iter()
-            .filter(|r| r.arrival >= warm && r.service_end.is_some())
-            .filter_map(|r| r.wait)
-            .collect();
+        let wait_classes = metrics::WaitClasses::of(
+            records
+                .iter()
+                .filter(|r| r.arrival >= warm && r.service_end.is_some())
+                .filter_map(|r| r.wait),
+        );
         Ok(RunOutput {
             summary,
             records,
-            measured_waits,
+            wait_classes,
             days: Vec::new(),
             products: Vec::new(),
             samples: world.resource::<metrics::Metrics>().samples.clone(),

@@ -172,11 +172,18 @@ fn plan_route(
     for _ in 0..4 {
         let mut improved = false;
         for i in 0..k - 1 {
+            // The legs from a and b, looked up once per i (again after a reversal moves b).
+            let a = seq[i];
+            let row_a = &d[a * m..(a + 1) * m];
+            let mut b = seq[i + 1];
+            let mut row_b = &d[b * m..(b + 1) * m];
             for j in i + 1..k {
-                let (a, b, c, e) = (seq[i], seq[i + 1], seq[j + 1], seq[j + 2]);
-                if dist(a, c) + dist(b, e) + 1e-9 < dist(a, b) + dist(c, e) {
+                let (c, e) = (seq[j + 1], seq[j + 2]);
+                if row_a[c] + row_b[e] + 1e-9 < row_a[b] + d[c * m + e] {
                     seq[i + 1..=j + 1].reverse();
                     improved = true;
+                    b = seq[i + 1];
+                    row_b = &d[b * m..(b + 1) * m];
                 }
             }
         }

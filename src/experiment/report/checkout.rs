@@ -7,6 +7,7 @@ use plotters::prelude::*;
 use super::charts::{H, W, color, line_chart, lines, mean_series, svg};
 use super::{Day, OVERLAY_CAPTION, figure, per_variant};
 use crate::experiment::Variant;
+use crate::sim::metrics::WaitClasses;
 
 /// Queue lengths over the day.
 pub(super) fn queues_over_the_day(day: &Day) -> String {
@@ -56,21 +57,21 @@ pub(super) fn utilisation(variants: &[Variant]) -> String {
 }
 
 fn wait_histogram(variants: &[Variant]) -> String {
-    const BIN: f64 = 30.0;
+    const BIN: f64 = WaitClasses::WIDTH;
     let max_wait = variants
         .iter()
-        .flat_map(|v| v.reps.iter().flat_map(|r| r.waits.iter().copied()))
+        .flat_map(|v| v.reps.iter().map(|r| r.waits.max))
         .fold(0.0f64, f64::max);
-    let bins = ((max_wait / BIN).ceil() as usize).clamp(1, 40);
+    let bins = ((max_wait / BIN).ceil() as usize).clamp(1, WaitClasses::CLASSES);
     let series: Vec<(String, Vec<(f64, f64)>)> = variants
         .iter()
         .map(|v| {
-            let mut counts = vec![0.0; bins];
-            let mut total = 0.0;
-            for w in v.reps.iter().flat_map(|r| r.waits.iter()) {
-                counts[((w / BIN) as usize).min(bins - 1)] += 1.0;
-                total += 1.0;
-            }
+            let mut all = WaitClasses::default();
+            v.reps.iter().for_each(|r| all.merge(&r.waits));
+            // The classes beyond the longest wait shown go into the last bar.
+            let mut counts: Vec<f64> = all.counts[..bins].iter().map(|&c| c as f64).collect();
+            counts[bins - 1] += all.counts[bins..].iter().sum::<u64>() as f64;
+            let total: f64 = counts.iter().sum();
             let pts = counts
                 .iter()
                 .enumerate()
