@@ -339,43 +339,100 @@ fn periodic_review_matches_the_textbook_within_the_replications_interval() {
         let i = run(&s, seed).summary.inventory.expect("inventory KPIs");
         (i.fill_rate, i.mean_on_hand_units)
     });
-    // Two KPIs tested together: each interval at 1 - 0.05 / 2 (Bonferroni), so the chance of
-    // a false failure of this test is at most 5 %.
+    assert_matches_theory(
+        &reps,
+        [(fill, fill_21), (on_hand, on_hand_21)],
+        "S = 22",
+        "S = 21",
+    );
+}
+
+/// Fill rate and stock at closing of 30 replications against theory, and against the theory
+/// of a policy one unit lower (which the interval must exclude, so the test can fail). Two
+/// KPIs tested together: each interval at 1 - 0.05 / 2 (Bonferroni), so the chance of a false
+/// failure is at most 5 %.
+fn assert_matches_theory(reps: &[(f64, f64)], theory: [(f64, f64); 2], this: &str, lower: &str) {
+    let n = reps.len() as f64;
     let t = {
         use statrs::distribution::{ContinuousCDF, StudentsT};
-        StudentsT::new(0.0, 1.0, 29.0)
+        StudentsT::new(0.0, 1.0, n - 1.0)
             .unwrap()
             .inverse_cdf(1.0 - 0.025 / 2.0)
     };
-    for (name, xs, expected, one_less) in [
-        (
-            "fill rate",
-            reps.iter().map(|r| r.0).collect::<Vec<_>>(),
-            fill,
-            fill_21,
-        ),
-        (
-            "stock at closing",
-            reps.iter().map(|r| r.1).collect(),
-            on_hand,
-            on_hand_21,
-        ),
-    ] {
-        let n = xs.len() as f64;
+    let kpis = [
+        ("fill rate", reps.iter().map(|r| r.0).collect::<Vec<_>>()),
+        ("stock at closing", reps.iter().map(|r| r.1).collect()),
+    ];
+    for ((name, xs), (expected, one_less)) in kpis.into_iter().zip(theory) {
         let mean = xs.iter().sum::<f64>() / n;
         let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
         let half = t * sd / n.sqrt();
         println!("{name}: {mean:.4} ± {half:.4}, theory {expected:.4}");
         assert!(
             (mean - expected).abs() <= half,
-            "{name}: {mean:.4} ± {half:.4} misses the textbook's {expected:.4}"
+            "{name}: {mean:.4} ± {half:.4} misses the theory's {expected:.4}"
         );
-        // The test can fail: the interval is narrow enough to tell S = 22 from S = 21.
         assert!(
             (mean - one_less).abs() > half,
-            "{name}: {mean:.4} ± {half:.4} cannot tell S = 22 from S = 21 ({one_less:.4})"
+            "{name}: {mean:.4} ± {half:.4} cannot tell {this} from {lower} ({one_less:.4})"
         );
     }
+}
+
+#[test]
+fn continuous_review_matches_the_markov_chain_within_the_replications_interval() {
+    // scenarios/validation/continuous-review.ron: (s, Q) = (12, 30), daily demand D ~
+    // Poisson(20), lost sales, orders delivered at the next midnight. With Q > s every day
+    // opens above s, and the opening stock I is a Markov chain: I' = (I - D)+ + Q when D >=
+    // I - s (the position reached s: an order), else I - D. Its stationary law π gives fill
+    // rate E[min(D, I)] / E[D] and stock at closing E[(I - D)+].
+    let s = load("validation/continuous-review.ron");
+    let mu = 20.0;
+    let theory = |small_s: u32, q: u32| {
+        let states: Vec<u32> = (small_s + 1..=small_s + q).collect();
+        let n = states.len();
+        let mut p = vec![vec![0.0; n]; n];
+        for (i, &start) in states.iter().enumerate() {
+            for d in 0..200u32 {
+                let end = start.saturating_sub(d);
+                let next = end + if d >= start - small_s { q } else { 0 };
+                p[i][(next - small_s - 1) as usize] += poisson_pmf(mu, d);
+            }
+        }
+        // The stationary law by power iteration (the chain is aperiodic and irreducible).
+        let mut pi = vec![1.0 / n as f64; n];
+        for _ in 0..5000 {
+            pi = (0..n)
+                .map(|j| (0..n).map(|i| pi[i] * p[i][j]).sum())
+                .collect();
+        }
+        let expect = |f: &dyn Fn(u32, u32) -> f64| -> f64 {
+            states
+                .iter()
+                .zip(&pi)
+                .map(|(&start, w)| {
+                    w * (0..200u32)
+                        .map(|d| f(start, d) * poisson_pmf(mu, d))
+                        .sum::<f64>()
+                })
+                .sum()
+        };
+        (
+            expect(&|i, d| f64::from(d.min(i))) / mu,
+            expect(&|i, d| f64::from(i.saturating_sub(d))),
+        )
+    };
+    let ((fill, on_hand), (fill_11, on_hand_11)) = (theory(12, 30), theory(11, 30));
+    let reps = replicate(30, |seed| {
+        let i = run(&s, seed).summary.inventory.expect("inventory KPIs");
+        (i.fill_rate, i.mean_on_hand_units)
+    });
+    assert_matches_theory(
+        &reps,
+        [(fill, fill_11), (on_hand, on_hand_11)],
+        "s = 12",
+        "s = 11",
+    );
 }
 
 #[test]
