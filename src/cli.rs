@@ -91,6 +91,9 @@ pub enum Command {
         /// Simulated time to start at (HH:MM), e.g. for --screenshot.
         #[arg(long, value_name = "HH:MM")]
         at: Option<String>,
+        /// Runs over days: the day to start at (1 = the first; --at is the time of that day).
+        #[arg(long, value_name = "N")]
+        day: Option<u32>,
         /// Frames to render before the screenshot (software renderers need ~150 to compile
         /// their pipelines).
         #[arg(long, default_value_t = 180)]
@@ -164,6 +167,7 @@ fn dispatch(cli: Cli) -> ExitCode {
         seed: None,
         screenshot: None,
         at: None,
+        day: None,
         frames: 180,
         replay: None,
     });
@@ -202,9 +206,10 @@ fn dispatch(cli: Cli) -> ExitCode {
             seed,
             screenshot,
             at,
+            day,
             frames,
             replay,
-        } => gui(scenarios, seed, screenshot, at, frames, replay),
+        } => gui(scenarios, seed, screenshot, (at, day), frames, replay),
         Command::Sweep {
             scenario,
             sets,
@@ -712,7 +717,7 @@ fn gui(
     scenarios: Vec<PathBuf>,
     seed: Option<u64>,
     screenshot: Option<PathBuf>,
-    at: Option<String>,
+    (at, day): (Option<String>, Option<u32>),
     frames: u32,
     replay: Option<PathBuf>,
 ) -> ExitCode {
@@ -739,13 +744,14 @@ fn gui(
             seed,
             screenshot,
             at,
+            day,
             frames,
             replay,
         })
     }
     #[cfg(not(feature = "gui"))]
     {
-        let _ = (scenarios, seed, screenshot, at, frames, replay);
+        let _ = (scenarios, seed, screenshot, at, day, frames, replay);
         errln!(
             "error: this storelab was built without the `gui` feature; build it with `cargo build --features gui`"
         );

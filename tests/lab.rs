@@ -229,3 +229,44 @@ fn the_arrival_rate_slider_acts_at_once_and_recovers_from_zero() {
     // 5 minutes at 2 × ~390/h: about 65 expected; Poisson, so well above 30.
     assert!(n >= 30, "{n} arrivals in 5 minutes at twice the rate");
 }
+
+/// A run over days plays through every day: at the end of a day the clock jumps over the
+/// night to the next opening, and the days shown are the days `storelab run` reports.
+#[test]
+fn the_view_plays_a_run_over_days_skipping_the_nights() {
+    let s = load("inventory/corner-shop.ron");
+    let batch = run(&s, s.seed);
+    let cal = s.calendar.clone().unwrap();
+    let mut lab = open(&["inventory/corner-shop.ron"], None);
+    // Day 1 to its end, then one step: the next event is the next day's, at its opening.
+    while !lab.stores[0].sim.day_finished() {
+        lab.step();
+    }
+    assert_eq!(lab.stores[0].sim.day(), 0);
+    let opening = lab.stores[0].sim.next_opening().expect("a second day");
+    lab.step();
+    assert_eq!(lab.stores[0].sim.day(), 1, "the step went over the night");
+    assert_eq!(lab.clock, opening);
+    let rows = lab.stores[0].sim.days().unwrap().rows();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0], batch.days[0]);
+    // At full speed to the end: every day, the same figures as the batch run.
+    play_to_end(&mut lab, Speed::Times(1000.0));
+    let days = lab.stores[0].sim.days().unwrap();
+    assert_eq!(days.day() + 1, cal.days - 1, "the last open day is on show");
+    assert_eq!(days.rows(), &batch.days[..days.rows().len()]);
+    assert!(days.rows().len() as u32 >= cal.days - 2);
+}
+
+/// `--day N` must name a day of every store on show.
+#[test]
+fn a_day_outside_the_calendar_is_refused() {
+    let one_day = open(&["minimal.ron"], None);
+    assert!(one_day.check_day(1).is_ok());
+    let e = one_day.check_day(2).unwrap_err();
+    assert!(e.contains("runs 1 day"), "{e}");
+    let days = open(&["inventory/corner-shop.ron"], None);
+    assert!(days.check_day(14).is_ok());
+    assert!(days.check_day(15).is_err());
+    assert!(days.check_day(0).is_err());
+}

@@ -170,39 +170,221 @@ pub(crate) fn day_scenario(
 /// every time-series sample (for `customers.csv` and `timeseries.csv`); without it memory
 /// stays flat in the number of days (replications need neither).
 pub fn run_days(scenario: &ValidScenario, seed: u64, detail: bool) -> Result<RunOutput, Fault> {
-    let cal = scenario
-        .calendar
-        .clone()
-        .expect("run_days needs a calendar");
-    let prices: Vec<f64> = scenario.products.iter().map(|p| p.price).collect();
-    let mut inventory = Inventory::of_scenario(scenario, seed);
-    let mut rows = Vec::new();
-    let mut pooled = Pooled::default();
-    let mut records: Vec<CustomerRecord> = Vec::new();
-    let mut samples = Vec::new();
-    let mut heat: Vec<f64> = Vec::new();
-    let mut queue_names = Vec::new();
-    let long = scenario.metrics.long_wait;
-    let mut measured_waits = Pool::above(long);
-    let mut measured_times = Pool::default();
-    let mut wait_classes = WaitClasses::default();
-    let mut first_measured: Option<Snapshot> = None;
-    let mut customers_before = 0u32;
-    let mut last_exit = f64::NEG_INFINITY;
-    let mut events = 0u64;
-    for d in 0..cal.days {
-        let weekday = cal.first_weekday.plus(d);
-        let measured = d >= cal.warmup_days;
-        if measured && first_measured.is_none() {
-            first_measured = Some(snapshot(&inventory));
+    let mut days = Days::new(scenario, seed, detail, false);
+    days.run_to_end()?;
+    Ok(days.into_output())
+}
+
+/// A run over the days of a scenario's calendar, one day at a time: what the CLI runs to the
+/// end and what the view steps through (it shows the current day's [`Simulation`] and the
+/// rows of the days before). Times are seconds since 00:00 of the first day ("global"); each
+/// day's simulation keeps the time of its own day.
+pub struct Days {
+    scenario: ValidScenario,
+    cal: Calendar,
+    seed: u64,
+    detail: bool,
+    /// Keep an event log of each day (the view's timelines).
+    log: bool,
+    prices: Vec<f64>,
+    /// The day being simulated (0-based) and its simulation; after the last day, the last
+    /// open day's, finished.
+    day: u32,
+    sim: Option<Simulation>,
+    /// The ledger between days (while a day runs, its world holds it).
+    inventory: Option<Inventory>,
+    /// Flows at the start of the current day and of the first measured day.
+    before: Snapshot,
+    first_measured: Option<Snapshot>,
+    rows: Vec<DayRow>,
+    pooled: Pooled,
+    measured_waits: Pool,
+    measured_times: Pool,
+    wait_classes: WaitClasses,
+    records: Vec<CustomerRecord>,
+    samples: Vec<metrics::Sample>,
+    heat: Vec<f64>,
+    queue_names: Vec<String>,
+    customers_before: u32,
+    last_exit: f64,
+    events: u64,
+}
+
+impl Days {
+    /// The run at the opening of its first open day (closed days before it are passed).
+    pub fn new(scenario: &ValidScenario, seed: u64, detail: bool, log: bool) -> Days {
+        let cal = scenario
+            .calendar
+            .clone()
+            .expect("a run over days needs a calendar");
+        let inventory = Inventory::of_scenario(scenario, seed);
+        let mut days = Days {
+            scenario: scenario.clone(),
+            prices: scenario.products.iter().map(|p| p.price).collect(),
+            cal,
+            seed,
+            detail,
+            log,
+            day: 0,
+            sim: None,
+            before: snapshot(&inventory),
+            inventory: Some(inventory),
+            first_measured: None,
+            rows: Vec::new(),
+            pooled: Pooled::default(),
+            measured_waits: Pool::above(scenario.metrics.long_wait),
+            measured_times: Pool::default(),
+            wait_classes: WaitClasses::default(),
+            records: Vec::new(),
+            samples: Vec::new(),
+            heat: Vec::new(),
+            queue_names: Vec::new(),
+            customers_before: 0,
+            last_exit: f64::NEG_INFINITY,
+            events: 0,
+        };
+        days.begin(0);
+        days
+    }
+
+    /// The simulation of the day being simulated (or of the last open day, when all are done).
+    pub fn sim(&self) -> &Simulation {
+        self.sim.as_ref().expect("a calendar has an open day")
+    }
+
+    pub fn sim_mut(&mut self) -> &mut Simulation {
+        self.sim.as_mut().expect("a calendar has an open day")
+    }
+
+    /// The current day (0-based) and the number of days.
+    pub fn day(&self) -> u32 {
+        self.day
+    }
+
+    pub fn calendar(&self) -> &Calendar {
+        &self.cal
+    }
+
+    /// The rows of the days closed so far.
+    pub fn rows(&self) -> &[DayRow] {
+        &self.rows
+    }
+
+    /// Seconds since 00:00 of the first day.
+    pub fn now(&self) -> f64 {
+        f64::from(self.day) * DAY + self.sim().now()
+    }
+
+    /// True when the current day has nothing left to simulate.
+    pub fn day_finished(&self) -> bool {
+        self.sim().finished()
+    }
+
+    /// True when the last day has nothing left to simulate.
+    pub fn finished(&self) -> bool {
+        self.next_open_day().is_none() && self.day_finished()
+    }
+
+    /// The first open day after the current one.
+    fn next_open_day(&self) -> Option<u32> {
+        (self.day + 1..self.cal.days)
+            .find(|&d| !self.cal.closed.contains(&self.cal.first_weekday.plus(d)))
+    }
+
+    /// When the next open day opens (global seconds), if there is one.
+    pub fn next_opening(&self) -> Option<f64> {
+        let d = self.next_open_day()?;
+        let weekday = self.cal.first_weekday.plus(d);
+        let hours = self.cal.hours.get(&weekday).unwrap_or(&self.scenario.hours);
+        Some(f64::from(d) * DAY + hours.span().0)
+    }
+
+    /// Simulates up to global time `t`. A day runs to its end before the next one starts, at
+    /// midnight at the earliest.
+    pub fn run_until(&mut self, t: f64) -> Result<(), Fault> {
+        loop {
+            let local = t - f64::from(self.day) * DAY;
+            let sim = self.sim_mut();
+            sim.run_until(local);
+            if let Some(f) = sim.fault() {
+                return Err(f.clone());
+            }
+            let midnight = f64::from(self.day + 1) * DAY;
+            if t < midnight || self.next_open_day().is_none() {
+                return Ok(());
+            }
+            // Past midnight: finish the day (in case its last customers are still inside).
+            self.sim_mut().run_to_end();
+            self.next_day()?;
         }
-        let before = snapshot(&inventory);
-        let offset = f64::from(d) * DAY;
-        let mut row = DayRow {
+    }
+
+    /// Simulates every remaining day.
+    pub fn run_to_end(&mut self) -> Result<(), Fault> {
+        loop {
+            self.sim_mut().run_to_end();
+            if let Some(f) = self.sim().fault() {
+                return Err(f.clone());
+            }
+            if self.next_open_day().is_none() {
+                return Ok(());
+            }
+            self.next_day()?;
+        }
+    }
+
+    /// Closes the current (finished) day and starts the next open one.
+    fn next_day(&mut self) -> Result<(), Fault> {
+        self.close_day()?;
+        self.begin(self.day + 1);
+        Ok(())
+    }
+
+    /// Starts day `d`: closed days are passed at once (a row each), the first open day from
+    /// `d` on gets its simulation. Past the last day nothing starts.
+    fn begin(&mut self, mut d: u32) {
+        while d < self.cal.days {
+            let inventory = self.inventory.take().expect("the ledger between days");
+            if d >= self.cal.warmup_days && self.first_measured.is_none() {
+                self.first_measured = Some(snapshot(&inventory));
+            }
+            self.before = snapshot(&inventory);
+            self.day = d;
+            let weekday = self.cal.first_weekday.plus(d);
+            if self.cal.closed.contains(&weekday) {
+                // Closed: nobody comes; the ledger's day passes (deliveries wait).
+                let mut inventory = inventory;
+                inventory.start_day(d, 0.0, random::day_seed(self.seed, d));
+                let mut row = self.empty_row(false);
+                close_row(&mut row, &inventory, &self.before, &self.prices);
+                self.rows.push(row);
+                self.inventory = Some(inventory);
+                d += 1;
+                continue;
+            }
+            let config = day_scenario(self.scenario.shared(), &self.cal, weekday);
+            let mut sim = Simulation::for_day(
+                &self.scenario,
+                config,
+                random::day_seed(self.seed, d),
+                d,
+                inventory,
+            );
+            if self.log {
+                sim.enable_event_log();
+            }
+            self.sim = Some(sim);
+            return;
+        }
+    }
+
+    fn empty_row(&self, open: bool) -> DayRow {
+        let d = self.day;
+        DayRow {
             day: d + 1,
-            weekday,
-            open: !cal.closed.contains(&weekday),
-            measured,
+            weekday: self.cal.first_weekday.plus(d),
+            open,
+            measured: d >= self.cal.warmup_days,
             customers: 0,
             served: 0,
             revenue: 0.0,
@@ -227,154 +409,181 @@ pub fn run_days(scenario: &ValidScenario, seed: u64, detail: bool) -> Result<Run
             restocking_hours: 0.0,
             counting_hours: 0.0,
             receiving_hours: 0.0,
-        };
-        if row.open {
-            let day_seed = random::day_seed(seed, d);
-            let config = day_scenario(scenario.shared(), &cal, weekday);
-            let mut sim = Simulation::for_day(scenario, config, day_seed, d, inventory);
-            sim.run_to_end();
-            if let Some(f) = sim.fault() {
-                return Err(f.clone());
-            }
-            let open = sim.world().resource::<Clock>().open;
-            let summary = sim.summary();
-            let mut day_records = sim.records();
-            let world = sim.world_mut();
-            // An overloaded day that hit the cut-off ends there.
-            let end = world
-                .resource::<metrics::Metrics>()
-                .store_emptied
-                .unwrap_or(world.resource::<Clock>().now);
-            let hours = world.resource::<StaffHours>().clone();
-            row.restocking_hours = hours.restocking;
-            row.counting_hours = hours.counting;
-            row.receiving_hours = hours.receiving;
-            row.cashier_hours = summary
-                .lanes
-                .iter()
-                .filter(|l| l.kind == LaneKind::Staffed)
-                .map(|l| l.open_s / 3600.0)
-                .sum();
-            let mut inv = world
-                .remove_resource::<Inventory>()
-                .expect("the day's inventory");
-            let sold_today: IdVec<ProductId, u64> = inv
-                .all_flows()
-                .zip(&before)
-                .map(|(f, b)| f.sold - b.sold)
-                .collect();
-            inv.end_day(end, &sold_today);
-            // The ledger's books balance every day (a bug otherwise, never input).
-            debug_assert!((0..prices.len()).map(ProductId::from_index).all(|p| {
-                inv.check(p)
-                    .map_err(|e| panic!("day {}: {e}", d + 1))
-                    .is_ok()
-            }));
-            let products = prices.len().max(1) as f64;
-            let empty = change(&inv, &before, |f| f.empty_seconds);
-            row.oos_share = if end > open {
-                empty / (products * (end - open))
-            } else {
-                0.0
-            };
-            row.customers = summary.customers.arrived;
-            row.served = summary.customers.served;
-            row.revenue = summary.sales.revenue;
-            row.items_sold = summary.sales.items_sold;
-            row.lost_items = summary.sales.lost_items;
-            row.lost_value = summary.sales.lost_value;
-            row.mean_wait_s = summary.waiting.stats.mean;
-            let measure_from = world.resource::<Clock>().measure_from;
-            if measured {
-                let counted = || day_records.iter().filter(|r| r.arrival >= measure_from);
-                for w in counted()
-                    .filter(|r| r.service_end.is_some())
-                    .filter_map(|r| r.wait)
-                {
-                    measured_waits.add(w);
-                    wait_classes.add(w);
-                }
-                counted()
-                    .filter_map(|r| r.time_in_store)
-                    .for_each(|t| measured_times.add(t));
-            }
-            for r in &mut day_records {
-                shift(r, offset, customers_before);
-            }
-            customers_before += day_records.len() as u32;
-            let world = sim.world_mut();
-            events += summary.events;
-            queue_names = world.resource::<Checkout>().queue_names.as_slice().to_vec();
-            let day_heat = &world.resource::<Heatmap>().seconds;
-            if heat.is_empty() {
-                heat = day_heat.clone();
-            } else {
-                heat.iter_mut().zip(day_heat).for_each(|(h, x)| *h += x);
-            }
-            if detail {
-                samples.extend(
-                    world
-                        .resource::<metrics::Metrics>()
-                        .samples
-                        .iter()
-                        .map(|s| {
-                            let mut s = s.clone();
-                            s.time += offset;
-                            s
-                        }),
-                );
-                records.extend(day_records);
-            } else {
-                // Only the time of the last exit is needed (the end of the run).
-                last_exit = day_records
-                    .iter()
-                    .filter_map(|r| r.exit)
-                    .fold(last_exit, f64::max);
-            }
-            if measured {
-                pooled.add(summary);
-            }
-            inventory = inv;
-        } else {
-            // Closed: nobody comes; the ledger's day passes (deliveries wait).
-            inventory.start_day(d, 0.0, random::day_seed(seed, d));
         }
-        close_row(&mut row, &inventory, &before, &prices);
-        rows.push(row);
     }
-    let measured_rows: Vec<&DayRow> = rows.iter().filter(|r| r.measured).collect();
-    let first = first_measured.unwrap_or_else(|| snapshot(&inventory));
-    let catalog_ids: Vec<String> = scenario.products.iter().map(|p| p.id.clone()).collect();
-    let products = product_rows(&inventory, &first, &catalog_ids);
-    let last_exit = records
-        .iter()
-        .filter_map(|r| r.exit)
-        .fold(last_exit, f64::max);
-    let mut summary = pooled.finish(
-        &measured_waits,
-        &measured_times,
-        last_exit,
-        &cal,
-        scenario,
-        seed,
-        events,
-    );
-    summary.inventory = Some(inventory_summary(
-        cal.days,
-        &measured_rows,
-        &inventory,
-        &first,
-    ));
-    Ok(RunOutput {
-        summary,
-        records,
-        samples,
-        queue_names,
-        heat,
-        wait_classes,
-        days: rows,
-        products,
-    })
+
+    /// Ends the current open day: its figures go into the row and the pools, its ledger is
+    /// handed on.
+    fn close_day(&mut self) -> Result<(), Fault> {
+        let d = self.day;
+        let mut row = self.empty_row(true);
+        let measured = row.measured;
+        let offset = f64::from(d) * DAY;
+        let mut sim = self.sim.take().expect("an open day to close");
+        if let Some(f) = sim.fault() {
+            return Err(f.clone());
+        }
+        let open = sim.world().resource::<Clock>().open;
+        let summary = sim.summary();
+        let mut day_records = sim.records();
+        let world = sim.world_mut();
+        // An overloaded day that hit the cut-off ends there.
+        let end = world
+            .resource::<metrics::Metrics>()
+            .store_emptied
+            .unwrap_or(world.resource::<Clock>().now);
+        let hours = world.resource::<StaffHours>().clone();
+        row.restocking_hours = hours.restocking;
+        row.counting_hours = hours.counting;
+        row.receiving_hours = hours.receiving;
+        row.cashier_hours = summary
+            .lanes
+            .iter()
+            .filter(|l| l.kind == LaneKind::Staffed)
+            .map(|l| l.open_s / 3600.0)
+            .sum();
+        let mut inv = world
+            .remove_resource::<Inventory>()
+            .expect("the day's inventory");
+        let before = &self.before;
+        let sold_today: IdVec<ProductId, u64> = inv
+            .all_flows()
+            .zip(before)
+            .map(|(f, b)| f.sold - b.sold)
+            .collect();
+        inv.end_day(end, &sold_today);
+        // The ledger's books balance every day (a bug otherwise, never input).
+        debug_assert!((0..self.prices.len()).map(ProductId::from_index).all(|p| {
+            inv.check(p)
+                .map_err(|e| panic!("day {}: {e}", d + 1))
+                .is_ok()
+        }));
+        let products = self.prices.len().max(1) as f64;
+        let empty = change(&inv, before, |f| f.empty_seconds);
+        row.oos_share = if end > open {
+            empty / (products * (end - open))
+        } else {
+            0.0
+        };
+        row.customers = summary.customers.arrived;
+        row.served = summary.customers.served;
+        row.revenue = summary.sales.revenue;
+        row.items_sold = summary.sales.items_sold;
+        row.lost_items = summary.sales.lost_items;
+        row.lost_value = summary.sales.lost_value;
+        row.mean_wait_s = summary.waiting.stats.mean;
+        let measure_from = world.resource::<Clock>().measure_from;
+        if measured {
+            let counted = || day_records.iter().filter(|r| r.arrival >= measure_from);
+            for w in counted()
+                .filter(|r| r.service_end.is_some())
+                .filter_map(|r| r.wait)
+            {
+                self.measured_waits.add(w);
+                self.wait_classes.add(w);
+            }
+            counted()
+                .filter_map(|r| r.time_in_store)
+                .for_each(|t| self.measured_times.add(t));
+        }
+        for r in &mut day_records {
+            shift(r, offset, self.customers_before);
+        }
+        self.customers_before += day_records.len() as u32;
+        self.events += summary.events;
+        self.queue_names = world.resource::<Checkout>().queue_names.as_slice().to_vec();
+        let day_heat = &world.resource::<Heatmap>().seconds;
+        if self.heat.is_empty() {
+            self.heat = day_heat.clone();
+        } else {
+            self.heat
+                .iter_mut()
+                .zip(day_heat)
+                .for_each(|(h, x)| *h += x);
+        }
+        if self.detail {
+            self.samples.extend(
+                world
+                    .resource::<metrics::Metrics>()
+                    .samples
+                    .iter()
+                    .map(|s| {
+                        let mut s = s.clone();
+                        s.time += offset;
+                        s
+                    }),
+            );
+            self.records.extend(day_records);
+        } else {
+            // Only the time of the last exit is needed (the end of the run).
+            self.last_exit = day_records
+                .iter()
+                .filter_map(|r| r.exit)
+                .fold(self.last_exit, f64::max);
+        }
+        if measured {
+            self.pooled.add(summary);
+        }
+        close_row(&mut row, &inv, before, &self.prices);
+        self.rows.push(row);
+        self.inventory = Some(inv);
+        Ok(())
+    }
+
+    /// Closes the last day and gathers the outputs.
+    pub fn into_output(mut self) -> RunOutput {
+        if self.sim.is_some() {
+            // A fault was reported when it happened; what is left is the days before it.
+            let _ = self.close_day();
+        }
+        // Days after the last open one (closed) still pass.
+        if self.inventory.is_some() {
+            self.begin(self.day + 1);
+        }
+        let inventory = self.inventory.take().expect("the ledger at the end");
+        let measured_rows: Vec<&DayRow> = self.rows.iter().filter(|r| r.measured).collect();
+        let first = self
+            .first_measured
+            .take()
+            .unwrap_or_else(|| snapshot(&inventory));
+        let catalog_ids: Vec<String> = self
+            .scenario
+            .products
+            .iter()
+            .map(|p| p.id.clone())
+            .collect();
+        let products = product_rows(&inventory, &first, &catalog_ids);
+        let last_exit = self
+            .records
+            .iter()
+            .filter_map(|r| r.exit)
+            .fold(self.last_exit, f64::max);
+        let mut summary = std::mem::take(&mut self.pooled).finish(
+            &self.measured_waits,
+            &self.measured_times,
+            last_exit,
+            &self.cal,
+            &self.scenario,
+            self.seed,
+            self.events,
+        );
+        summary.inventory = Some(inventory_summary(
+            self.cal.days,
+            &measured_rows,
+            &inventory,
+            &first,
+        ));
+        RunOutput {
+            summary,
+            records: self.records,
+            samples: self.samples,
+            queue_names: self.queue_names,
+            heat: self.heat,
+            wait_classes: self.wait_classes,
+            days: self.rows,
+            products,
+        }
+    }
 }
 
 /// Shifts a day's customer record onto the run's time line and numbering.

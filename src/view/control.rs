@@ -10,11 +10,11 @@
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-use crate::Simulation;
 use crate::ids::LaneId;
 use crate::scenario::validate::ValidScenario;
 use crate::sim::arrivals::SetArrivalMultiplier;
 use crate::sim::checkout::SetLaneOpen;
+use crate::view::lab::StoreRun;
 
 /// Something a user changes in a running store.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -27,7 +27,7 @@ pub enum Command {
 
 impl Command {
     /// Applies the command to a store at its current simulated time.
-    pub fn apply(&self, sim: &mut Simulation) {
+    pub fn apply(&self, sim: &mut StoreRun) {
         match *self {
             Command::SetLaneOpen { lane, open } => sim.apply(SetLaneOpen { lane, open }),
             Command::SetArrivalMultiplier(multiplier) => {
@@ -61,12 +61,10 @@ impl SessionLog {
         crate::experiment::report::write(path, &text)
     }
 
-    /// Runs `scenario` from the start applying the logged commands at their times, up to
-    /// `until` (∞: to the end).
-    pub fn replay(&self, scenario: &ValidScenario, until: f64) -> Simulation {
-        let mut sim = Simulation::new(scenario, self.seed);
-        // For the inspector's timelines, as in a store opened fresh.
-        sim.enable_event_log();
+    /// Runs `scenario` from the start applying the logged commands at their times (since
+    /// 00:00 of the first day), up to `until` (∞: to the end).
+    pub fn replay(&self, scenario: &ValidScenario, until: f64) -> StoreRun {
+        let mut sim = StoreRun::new(scenario, self.seed);
         for (t, cmd) in &self.commands {
             if *t > until {
                 break;

@@ -7,11 +7,17 @@
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
+use bevy::prelude::World;
+
 use crate::Simulation;
 use crate::scenario::validate::ValidScenario;
 use crate::scenario::{self, format_clock};
+use crate::sim::calendar::{DAY, Days};
 use crate::sim::engine::Clock;
+use crate::sim::engine::Fault;
 use crate::sim::events::Agenda;
+use crate::sim::events::SimEvent;
+use crate::sim::metrics::Summary;
 use crate::view::control::{Command, SessionLog};
 
 /// How fast simulated time runs.
@@ -23,11 +29,135 @@ pub enum Speed {
     Max,
 }
 
+/// A store's run as the view drives it: one day, or the days of a calendar one after the
+/// other. Times are seconds since 00:00 of the first day; the simulation of the day on show
+/// keeps the time of its own day ([`StoreRun::local`]).
+pub enum StoreRun {
+    Day(Box<Simulation>),
+    Days(Box<Days>),
+}
+
+impl StoreRun {
+    /// The run of `scenario` with an event log (for the inspector's timelines; the results are
+    /// the same with or without it).
+    pub fn new(scenario: &ValidScenario, seed: u64) -> StoreRun {
+        if scenario.calendar.is_some() {
+            StoreRun::Days(Box::new(Days::new(scenario, seed, false, true)))
+        } else {
+            let mut sim = Simulation::new(scenario, seed);
+            sim.enable_event_log();
+            StoreRun::Day(Box::new(sim))
+        }
+    }
+
+    /// The simulation of the day on show.
+    pub fn sim(&self) -> &Simulation {
+        match self {
+            StoreRun::Day(s) => s,
+            StoreRun::Days(d) => d.sim(),
+        }
+    }
+
+    pub fn world(&self) -> &World {
+        self.sim().world()
+    }
+
+    /// The day on show (0-based).
+    pub fn day(&self) -> u32 {
+        match self {
+            StoreRun::Day(_) => 0,
+            StoreRun::Days(d) => d.day(),
+        }
+    }
+
+    /// Run time `t` as the time of the day on show.
+    pub fn local(&self, t: f64) -> f64 {
+        t - f64::from(self.day()) * DAY
+    }
+
+    pub fn now(&self) -> f64 {
+        match self {
+            StoreRun::Day(s) => s.now(),
+            StoreRun::Days(d) => d.now(),
+        }
+    }
+
+    /// Simulates up to run time `t` (a fault stops the run; see [`StoreRun::fault`]).
+    pub fn run_until(&mut self, t: f64) {
+        match self {
+            StoreRun::Day(s) => {
+                s.run_until(t);
+            }
+            // The fault stays in the day's simulation.
+            StoreRun::Days(d) => {
+                let _ = d.run_until(t);
+            }
+        }
+    }
+
+    /// The day on show has nothing left to simulate.
+    pub fn day_finished(&self) -> bool {
+        self.sim().finished()
+    }
+
+    /// Nothing left to simulate on any day.
+    pub fn finished(&self) -> bool {
+        match self {
+            StoreRun::Day(s) => s.finished(),
+            StoreRun::Days(d) => d.finished(),
+        }
+    }
+
+    /// When the next open day opens (run time), for a run over days.
+    pub fn next_opening(&self) -> Option<f64> {
+        match self {
+            StoreRun::Day(_) => None,
+            StoreRun::Days(d) => d.next_opening(),
+        }
+    }
+
+    /// Time of the next event of the day on show (run time).
+    pub fn next_event(&self) -> Option<f64> {
+        let next = self.world().resource::<Agenda>().next_time()?;
+        Some(next + f64::from(self.day()) * DAY)
+    }
+
+    pub fn fault(&self) -> Option<&Fault> {
+        self.sim().fault()
+    }
+
+    pub fn sim_mut(&mut self) -> &mut Simulation {
+        match self {
+            StoreRun::Day(s) => s,
+            StoreRun::Days(d) => d.sim_mut(),
+        }
+    }
+
+    /// The day on show's KPIs so far.
+    pub fn summary(&mut self) -> Summary {
+        self.sim_mut().summary()
+    }
+
+    /// Handles an event in the day on show now (a command).
+    pub fn apply(&mut self, event: impl Into<SimEvent>) {
+        self.sim_mut().apply(event);
+    }
+
+    /// A run over days: its calendar and the rows of the days closed so far.
+    pub fn days(&self) -> Option<&Days> {
+        match self {
+            StoreRun::Day(_) => None,
+            StoreRun::Days(d) => Some(d),
+        }
+    }
+}
+
 /// One store on show.
 pub struct Store {
     pub path: PathBuf,
     pub scenario: ValidScenario,
-    pub sim: Simulation,
+    /// Its run, day by day.
+    pub sim: StoreRun,
     /// Commands applied to this store, with their simulated times.
     pub log: SessionLog,
     /// The last error reading the file (the last good run stays on show).
@@ -41,9 +171,7 @@ impl Store {
         let loaded = scenario::load(path).map_err(|e| e.to_string())?;
         let seed = seed.unwrap_or(loaded.scenario.seed);
         let scenario = loaded.scenario;
-        let mut sim = Simulation::new(&scenario, seed);
-        // For the inspector's timelines; the results are the same with or without it.
-        sim.enable_event_log();
+        let sim = StoreRun::new(&scenario, seed);
         Ok(Store {
             path: path.to_path_buf(),
             log: SessionLog {
@@ -132,12 +260,14 @@ impl Lab {
             Speed::Times(x) => {
                 let t = self.clock + dt * x;
                 self.advance_to(t);
+                self.skip_night();
             }
             Speed::Max => {
                 let start = Instant::now();
                 while start.elapsed().as_secs_f64() < self.frame_budget && !self.finished() {
                     let t = self.clock + 60.0;
                     self.advance_to(t);
+                    self.skip_night();
                 }
             }
         }
@@ -147,15 +277,32 @@ impl Lab {
         }
     }
 
-    /// Advances to the next event of any store (single step).
+    /// Runs over days: when every store's day is over (nothing left to happen before the
+    /// next opening), the clock jumps to the next opening; the night passes unseen.
+    pub fn skip_night(&mut self) {
+        let days_over = self.stores.iter().all(|s| s.sim.day_finished());
+        let next = self
+            .stores
+            .iter()
+            .filter_map(|s| s.sim.next_opening())
+            .fold(f64::INFINITY, f64::min);
+        if days_over && next.is_finite() && next > self.clock {
+            self.advance_to(next);
+        }
+    }
+
+    /// Advances to the next event of any store (single step); at the end of a day of a run
+    /// over days, to the next opening.
     pub fn step(&mut self) {
         let next = self
             .stores
             .iter()
-            .filter_map(|s| s.sim.world().resource::<Agenda>().next_time())
+            .filter_map(|s| s.sim.next_event())
             .fold(f64::INFINITY, f64::min);
         if next.is_finite() {
             self.advance_to(next);
+        } else {
+            self.skip_night();
         }
     }
 
@@ -188,10 +335,26 @@ impl Lab {
         Ok(())
     }
 
+    /// Checks that every store runs over at least `day` days (1-based), for `--day`.
+    pub fn check_day(&self, day: u32) -> Result<(), String> {
+        for s in &self.stores {
+            let days = s.scenario.calendar.as_ref().map_or(1, |c| c.days);
+            if day < 1 || day > days {
+                return Err(format!(
+                    "{day} is not a day of {}: it runs {days} day(s)",
+                    s.path.display()
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Doors open and close of the first store.
     pub fn hours(&self) -> (f64, f64) {
-        let c = self.stores[0].sim.world().resource::<Clock>();
-        (c.open, c.close)
+        let s = &self.stores[0].sim;
+        let c = s.world().resource::<Clock>();
+        let day = f64::from(s.day()) * DAY;
+        (day + c.open, day + c.close)
     }
 
     /// Applies a command to store `i` now and records it.

@@ -35,6 +35,8 @@ pub struct GuiOptions {
     pub screenshot: Option<PathBuf>,
     /// Simulated time of the screenshot, seconds since 00:00.
     pub at: Option<f64>,
+    /// Runs over days: the day (1-based) `at` is on.
+    pub day: Option<u32>,
     /// Frames rendered before the screenshot is taken.
     pub frames: u32,
     pub replay: Option<SessionLog>,
@@ -78,12 +80,20 @@ pub fn run(opts: GuiOptions) -> ExitCode {
         store.sim = log.replay(&store.scenario, opts.at.unwrap_or(lab.clock));
         store.log = log.clone();
     }
-    if let Some(at) = opts.at {
+    if let Some(day) = opts.day
+        && let Err(e) = lab.check_day(day)
+    {
+        errln!("error: --day {e}");
+        return ExitCode::from(2);
+    }
+    if opts.at.is_some() || opts.day.is_some() {
+        let at = opts.at.unwrap_or(lab.hours().0);
         if let Err(e) = lab.check_time(at) {
             errln!("error: --at {e}");
             return ExitCode::from(2);
         }
-        lab.advance_to(at);
+        let day = f64::from(opts.day.unwrap_or(1) - 1) * crate::sim::calendar::DAY;
+        lab.advance_to(day + at);
     }
     let controls = ControlState {
         playing: false,
@@ -241,16 +251,23 @@ fn ui(mut contexts: EguiContexts, mut lab: ResMut<LabRes>, mut view: ResMut<View
     let lab = &mut lab.0;
     let view = &mut *view;
     let (open, close) = lab.hours();
-    // A run over days is shown as its first day (the CLI simulates them all).
-    let day = lab
-        .stores
-        .first()
-        .and_then(|s| s.scenario.calendar.as_ref())
-        .map(|c| format!("day 1 ({:?}) of {}  ", c.first_weekday, c.days))
+    // A run over days shows its day; the clock is the time of that day.
+    let first = &lab.stores[0].sim;
+    let day = first
+        .days()
+        .map(|d| {
+            let c = d.calendar();
+            format!(
+                "day {} ({:?}) of {}  ",
+                d.day() + 1,
+                c.first_weekday.plus(d.day()),
+                c.days
+            )
+        })
         .unwrap_or_default();
     view.controls.clock = format!(
         "{day}{}{}",
-        format_clock(lab.clock),
+        format_clock(first.local(lab.clock)),
         if lab.clock < open {
             "  (before opening)"
         } else if lab.clock >= close {
@@ -313,6 +330,15 @@ fn ui(mut contexts: EguiContexts, mut lab: ResMut<LabRes>, mut view: ResMut<View
                     .collect();
                 panels::kpis_ui(ui, &names, &kpis);
                 ui.separator();
+                let rows: Vec<&[crate::sim::calendar::DayRow]> = lab
+                    .stores
+                    .iter()
+                    .filter_map(|s| s.sim.days().map(|d| d.rows()))
+                    .collect();
+                if rows.len() == lab.stores.len() {
+                    panels::days_ui(ui, &names, &rows);
+                    ui.separator();
+                }
                 ui.heading("Steer");
                 let switches: Vec<(String, Vec<panels::LaneSwitch>)> = lab
                     .stores
@@ -366,7 +392,7 @@ fn ui(mut contexts: EguiContexts, mut lab: ResMut<LabRes>, mut view: ResMut<View
                         ui.label(format!("in {}", names[store]));
                     }
                     if let Some(s) = lab.stores.get(store) {
-                        panels::inspector_ui(ui, s.sim.world(), sel, lab.clock);
+                        panels::inspector_ui(ui, s.sim.world(), sel, s.sim.local(lab.clock));
                     }
                     if ui.button("Close").clicked() {
                         view.selection = None;
@@ -388,7 +414,7 @@ fn ui(mut contexts: EguiContexts, mut lab: ResMut<LabRes>, mut view: ResMut<View
                         if let Some(clicked) = floor::floor_view(
                             ui,
                             lab.stores[i].sim.world(),
-                            lab.clock,
+                            lab.stores[i].sim.local(lab.clock),
                             &mut view.cameras[i],
                             view.heatmap,
                             selected,

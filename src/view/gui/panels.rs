@@ -9,6 +9,7 @@ use bevy_egui::egui::{self, Color32, RichText};
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
 use crate::scenario::format_clock;
+use crate::sim::calendar::DayRow;
 use crate::sim::checkout::{Checkout, CheckoutQueue, Lane};
 use crate::sim::customer::Customer;
 use crate::sim::inventory::Inventory;
@@ -303,6 +304,59 @@ pub fn steering_ui(
 }
 
 /// Live charts from the stores' per-minute samples and finished journeys.
+/// Runs over days: out-of-stocks and record accuracy of each closed day, a line per store
+/// and KPI (the figures of `days.csv`).
+pub fn days_ui(ui: &mut egui::Ui, names: &[String], rows: &[&[DayRow]]) {
+    ui.heading("Over the days");
+    for (name, rows) in names.iter().zip(rows) {
+        match rows.iter().rev().find(|r| r.open) {
+            Some(r) => ui.label(format!(
+                "{}day {} ({:?}): out of stock {:.1} %, records right {:.1} %, phantom {}",
+                if names.len() > 1 {
+                    format!("{name}: ")
+                } else {
+                    String::new()
+                },
+                r.day,
+                r.weekday,
+                100.0 * r.oos_share,
+                100.0 * r.record_accuracy,
+                r.phantom_products
+            )),
+            None => ui.label("no day closed yet"),
+        };
+    }
+    Plot::new("days")
+        .height(150.0)
+        .legend(Legend::default())
+        .allow_scroll(false)
+        .x_axis_label("day")
+        .y_axis_label("%")
+        .show(ui, |p| {
+            for (name, rows) in names.iter().zip(rows) {
+                let line = |f: &dyn Fn(&DayRow) -> f64| -> PlotPoints<'static> {
+                    rows.iter()
+                        .filter(|r| r.open)
+                        .map(|r| [f64::from(r.day), 100.0 * f(r)])
+                        .collect::<Vec<_>>()
+                        .into()
+                };
+                let label = |k: &str| {
+                    if names.len() > 1 {
+                        format!("{name}: {k}")
+                    } else {
+                        k.to_string()
+                    }
+                };
+                p.line(Line::new(label("out of stock"), line(&|r| r.oos_share)));
+                p.line(Line::new(
+                    label("records right"),
+                    line(&|r| r.record_accuracy),
+                ));
+            }
+        });
+}
+
 pub fn charts_ui(ui: &mut egui::Ui, names: &[String], worlds: &[&World]) {
     // Five charts side by side, as tall as the (resizable) panel allows.
     let height = ui.available_height().clamp(120.0, 600.0);
