@@ -29,7 +29,7 @@ use crate::sim::inventory::Inventory;
 use crate::sim::movement::{Motion, Movement, Walker};
 use crate::sim::replenishment::{RestockerWork, walk_back};
 use crate::sim::shopping::Catalog;
-use crate::sim::staff::{Crew, RoleKind, StaffMember, Task, TaskKind, describe_staff};
+use crate::sim::staff::{Crew, StaffMember, Task, TaskKind, describe_staff};
 
 /// Scheduled on count days, and on days with products to check for phantom stock: the day's
 /// count tasks are posted (`scheduled`: the day's share of the regular counts too).
@@ -152,9 +152,7 @@ pub(crate) fn on_counts_due(
             crew.tasks.post(TaskKind::Count { product }, now);
         }
     }
-    crew.assign(RoleKind::Restocker, |e, m, motion, task| {
-        work.start(e, m, motion, task)
-    });
+    work.assign(&mut crew);
 }
 
 /// Sends a restocker to count `product`.

@@ -19,7 +19,7 @@ use crate::sim::events::Agenda;
 use crate::sim::inventory::{Inventory, emit_if_low};
 use crate::sim::movement::{Motion, Movement, Walker};
 use crate::sim::replenishment::{RestockerBack, RestockerWork};
-use crate::sim::staff::{Crew, RoleKind, StaffMember, Task, TaskKind, describe_staff};
+use crate::sim::staff::{Crew, StaffMember, Task, TaskKind, describe_staff};
 
 /// Emitted when a delivery of `product` is at the door and staff must receive it.
 #[derive(Debug, Clone, Copy)]
@@ -68,9 +68,7 @@ pub(crate) fn on_receive_delivery(
     {
         crew.tasks.post(TaskKind::Receive { product }, now);
     }
-    crew.assign(RoleKind::Restocker, |e, m, motion, task| {
-        work.start(e, m, motion, task)
-    });
+    work.assign(&mut crew);
 }
 
 /// Sends a restocker to receive `product` at the backroom door.

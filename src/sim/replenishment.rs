@@ -122,6 +122,14 @@ pub struct RestockerWork<'w> {
 }
 
 impl RestockerWork<'_> {
+    /// Gives the waiting restocker tasks to idle restockers and starts them (every concept
+    /// that posts restocker work ends with this).
+    pub(crate) fn assign(&mut self, crew: &mut Crew) {
+        crew.assign(RoleKind::Restocker, |e, m, motion, task| {
+            self.start(e, m, motion, task)
+        });
+    }
+
     /// Starts a task restocker `staff` took ([`Crew::assign`]); false drops it.
     pub(crate) fn start(
         &mut self,
@@ -231,9 +239,7 @@ pub(crate) fn on_stock_low(In(ev): In<StockLow>, mut crew: Crew, mut work: Resto
     work.refills.pending[p] = true;
     crew.tasks
         .post(TaskKind::Refill { product: p }, work.clock.now);
-    crew.assign(RoleKind::Restocker, |e, m, motion, task| {
-        work.start(e, m, motion, task)
-    });
+    work.assign(&mut crew);
 }
 
 pub(crate) fn on_at_shelf(
@@ -324,9 +330,7 @@ pub(crate) fn on_back(
             hours.book(kind, since, work.now());
         }
     }
-    crew.assign(RoleKind::Restocker, |e, m, motion, task| {
-        work.start(e, m, motion, task)
-    });
+    work.assign(&mut crew);
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
