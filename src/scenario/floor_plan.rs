@@ -95,8 +95,9 @@ pub struct FloorPlan {
     dist: IdVec<PoiId, Arc<[f32]>>,
     /// `toward[p][c]`: the next cell on a shortest path from `c` to point `p`.
     toward: IdVec<PoiId, Arc<[CellId]>>,
-    /// `between[from · n + to]`: the same distances between points of interest, one small
-    /// dense table (route planning looks up every pair of a basket's stops).
+    /// `between[from · n + to]`: the same distances between points of interest, one dense
+    /// table (route planning looks up every pair of a basket's stops); n² entries, 4 bytes
+    /// each.
     between: Arc<[f32]>,
 }
 
@@ -513,7 +514,7 @@ impl FloorPlan {
     }
 
     /// Calls `visit` with each cell of a shortest walk from `from` to `to`, both included, and
-    /// returns the number of cells (no allocation: used on every step of a run).
+    /// returns the number of cells (no allocation).
     pub fn walk(&self, from: PoiId, to: PoiId, mut visit: impl FnMut(CellId)) -> usize {
         let table = &self.toward[to];
         let target = self.pois[to];

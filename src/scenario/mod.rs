@@ -492,6 +492,11 @@ pub struct Calendar {
 }
 
 impl Calendar {
+    /// Whether the store opens on day `d` (0-based).
+    pub fn is_open(&self, d: u32) -> bool {
+        !self.closed.contains(&self.first_weekday.plus(d))
+    }
+
     /// The hours of a weekday.
     pub fn hours_of<'a>(&'a self, weekday: Weekday, default: &'a Hours) -> &'a Hours {
         self.hours.get(&weekday).unwrap_or(default)

@@ -188,9 +188,11 @@ pub struct Days {
     log: bool,
     prices: Vec<f64>,
     /// The day being simulated (0-based) and its simulation; after the last day, the last
-    /// open day's, finished.
+    /// open day's, finished (and closed: its world keeps a copy of the ledger for the view).
     day: u32,
     sim: Option<Simulation>,
+    /// Whether `sim`'s day has been closed (its row written).
+    closed: bool,
     /// The ledger between days (while a day runs, its world holds it).
     inventory: Option<Inventory>,
     /// Flows at the start of the current day and of the first measured day.
@@ -227,6 +229,7 @@ impl Days {
             log,
             day: 0,
             sim: None,
+            closed: false,
             before: snapshot(&inventory),
             inventory: Some(inventory),
             first_measured: None,
@@ -287,16 +290,19 @@ impl Days {
 
     /// The first open day after the current one.
     fn next_open_day(&self) -> Option<u32> {
-        (self.day + 1..self.cal.days)
-            .find(|&d| !self.cal.closed.contains(&self.cal.first_weekday.plus(d)))
+        (self.day + 1..self.cal.days).find(|&d| self.cal.is_open(d))
     }
 
     /// When the next open day opens (global seconds), if there is one.
     pub fn next_opening(&self) -> Option<f64> {
         let d = self.next_open_day()?;
+        Some(f64::from(d) * DAY + self.opening(d))
+    }
+
+    /// When day `d` opens, seconds since its 00:00.
+    pub fn opening(&self, d: u32) -> f64 {
         let weekday = self.cal.first_weekday.plus(d);
-        let hours = self.cal.hours.get(&weekday).unwrap_or(&self.scenario.hours);
-        Some(f64::from(d) * DAY + hours.span().0)
+        self.cal.hours_of(weekday, &self.scenario.hours).span().0
     }
 
     /// Simulates up to global time `t`. A day runs to its end before the next one starts, at
@@ -315,8 +321,22 @@ impl Days {
             }
             // Past midnight: finish the day (in case its last customers are still inside).
             self.sim_mut().run_to_end();
+            if let Some(f) = self.sim().fault() {
+                return Err(f.clone());
+            }
             self.next_day()?;
         }
+    }
+
+    /// After the last day has run to its end: closes it (its row is written) and passes the
+    /// closed days after it; the last day's simulation stays on show. Idempotent.
+    pub fn close_last_day(&mut self) -> Result<(), Fault> {
+        if self.closed || !self.finished() {
+            return Ok(());
+        }
+        self.close_day()?;
+        self.begin(self.day + 1);
+        Ok(())
     }
 
     /// Simulates every remaining day.
@@ -341,7 +361,8 @@ impl Days {
     }
 
     /// Starts day `d`: closed days are passed at once (a row each), the first open day from
-    /// `d` on gets its simulation. Past the last day nothing starts.
+    /// `d` on gets its simulation. Past the last day nothing starts (the last open day stays
+    /// the current one).
     fn begin(&mut self, mut d: u32) {
         while d < self.cal.days {
             let inventory = self.inventory.take().expect("the ledger between days");
@@ -349,19 +370,19 @@ impl Days {
                 self.first_measured = Some(snapshot(&inventory));
             }
             self.before = snapshot(&inventory);
-            self.day = d;
             let weekday = self.cal.first_weekday.plus(d);
-            if self.cal.closed.contains(&weekday) {
+            if !self.cal.is_open(d) {
                 // Closed: nobody comes; the ledger's day passes (deliveries wait).
                 let mut inventory = inventory;
                 inventory.start_day(d, 0.0, random::day_seed(self.seed, d));
-                let mut row = self.empty_row(false);
+                let mut row = self.empty_row(d, false);
                 close_row(&mut row, &inventory, &self.before, &self.prices);
                 self.rows.push(row);
                 self.inventory = Some(inventory);
                 d += 1;
                 continue;
             }
+            self.day = d;
             let config = day_scenario(self.scenario.shared(), &self.cal, weekday);
             let mut sim = Simulation::for_day(
                 &self.scenario,
@@ -374,12 +395,12 @@ impl Days {
                 sim.enable_event_log();
             }
             self.sim = Some(sim);
+            self.closed = false;
             return;
         }
     }
 
-    fn empty_row(&self, open: bool) -> DayRow {
-        let d = self.day;
+    fn empty_row(&self, d: u32, open: bool) -> DayRow {
         DayRow {
             day: d + 1,
             weekday: self.cal.first_weekday.plus(d),
@@ -413,16 +434,17 @@ impl Days {
     }
 
     /// Ends the current open day: its figures go into the row and the pools, its ledger is
-    /// handed on.
+    /// handed on (the day's world keeps a copy, for a view showing the day after it ended).
     fn close_day(&mut self) -> Result<(), Fault> {
         let d = self.day;
-        let mut row = self.empty_row(true);
+        let mut row = self.empty_row(d, true);
         let measured = row.measured;
         let offset = f64::from(d) * DAY;
-        let mut sim = self.sim.take().expect("an open day to close");
-        if let Some(f) = sim.fault() {
+        if let Some(f) = self.sim().fault() {
             return Err(f.clone());
         }
+        self.closed = true;
+        let sim = self.sim.as_mut().expect("an open day to close");
         let open = sim.world().resource::<Clock>().open;
         let summary = sim.summary();
         let mut day_records = sim.records();
@@ -442,9 +464,7 @@ impl Days {
             .filter(|l| l.kind == LaneKind::Staffed)
             .map(|l| l.open_s / 3600.0)
             .sum();
-        let mut inv = world
-            .remove_resource::<Inventory>()
-            .expect("the day's inventory");
+        let mut inv = world.resource::<Inventory>().clone();
         let before = &self.before;
         let sold_today: IdVec<ProductId, u64> = inv
             .all_flows()
@@ -530,16 +550,11 @@ impl Days {
         Ok(())
     }
 
-    /// Closes the last day and gathers the outputs.
+    /// Gathers the outputs of a run that [`Days::run_to_end`] finished without a fault.
     pub fn into_output(mut self) -> RunOutput {
-        if self.sim.is_some() {
-            // A fault was reported when it happened; what is left is the days before it.
-            let _ = self.close_day();
-        }
-        // Days after the last open one (closed) still pass.
-        if self.inventory.is_some() {
-            self.begin(self.day + 1);
-        }
+        assert!(self.finished(), "into_output on a run that is not finished");
+        self.close_last_day()
+            .expect("a finished run without a fault closes its last day");
         let inventory = self.inventory.take().expect("the ledger at the end");
         let measured_rows: Vec<&DayRow> = self.rows.iter().filter(|r| r.measured).collect();
         let first = self

@@ -207,7 +207,8 @@ pub fn phase_counts(in_store: u64, waiting: &[u32], lanes_busy: u32) -> (u64, u6
 }
 
 /// Mean, median, 95th percentile and maximum of a sample (statrs; quantiles by its
-/// median-unbiased definition). All zero for an empty sample.
+/// median-unbiased definition; over several days from a [`Pool`], by nearest rank). All zero
+/// for an empty sample.
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct Stats {
     pub count: u64,

@@ -88,9 +88,12 @@ impl StoreRun {
             StoreRun::Day(s) => {
                 s.run_until(t);
             }
-            // The fault stays in the day's simulation.
+            // A fault stays in the day's simulation (the view shows it).
             StoreRun::Days(d) => {
-                let _ = d.run_until(t);
+                if d.run_until(t).is_ok() && d.finished() {
+                    // The last day's row, for the panel of the days.
+                    let _ = d.close_last_day();
+                }
             }
         }
     }
@@ -116,8 +119,12 @@ impl StoreRun {
         }
     }
 
-    /// Time of the next event of the day on show (run time).
+    /// Time of the next event of the day on show (run time); none once the day is over (an
+    /// event left after a cut-off never fires).
     pub fn next_event(&self) -> Option<f64> {
+        if self.day_finished() {
+            return None;
+        }
         let next = self.world().resource::<Agenda>().next_time()?;
         Some(next + f64::from(self.day()) * DAY)
     }
@@ -191,6 +198,14 @@ impl Store {
     }
 }
 
+/// A store's opening hours on `day` (1-based): the weekday's own for a run over days.
+fn store_hours(s: &ValidScenario, day: u32) -> &scenario::Hours {
+    match &s.calendar {
+        Some(c) => c.hours_of(c.first_weekday.plus(day.max(1) - 1), &s.hours),
+        None => &s.hours,
+    }
+}
+
 fn modified(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
@@ -198,7 +213,7 @@ fn modified(path: &Path) -> Option<SystemTime> {
 /// Everything the view shows and controls.
 pub struct Lab {
     pub stores: Vec<Store>,
-    /// Simulated time shown, seconds since 00:00 (the same for every store).
+    /// Simulated time shown, seconds since 00:00 of the first day (the same for every store).
     pub clock: f64,
     pub playing: bool,
     pub speed: Speed,
@@ -316,11 +331,11 @@ impl Lab {
 
     /// Checks that `t` (seconds since 00:00) lies between the earliest opening and the
     /// latest closing of the stores on show, so `--at` cannot ask for a moment outside the day.
-    pub fn check_time(&self, t: f64) -> Result<(), String> {
+    pub fn check_time(&self, day: u32, t: f64) -> Result<(), String> {
         let (open, close) = self
             .stores
             .iter()
-            .map(|s| s.scenario.hours.span())
+            .map(|s| store_hours(&s.scenario, day).span())
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(o, c), (so, sc)| {
                 (o.min(so), c.max(sc))
             });
@@ -335,7 +350,8 @@ impl Lab {
         Ok(())
     }
 
-    /// Checks that every store runs over at least `day` days (1-based), for `--day`.
+    /// Checks that every store runs over at least `day` days (1-based) and opens on it, for
+    /// `--day`.
     pub fn check_day(&self, day: u32) -> Result<(), String> {
         for s in &self.stores {
             let days = s.scenario.calendar.as_ref().map_or(1, |c| c.days);
@@ -345,11 +361,25 @@ impl Lab {
                     s.path.display()
                 ));
             }
+            if let Some(c) = &s.scenario.calendar
+                && !c.is_open(day - 1)
+            {
+                return Err(format!(
+                    "day {day} ({:?}) is a closed day of {}",
+                    c.first_weekday.plus(day - 1),
+                    s.path.display()
+                ));
+            }
         }
         Ok(())
     }
 
-    /// Doors open and close of the first store.
+    /// When the first store opens on `day` (1-based), seconds since that day's 00:00.
+    pub fn opening(&self, day: u32) -> f64 {
+        store_hours(&self.stores[0].scenario, day).span().0
+    }
+
+    /// Doors open and close of the first store on the day on show (run time).
     pub fn hours(&self) -> (f64, f64) {
         let s = &self.stores[0].sim;
         let c = s.world().resource::<Clock>();

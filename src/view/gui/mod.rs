@@ -74,26 +74,30 @@ pub fn run(opts: GuiOptions) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // A session log belongs to one store: it replays into the first one shown.
-    if let Some(log) = &opts.replay {
-        let store = &mut lab.stores[0];
-        store.sim = log.replay(&store.scenario, opts.at.unwrap_or(lab.clock));
-        store.log = log.clone();
-    }
     if let Some(day) = opts.day
         && let Err(e) = lab.check_day(day)
     {
         errln!("error: --day {e}");
         return ExitCode::from(2);
     }
-    if opts.at.is_some() || opts.day.is_some() {
-        let at = opts.at.unwrap_or(lab.hours().0);
-        if let Err(e) = lab.check_time(at) {
-            errln!("error: --at {e}");
-            return ExitCode::from(2);
-        }
-        let day = f64::from(opts.day.unwrap_or(1) - 1) * crate::sim::calendar::DAY;
-        lab.advance_to(day + at);
+    let day = opts.day.unwrap_or(1);
+    // `--at` is a time of `--day` (of the first day without it).
+    let at = opts.at.or(opts.day.map(|d| lab.opening(d)));
+    if let Some(at) = at
+        && let Err(e) = lab.check_time(day, at)
+    {
+        errln!("error: --at {e}");
+        return ExitCode::from(2);
+    }
+    let target = at.map(|at| f64::from(day - 1) * crate::sim::calendar::DAY + at);
+    // A session log belongs to one store: it replays into the first one shown.
+    if let Some(log) = &opts.replay {
+        let store = &mut lab.stores[0];
+        store.sim = log.replay(&store.scenario, target.unwrap_or(lab.clock));
+        store.log = log.clone();
+    }
+    if let Some(t) = target {
+        lab.advance_to(t);
     }
     let controls = ControlState {
         playing: false,

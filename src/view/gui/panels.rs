@@ -303,7 +303,6 @@ pub fn steering_ui(
     actions
 }
 
-/// Live charts from the stores' per-minute samples and finished journeys.
 /// Runs over days: out-of-stocks and record accuracy of each closed day, a line per store
 /// and KPI (the figures of `days.csv`).
 pub fn days_ui(ui: &mut egui::Ui, names: &[String], rows: &[&[DayRow]]) {
@@ -357,6 +356,7 @@ pub fn days_ui(ui: &mut egui::Ui, names: &[String], rows: &[&[DayRow]]) {
         });
 }
 
+/// Live charts from the stores' per-minute samples and finished journeys.
 pub fn charts_ui(ui: &mut egui::Ui, names: &[String], worlds: &[&World]) {
     // Five charts side by side, as tall as the (resizable) panel allows.
     let height = ui.available_height().clamp(120.0, 600.0);
