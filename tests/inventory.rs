@@ -254,6 +254,12 @@ fn bad_inventory_input_is_reported_with_field_paths() {
             "no problem at {expected}: {text:#?}"
         );
     }
+    // Many customers a day over many days: each day fits, the run does not (found by fuzzing:
+    // `run --out` kept 20 million journeys and ran out of memory).
+    let mut s = shop(300, StockErrors::default());
+    s.customers.arrivals = storelab::scenario::Arrivals::Poisson { per_hour: 60_000.0 };
+    let text = format!("{:?}", storelab::scenario::validate::validate(&s));
+    assert!(text.contains("per run over days"), "{text}");
     // Ordering without a calendar: deliveries would never come.
     let mut s = shop(5, StockErrors::default());
     s.calendar = None;

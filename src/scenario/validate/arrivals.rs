@@ -14,6 +14,10 @@ pub const MAX_RATE_PER_HOUR: f64 = 100_000.0;
 /// entity too (about 1.6 kB in all, measured), so this bounds a run to about 0.8 GB even if
 /// every customer is still queueing at the end.
 pub const MAX_EXPECTED_CUSTOMERS: f64 = 500_000.0;
+/// Customers a run over days may expect in all: `run --out` keeps every customer's journey of
+/// every day (about 300 bytes each, measured on a year of the supermarket), so this bounds it
+/// to about 0.9 GB.
+pub const MAX_EXPECTED_CUSTOMERS_OVER_DAYS: f64 = 3_000_000.0;
 /// Item picks a run may expect (customers × mean basket): bounds the work of a run.
 pub const MAX_EXPECTED_ITEMS: f64 = 20_000_000.0;
 /// Route planning orders each customer's shelves (2-opt, quadratic in the shelves visited):
@@ -91,6 +95,16 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
             .filter(|f| f.is_finite())
             .fold(0.0f64, f64::max);
         expected *= busiest;
+        let open_days = (0..cal.days).filter(|&d| cal.is_open(d)).count() as f64;
+        let total = expected * open_days;
+        if expected <= MAX_EXPECTED_CUSTOMERS && total > MAX_EXPECTED_CUSTOMERS_OVER_DAYS {
+            c.err(
+                "calendar.days",
+                format!(
+                    "about {total:.0} customers expected over {open_days} open days; at most {MAX_EXPECTED_CUSTOMERS_OVER_DAYS} per run over days are supported (fewer days or fewer customers)"
+                ),
+            );
+        }
     }
     if expected > MAX_EXPECTED_CUSTOMERS {
         c.err(
