@@ -341,23 +341,28 @@ fn periodic_review_matches_the_textbook_within_the_replications_interval() {
         (e_min / mu, f64::from(big_s) - e_min)
     };
     let ((fill, on_hand), (fill_21, on_hand_21)) = (theory(22), theory(21));
-    let reps = replicate(30, |seed| {
-        let i = run(&s, seed).summary.inventory.expect("inventory KPIs");
-        (i.fill_rate, i.mean_on_hand_units)
-    });
     assert_matches_theory(
-        &reps,
+        &s,
         [(fill, fill_21), (on_hand, on_hand_21)],
         "S = 22",
         "S = 21",
     );
 }
 
-/// Fill rate and stock at closing of 30 replications against theory, and against the theory
+/// Fill rate and stock at closing of 30 replications of `s` against theory, and against the theory
 /// of a policy one unit lower (which the interval must exclude, so the test can fail). Two
 /// KPIs tested together: each interval at 1 - 0.05 / 2 (Bonferroni), so the chance of a false
 /// failure is at most 5 %.
-fn assert_matches_theory(reps: &[(f64, f64)], theory: [(f64, f64); 2], this: &str, lower: &str) {
+fn assert_matches_theory(
+    s: &storelab::scenario::validate::ValidScenario,
+    theory: [(f64, f64); 2],
+    this: &str,
+    lower: &str,
+) {
+    let reps = replicate(30, |seed| {
+        let i = run(s, seed).summary.inventory.expect("inventory KPIs");
+        (i.fill_rate, i.mean_on_hand_units)
+    });
     let n = reps.len() as f64;
     let t = {
         use statrs::distribution::{ContinuousCDF, StudentsT};
@@ -429,12 +434,8 @@ fn continuous_review_matches_the_markov_chain_within_the_replications_interval()
         )
     };
     let ((fill, on_hand), (fill_11, on_hand_11)) = (theory(12, 30), theory(11, 30));
-    let reps = replicate(30, |seed| {
-        let i = run(&s, seed).summary.inventory.expect("inventory KPIs");
-        (i.fill_rate, i.mean_on_hand_units)
-    });
     assert_matches_theory(
-        &reps,
+        &s,
         [(fill, fill_11), (on_hand, on_hand_11)],
         "s = 12",
         "s = 11",

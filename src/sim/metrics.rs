@@ -376,6 +376,18 @@ pub struct CustomerCounts {
     pub waiting_at_end: u64,
 }
 
+impl CustomerCounts {
+    /// Adds another day's counts (runs over days).
+    pub fn add(&mut self, o: &CustomerCounts) {
+        self.arrived += o.arrived;
+        self.measured += o.measured;
+        self.served += o.served;
+        self.left_without_buying += o.left_without_buying;
+        self.inside_at_end += o.inside_at_end;
+        self.waiting_at_end += o.waiting_at_end;
+    }
+}
+
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct WaitStats {
     /// Seconds in queue before service, customers who paid (after warm-up).
@@ -397,6 +409,18 @@ pub struct SalesSummary {
     pub stockout_events: u64,
     /// Product-hours with an empty shelf.
     pub empty_shelf_hours: f64,
+}
+
+impl SalesSummary {
+    /// Adds another day's sales (runs over days).
+    pub fn add(&mut self, o: &SalesSummary) {
+        self.items_sold += o.items_sold;
+        self.revenue += o.revenue;
+        self.lost_items += o.lost_items;
+        self.lost_value += o.lost_value;
+        self.stockout_events += o.stockout_events;
+        self.empty_shelf_hours += o.empty_shelf_hours;
+    }
 }
 
 /// The KPIs of one run (`summary.json`).
