@@ -242,14 +242,55 @@ pub const INVENTORY_KPIS: &[Kpi] = &[
     },
 ];
 
-/// The KPIs of these variants: [`KPIS`], and [`INVENTORY_KPIS`] when every run spans days
-/// (a one-day run has no inventory figures to compare).
+/// The KPIs of customers acting on the queues (0 for a scenario without `queue_behaviour`).
+pub const QUEUE_BEHAVIOUR_KPIS: &[Kpi] = &[
+    Kpi {
+        id: "balked",
+        label: "Balked (left at the queue)",
+        unit: "",
+        get: |s| s.queue_behaviour.as_ref().map_or(0.0, |q| q.balked as f64),
+    },
+    Kpi {
+        id: "reneged",
+        label: "Reneged (left the queue)",
+        unit: "",
+        get: |s| s.queue_behaviour.as_ref().map_or(0.0, |q| q.reneged as f64),
+    },
+    Kpi {
+        id: "jockeyed",
+        label: "Queue changes (jockeying)",
+        unit: "",
+        get: |s| {
+            s.queue_behaviour
+                .as_ref()
+                .map_or(0.0, |q| q.jockeyed as f64)
+        },
+    },
+    Kpi {
+        id: "abandoned_value",
+        label: "Abandoned baskets, value",
+        unit: "",
+        get: |s| {
+            s.queue_behaviour
+                .as_ref()
+                .map_or(0.0, |q| q.abandoned_value)
+        },
+    },
+];
+
+/// The KPIs of these variants: [`KPIS`]; [`INVENTORY_KPIS`] when every run spans days (a
+/// one-day run has no inventory figures to compare); [`QUEUE_BEHAVIOUR_KPIS`] when some
+/// variant lets customers balk, renege or jockey (the others count 0).
 pub fn kpis(variants: &[Variant]) -> Vec<&'static Kpi> {
     let days = !variants.is_empty()
         && variants
             .iter()
             .all(|v| !v.reps.is_empty() && v.reps.iter().all(|r| r.summary.inventory.is_some()));
+    let behaviour = variants
+        .iter()
+        .any(|v| v.reps.iter().any(|r| r.summary.queue_behaviour.is_some()));
     KPIS.iter()
+        .chain(QUEUE_BEHAVIOUR_KPIS.iter().filter(|_| behaviour))
         .chain(INVENTORY_KPIS.iter().filter(|_| days))
         .collect()
 }

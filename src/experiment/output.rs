@@ -340,6 +340,17 @@ pub fn kpi_table(out: &RunOutput) -> String {
             "  still inside at end".into(),
             s.customers.inside_at_end.to_string(),
         ),
+    ];
+    if let Some(q) = &s.queue_behaviour {
+        rows.push(("  balked (left at the queue)".into(), q.balked.to_string()));
+        rows.push(("  reneged (left the queue)".into(), q.reneged.to_string()));
+        rows.push((
+            "  baskets left behind".into(),
+            format!("{} items, {:.2}", q.abandoned_items, q.abandoned_value),
+        ));
+        rows.push(("Queue changes (jockeying)".into(), q.jockeyed.to_string()));
+    }
+    rows.extend([
         (
             "Wait in queue mean / median".into(),
             format!(
@@ -386,7 +397,7 @@ pub fn kpi_table(out: &RunOutput) -> String {
             "Refills".into(),
             format!("{} ({} units)", s.stock.refills, s.stock.units_refilled),
         ),
-    ];
+    ]);
     if let Some(i) = &s.inventory {
         rows.push((
             "Days (measured)".into(),

@@ -53,6 +53,10 @@ pub struct Scenario {
     /// Stock counts that correct the record (absent: nobody counts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counting: Option<Counting>,
+    /// What customers do at the checkout queues besides waiting (absent: they wait, however
+    /// long).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_behaviour: Option<QueueBehaviour>,
 }
 
 fn default_seed() -> u64 {
@@ -93,6 +97,8 @@ struct ScenarioFile {
     ordering: Option<Ordering>,
     #[serde(default)]
     counting: Option<Counting>,
+    #[serde(default)]
+    queue_behaviour: Option<QueueBehaviour>,
 }
 
 /// When the doors are open. Simulated time is seconds since 00:00 of the simulated day.
@@ -361,6 +367,45 @@ pub struct LaneGroup {
     /// farthest from the exits.
     #[serde(default)]
     pub queue_side: Option<Side>,
+}
+
+/// What customers at the checkout do besides waiting: balk (leave on seeing the queue),
+/// renege (leave the queue when their patience runs out) and jockey (move to a shorter
+/// queue). A customer who balks or reneges leaves its basket behind and buys nothing.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct QueueBehaviour {
+    /// Balking: `(customers waiting, probability)` by ascending queue length. A customer who
+    /// has chosen a queue leaves the store instead with the probability of the last entry
+    /// whose length does not exceed the customers waiting in that queue (0 below the first).
+    #[serde(default)]
+    pub balking: Vec<(u32, f64)>,
+    /// Reneging (absent: nobody reneges).
+    #[serde(default)]
+    pub reneging: Option<Reneging>,
+    /// Jockeying (absent: nobody changes queues).
+    #[serde(default)]
+    pub jockeying: Option<Jockeying>,
+}
+
+/// Customers who give up waiting.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Reneging {
+    /// Share of customers with a limited patience (the others wait however long); default 1.
+    #[serde(default = "one")]
+    pub share: f64,
+    /// Their patience: seconds in the queue after which they leave it, if not yet served.
+    pub patience: Distribution,
+}
+
+/// Customers who move to a shorter queue.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Jockeying {
+    /// The last customer of a queue moves when another queue it may use has at least this
+    /// many fewer customers in line than are ahead of it (walking over counts as in line).
+    pub min_difference: u32,
 }
 
 /// A side of a cell, as the plan is drawn.
@@ -983,6 +1028,7 @@ fn merge(
         stock_errors: file.stock_errors.or(base.stock_errors),
         ordering: file.ordering.or(base.ordering),
         counting: file.counting.or(base.counting),
+        queue_behaviour: file.queue_behaviour.or(base.queue_behaviour),
     };
     let missing = |field: &str| {
         Problem::new(
@@ -1006,6 +1052,7 @@ fn merge(
             stock_errors,
             ordering,
             counting,
+            queue_behaviour,
             extends: _,
         } => Ok(Scenario {
             name,
@@ -1022,6 +1069,7 @@ fn merge(
             stock_errors: stock_errors.unwrap_or_default(),
             ordering,
             counting,
+            queue_behaviour,
         }),
         m => {
             let problems = [
@@ -1062,6 +1110,7 @@ impl From<Scenario> for ScenarioFile {
             stock_errors: Some(s.stock_errors),
             ordering: s.ordering,
             counting: s.counting,
+            queue_behaviour: s.queue_behaviour,
         }
     }
 }

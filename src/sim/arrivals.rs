@@ -226,6 +226,10 @@ pub(crate) fn on_arrival(
                 lane: None,
                 service_start: None,
                 service_end: None,
+                basket: Vec::new(),
+                temper: None,
+                renege_at: None,
+                gave_up: None,
             },
             Motion::still(entrance, now),
         ))

@@ -727,8 +727,10 @@ struct Pooled {
     units_refilled: u64,
     /// Per lane: served, busy and open seconds.
     lanes: Vec<(u32, f64, f64)>,
-    /// Per queue: customers, Σ waits, Σ mean length × duration, longest.
-    queues: Vec<(u32, f64, f64, u32)>,
+    /// Per queue: customers, Σ waits, Σ mean length × duration, longest, reneged.
+    queues: Vec<(u32, f64, f64, u32, u32)>,
+    /// Balking, reneging and jockeying (scenarios with `queue_behaviour`).
+    gave_up: Option<crate::sim::checkout::GaveUpCounts>,
 }
 
 impl Pooled {
@@ -746,12 +748,16 @@ impl Pooled {
             acc.1 += l.busy_s;
             acc.2 += l.open_s;
         }
-        self.queues.resize(s.queues.len(), (0, 0.0, 0.0, 0));
+        self.queues.resize(s.queues.len(), (0, 0.0, 0.0, 0, 0));
         for (acc, q) in self.queues.iter_mut().zip(&s.queues) {
             acc.0 += q.customers;
             acc.1 += q.mean_wait_s * f64::from(q.customers);
             acc.2 += q.mean_length * s.duration_s;
             acc.3 = acc.3.max(q.max_length);
+            acc.4 += q.reneged;
+        }
+        if let Some(g) = &s.queue_behaviour {
+            self.gave_up.get_or_insert_default().add(g);
         }
         self.last_stock = Some(s.stock.clone());
         if self.first.is_none() {
@@ -797,10 +803,11 @@ impl Pooled {
                     .iter()
                     .zip(&self.queues)
                     .map(
-                        |(q, &(customers, wait_sum, length, longest))| QueueSummary {
+                        |(q, &(customers, wait_sum, length, longest, reneged))| QueueSummary {
                             mean_length: per_time(length),
                             max_length: longest,
                             customers,
+                            reneged,
                             mean_wait_s: if customers > 0 {
                                 wait_sum / f64::from(customers)
                             } else {
@@ -852,6 +859,7 @@ impl Pooled {
             },
             events,
             inventory: None,
+            queue_behaviour: self.gave_up,
         }
     }
 }

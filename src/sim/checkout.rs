@@ -7,6 +7,17 @@
 //! Service time comes from the group's model ([`crate::sim::service`]); afterwards the customer
 //! pays and walks out. Joining, the walk along the queue and changing queues are instant.
 //!
+//! With `queue_behaviour`, customers also act on the queues (Lu et al. 2013 found purchase
+//! incidence falls with the visible queue length): having chosen a queue, a customer *balks*
+//! (leaves the store) with the balking table's probability for the customers waiting there;
+//! one with a limited patience *reneges* (leaves the queue) when it has waited that long
+//! without being served; with jockeying, when a queue shortens the last customer of a
+//! longer queue it may use walks over if at least `min_difference` fewer customers stand in
+//! line there than ahead of it. A balking or reneging customer leaves its basket at the lane:
+//! the units go back to the ledger's returns ([`Inventory::abandon`]) and a restocker takes
+//! them to the backroom. Each customer draws its balking uniform and its patience once, from
+//! its own stream ([`Attr::Patience`]).
+//!
 //! Units: seconds, items, currency; queue lengths in customers waiting (not being served).
 
 use std::collections::VecDeque;
@@ -18,15 +29,18 @@ use serde::Serialize;
 
 use crate::RunConfig;
 use crate::ids::PoiId;
+use crate::ids::ProductId;
 use crate::ids::{GroupId, Id, IdVec, LaneId, QueueId};
 use crate::scenario::floor_plan::FloorPlan;
-use crate::scenario::{LaneKind, QueueDiscipline, QueueStrategy, ServiceModel};
-use crate::sim::customer::{Customer, Phase};
+use crate::scenario::{LaneKind, QueueBehaviour, QueueDiscipline, QueueStrategy, ServiceModel};
+use crate::sim::customer::{Customer, GaveUp, Phase, Temper};
 use crate::sim::engine::Clock;
 use crate::sim::event_log::{Describe, EventLog, LogRow, customer_name};
 use crate::sim::events::Agenda;
+use crate::sim::inventory::Inventory;
 use crate::sim::journey::walk_to_exit;
 use crate::sim::movement::{Motion, Movement, Walker};
+use crate::sim::random::{self, Attr};
 use crate::sim::service;
 
 /// A lane group from the scenario.
@@ -52,11 +66,50 @@ pub struct Checkout {
     /// Which lanes are open (mirrors [`Lane::open`] for quick look-ups).
     pub lane_open: IdVec<LaneId, bool>,
     pub strategy: QueueStrategy,
+    /// Balking, reneging, jockeying (none: customers wait however long).
+    pub behaviour: Option<QueueBehaviour>,
+    /// The run's seed: customers' [`Temper`] streams.
+    pub seed: u64,
+    /// Customers who gave up and what they left, counted for those in the KPI window.
+    pub gave_up: GaveUpCounts,
+    /// Goods left in abandoned baskets at each lane, waiting for a restocker.
+    pub left_goods: IdVec<LaneId, Vec<(ProductId, u32)>>,
+}
+
+/// Customers (of the KPI window) who balked, reneged or changed queues, and the baskets left.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct GaveUpCounts {
+    pub balked: u64,
+    pub reneged: u64,
+    /// Moves from one queue to another (a customer may move more than once).
+    pub jockeyed: u64,
+    /// Items and value in the baskets left by those who balked or reneged: lost revenue.
+    pub abandoned_items: u64,
+    pub abandoned_value: f64,
+}
+
+impl GaveUpCounts {
+    /// Adds another day's counts (runs over days).
+    pub fn add(&mut self, o: &GaveUpCounts) {
+        self.balked += o.balked;
+        self.reneged += o.reneged;
+        self.jockeyed += o.jockeyed;
+        self.abandoned_items += o.abandoned_items;
+        self.abandoned_value += o.abandoned_value;
+    }
 }
 
 impl Checkout {
     pub fn lane_name(&self, lane: LaneId) -> &str {
         &self.lane_names[lane]
+    }
+
+    /// The lane whose service point is `point` (customers at the checkout stand at one).
+    pub fn lane_at(&self, point: PoiId) -> LaneId {
+        self.lane_points
+            .iter_enumerated()
+            .find(|&(_, &p)| p == point)
+            .map_or(LaneId::from_index(0), |(l, _)| l)
     }
 
     /// The service point of the open lane nearest to `from` (any lane if all are closed).
@@ -139,6 +192,8 @@ pub struct CheckoutQueue {
     /// Counted customers who left this queue for service, and their waits (seconds).
     pub served_counted: u32,
     pub wait_sum: f64,
+    /// Counted customers who left this queue's line when their patience ran out.
+    pub reneged: u32,
     /// Customers walking over from another lane to join, with their items and expected
     /// service time: shoppers choosing a queue see them coming.
     pub incoming: u32,
@@ -186,6 +241,18 @@ pub struct CustomerPaid {
     pub customer: u32,
     pub items: u32,
     pub value: f64,
+}
+
+/// Scheduled: a customer's patience runs out (it leaves its queue if still waiting).
+#[derive(Debug, Clone, Copy)]
+pub struct PatienceOut {
+    pub customer: Entity,
+}
+
+/// Emitted when a customer leaves a basket at lane `lane`: work for a restocker.
+#[derive(Debug, Clone, Copy)]
+pub struct BasketLeft {
+    pub lane: LaneId,
 }
 
 /// A command: open or close a lane now. A closing lane finishes its customer; the customers
@@ -240,6 +307,22 @@ impl Describe for CustomerPaid {
         row.who = customer_name(self.customer);
         row.customer = Some(self.customer);
         row.what = format!("paid {:.2} for {} items", self.value, self.items);
+    }
+}
+
+impl Describe for PatienceOut {
+    fn describe(&self, world: &World, row: &mut LogRow) {
+        row.about_customer(world, self.customer);
+        row.what = "runs out of patience".into();
+    }
+}
+
+impl Describe for BasketLeft {
+    fn describe(&self, world: &World, row: &mut LogRow) {
+        let checkout = world.resource::<Checkout>();
+        row.place = format!("lane {}", checkout.lane_name(self.lane));
+        row.lane = Some(self.lane);
+        row.what = "a basket is left at the lane".into();
     }
 }
 
@@ -343,8 +426,12 @@ impl Plugin for CheckoutPlugin {
             lane_names,
             queue_names,
             lane_points,
+            left_goods: lane_open.iter().map(|_| Vec::new()).collect(),
             lane_open,
             strategy: config.scenario.checkouts.strategy,
+            behaviour: config.scenario.queue_behaviour.clone(),
+            seed: config.seed,
+            gave_up: GaveUpCounts::default(),
         });
     }
 }
@@ -363,6 +450,7 @@ fn new_queue(index: QueueId, group: GroupId, now: f64) -> CheckoutQueue {
         max_len: 0,
         served_counted: 0,
         wait_sum: 0.0,
+        reneged: 0,
         incoming: 0,
         incoming_items: 0,
         incoming_work: 0.0,
@@ -381,6 +469,7 @@ pub(crate) struct Tills<'w, 's> {
     moves: Movement<'w>,
     clock: Res<'w, Clock>,
     agenda: ResMut<'w, Agenda>,
+    inventory: ResMut<'w, Inventory>,
     log: Option<ResMut<'w, EventLog>>,
 }
 
@@ -397,6 +486,32 @@ pub(crate) fn on_reach_checkout(In(ev): In<ReachCheckout>, mut t: Tills) {
         t.moves.plan(),
         now,
     );
+    let first_time = c.queue_joined.is_none() && c.temper.is_none();
+    if let Some(b) = &t.checkout.behaviour
+        && first_time
+    {
+        let temper = draw_temper(t.checkout.seed, c.id, b);
+        c.temper = Some(temper);
+        let waiting = t
+            .queues
+            .get(t.checkout.queues[q])
+            .expect("queue")
+            .waiting
+            .len();
+        let p = balking_probability(&b.balking, waiting);
+        if temper.balk < p {
+            if let Some(log) = t.log.as_mut() {
+                log.what(|| {
+                    format!(
+                        "sees {waiting} waiting at queue {} and leaves (balks)",
+                        t.checkout.queue_names[q]
+                    )
+                });
+            }
+            t.give_up(ev.customer, GaveUp::Balked);
+            return;
+        }
+    }
     let mut queue = t.queues.get_mut(t.checkout.queues[q]).expect("queue");
     let point = t.checkout.lane_points[queue.lanes[0]];
     if let Some(log) = t.log.as_mut() {
@@ -465,11 +580,25 @@ fn join_queue(customer: Entity, q: QueueId, t: &mut Tills) {
     let Ok((mut c, mut motion)) = t.customers.get_mut(customer) else {
         return;
     };
+    if c.renege_at.is_some_and(|at| at <= now) {
+        // Its patience ran out on the way to this queue.
+        if let Some(log) = t.log.as_mut() {
+            log.what(|| "has waited too long and leaves (reneges)".into());
+        }
+        t.give_up(customer, GaveUp::Reneged);
+        return;
+    }
     let mut queue = t.queues.get_mut(t.checkout.queues[q]).expect("queue");
     t.moves.stand(Walker::Customer, &mut motion, c.at, now);
     c.phase = Phase::Queueing { queue: q };
     // A customer sent to choose again keeps its first joining time: its wait runs on.
-    c.queue_joined.get_or_insert(now);
+    if c.queue_joined.is_none() {
+        c.queue_joined = Some(now);
+        if let Some(patience) = c.temper.and_then(|tp| tp.patience) {
+            c.renege_at = Some(now + patience);
+            t.agenda.schedule(now + patience, PatienceOut { customer });
+        }
+    }
     let group = &t.checkout.groups[queue.group];
     let expected = service::mean_service_time(&group.service, group.kind, c.items);
     queue.touch(now);
@@ -486,6 +615,77 @@ fn join_queue(customer: Entity, q: QueueId, t: &mut Tills) {
         }
     }
     t.start_services(q);
+}
+
+/// A customer's [`Temper`], from its own stream: the balking uniform first, then whether its
+/// patience is limited, then the patience, whatever the scenario uses of them.
+fn draw_temper(seed: u64, id: u32, b: &QueueBehaviour) -> Temper {
+    let mut rng = random::customer_stream(seed, id, Attr::Patience);
+    let balk = random::open_unit(&mut rng);
+    let limited = random::open_unit(&mut rng);
+    let patience = b.reneging.as_ref().and_then(|r| {
+        let p = random::draw(&r.patience, &mut rng);
+        (limited < r.share).then_some(p)
+    });
+    Temper { balk, patience }
+}
+
+/// The balking table's probability for `waiting` customers: the last entry whose length is
+/// at most `waiting` (0 below the first).
+pub fn balking_probability(table: &[(u32, f64)], waiting: usize) -> f64 {
+    table
+        .iter()
+        .take_while(|&&(len, _)| len as usize <= waiting)
+        .last()
+        .map_or(0.0, |&(_, p)| p)
+}
+
+/// Takes waiting customer `customer` out of `queue`'s line (reneging, jockeying) and keeps
+/// the queue's sums.
+fn leave_line(
+    queue: &mut CheckoutQueue,
+    customer: Entity,
+    c: &Customer,
+    group: &GroupInfo,
+    now: f64,
+    measured: bool,
+) {
+    queue.touch(now);
+    if let Some(pos) = queue.waiting.iter().position(|&e| e == customer) {
+        queue.waiting.remove(pos);
+    }
+    queue.counted -= u32::from(measured);
+    queue.items_waiting -= c.items;
+    queue.expected_work -= service::mean_service_time(&group.service, group.kind, c.items);
+    if queue.waiting.is_empty() {
+        // No drift from adding and subtracting floats.
+        queue.expected_work = 0.0;
+    }
+}
+
+pub(crate) fn on_patience_out(In(ev): In<PatienceOut>, mut t: Tills) {
+    let now = t.clock.now;
+    let Ok((c, _)) = t.customers.get_mut(ev.customer) else {
+        return;
+    };
+    // Served meanwhile, or walking to another queue (it leaves on joining it).
+    let Phase::Queueing { queue: q } = c.phase else {
+        return;
+    };
+    if c.renege_at != Some(now) {
+        return;
+    }
+    let mut queue = t.queues.get_mut(t.checkout.queues[q]).expect("queue");
+    let group = &t.checkout.groups[queue.group];
+    let measured = c.arrived >= t.clock.measure_from;
+    leave_line(&mut queue, ev.customer, &c, group, now, measured);
+    queue.reneged += u32::from(measured);
+    if let Some(log) = t.log.as_mut() {
+        let name = &t.checkout.queue_names[q];
+        log.what(|| format!("leaves queue {name} and the store (reneges)"));
+    }
+    t.give_up(ev.customer, GaveUp::Reneged);
+    t.jockey_to(q);
 }
 
 /// Picks the queue by the scenario's strategy among those the customer may use. Among
@@ -571,11 +771,52 @@ fn choose_queue(
 }
 
 impl Tills<'_, '_> {
-    /// Lets every idle open lane of queue `q` take the next customer.
+    /// Customer `customer` leaves the checkout without paying: its basket stays at the lane
+    /// where it stands (back to the ledger's returns, and work for a restocker) and it walks
+    /// out.
+    fn give_up(&mut self, customer: Entity, how: GaveUp) {
+        let now = self.clock.now;
+        let Ok((mut c, mut motion)) = self.customers.get_mut(customer) else {
+            return;
+        };
+        let lane = self.checkout.lane_at(c.at);
+        if c.arrived >= self.clock.measure_from {
+            let counts = &mut self.checkout.gave_up;
+            match how {
+                GaveUp::Balked => counts.balked += 1,
+                GaveUp::Reneged => counts.reneged += 1,
+            }
+            counts.abandoned_items += u64::from(c.items);
+            counts.abandoned_value += c.value;
+        }
+        if !c.basket.is_empty() {
+            for (p, units) in c.basket.drain(..) {
+                self.inventory.abandon(p, units);
+                self.checkout.left_goods[lane].push((p, units));
+            }
+            self.agenda.emit(BasketLeft { lane });
+        }
+        c.items = 0;
+        c.value = 0.0;
+        c.gave_up = Some(how);
+        c.renege_at = None;
+        walk_to_exit(
+            customer,
+            &mut c,
+            &mut motion,
+            &mut self.moves,
+            now,
+            &mut self.agenda,
+        );
+    }
+
+    /// Lets every idle open lane of queue `q` take the next customer; then customers of
+    /// longer queues may jockey to it.
     fn start_services(&mut self, q: QueueId) {
         let now = self.clock.now;
         let mut queue = self.queues.get_mut(self.checkout.queues[q]).expect("queue");
         let group = &self.checkout.groups[queue.group];
+        let before = queue.waiting.len();
         for i in 0..queue.lanes.len() {
             if queue.waiting.is_empty() {
                 break;
@@ -629,6 +870,98 @@ impl Tills<'_, '_> {
                 .stand(Walker::Customer, &mut motion, lane.service_point, now);
             self.agenda
                 .schedule(now + duration, ServiceDone { lane: l });
+        }
+        if queue.waiting.len() < before {
+            self.jockey_to(q);
+        }
+    }
+
+    /// Jockeying to queue `q`, which just shortened or opened: while some queue's last
+    /// customer has at least `min_difference` more customers ahead of it than stand in line
+    /// at `q` (walking there included), and its basket fits `q`'s item limit, it walks
+    /// over. The largest difference moves first, then the queue listed first.
+    fn jockey_to(&mut self, q: QueueId) {
+        let Some(k) = self
+            .checkout
+            .behaviour
+            .as_ref()
+            .and_then(|b| b.jockeying.as_ref())
+            .map(|j| j.min_difference as usize)
+        else {
+            return;
+        };
+        let now = self.clock.now;
+        loop {
+            let target = self.queues.get(self.checkout.queues[q]).expect("queue");
+            if !target.lanes.iter().any(|&l| self.checkout.lane_open[l]) {
+                return;
+            }
+            let in_line = target.waiting.len() + target.incoming as usize;
+            let group = self.checkout.groups[target.group].clone();
+            let point = self.checkout.lane_points[target.lanes[0]];
+            let mut best: Option<(usize, QueueId, Entity)> = None;
+            for (oi, &oe) in self.checkout.queues.iter_enumerated() {
+                let o = self.queues.get(oe).expect("queue");
+                let Some(&last) = o.waiting.back() else {
+                    continue;
+                };
+                let ahead = o.waiting.len() - 1;
+                if oi == q || ahead < in_line + k {
+                    continue;
+                }
+                let items = self.customers.get(last).map_or(0, |(c, _)| c.items);
+                if group.item_limit.is_some_and(|limit| items > limit) {
+                    continue;
+                }
+                if best.is_none_or(|(d, _, _)| ahead - in_line > d) {
+                    best = Some((ahead - in_line, oi, last));
+                }
+            }
+            let Some((_, from, customer)) = best else {
+                return;
+            };
+            let Ok((mut c, mut motion)) = self.customers.get_mut(customer) else {
+                return;
+            };
+            let measured = c.arrived >= self.clock.measure_from;
+            let mut o = self
+                .queues
+                .get_mut(self.checkout.queues[from])
+                .expect("queue");
+            let from_group = o.group;
+            leave_line(
+                &mut o,
+                customer,
+                &c,
+                &self.checkout.groups[from_group],
+                now,
+                measured,
+            );
+            self.checkout.gave_up.jockeyed += u64::from(measured);
+            if let Some(log) = self.log.as_mut() {
+                let mut row = LogRow::new(now, "Jockey");
+                row.who = customer_name(c.id);
+                row.customer = Some(c.id);
+                row.queue = Some(q);
+                row.place = format!("queue {}", self.checkout.queue_names[from]);
+                row.what = format!(
+                    "moves from queue {} to the shorter queue {}",
+                    self.checkout.queue_names[from], self.checkout.queue_names[q]
+                );
+                log.fact(row);
+            }
+            let mut target = self.queues.get_mut(self.checkout.queues[q]).expect("queue");
+            target.incoming += 1;
+            target.incoming_items += c.items;
+            target.incoming_work += service::mean_service_time(&group.service, group.kind, c.items);
+            let walk = self
+                .moves
+                .walk(Walker::Customer, &mut motion, point, c.speed, now);
+            c.distance += walk.metres;
+            c.at = point;
+            c.phase = Phase::Shopping;
+            self.agenda
+                .schedule(walk.arrive, JoinQueue { customer, queue: q });
         }
     }
 }
@@ -693,6 +1026,7 @@ pub(crate) fn on_set_lane_open(In(ev): In<SetLaneOpen>, mut t: Tills) {
     t.checkout.lane_open[ev.lane] = ev.open;
     if ev.open {
         t.start_services(q);
+        t.jockey_to(q);
         return;
     }
     // If no open lane feeds this queue any more, its customers choose again.
@@ -735,9 +1069,18 @@ pub struct QueueSummary {
     /// Most customers waiting at once (anyone, also during the warm-up).
     pub max_length: u32,
     /// Measured customers who went from this queue into service, and their mean wait
-    /// (seconds): `mean_length = customers / duration_s × mean_wait_s` (Little's law).
+    /// (seconds): `mean_length = customers / duration_s × mean_wait_s` (Little's law, when
+    /// nobody reneges or jockeys).
     pub customers: u32,
     pub mean_wait_s: f64,
+    /// Measured customers who left this queue's line when their patience ran out (their
+    /// waits are in `mean_length` but not in `mean_wait_s`); absent when none did.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub reneged: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// Each lane's service figures up to `now` (the end of the KPI window).
@@ -784,6 +1127,7 @@ pub fn queue_summaries(world: &World, now: f64, duration: f64) -> Vec<QueueSumma
                 } else {
                     0.0
                 },
+                reneged: q.reneged,
             }
         })
         .collect()

@@ -68,6 +68,34 @@ pub struct Customer {
     pub lane: Option<LaneId>,
     pub service_start: Option<f64>,
     pub service_end: Option<f64>,
+    /// Units taken per product, kept only when the scenario lets customers abandon their
+    /// basket (`queue_behaviour`): what goes back if they do.
+    pub basket: Vec<(ProductId, u32)>,
+    /// Drawn when it first reaches the checkout, with `queue_behaviour` ([`Temper`]).
+    pub temper: Option<Temper>,
+    /// When its patience runs out (set on joining a queue, if it has a limited patience).
+    pub renege_at: Option<f64>,
+    /// Why it left without paying, if it gave up at the checkout.
+    pub gave_up: Option<GaveUp>,
+}
+
+/// How a customer takes the queues: drawn once from its own stream, in a fixed order
+/// whatever the scenario uses, so variants keep common random numbers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Temper {
+    /// Uniform in (0, 1): it balks when this is below the balking probability it sees.
+    pub balk: f64,
+    /// Seconds it waits in line before leaving (none: however long).
+    pub patience: Option<f64>,
+}
+
+/// Why a customer left the checkout without paying.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GaveUp {
+    /// Saw the queue and left.
+    Balked,
+    /// Waited past its patience and left the queue.
+    Reneged,
 }
 
 impl Customer {
@@ -100,7 +128,8 @@ pub struct CustomerRecord {
     pub wait: Option<f64>,
     pub service_time: Option<f64>,
     pub time_in_store: Option<f64>,
-    /// `served`, `no_purchase` (left without buying) or `inside` (still in the store when the
-    /// run stopped).
+    /// `served`, `no_purchase` (left without buying: every wanted item out of stock),
+    /// `balked` or `reneged` (left the checkout without paying, basket left behind; its
+    /// items and value are then 0) or `inside` (still in the store when the run stopped).
     pub outcome: &'static str,
 }

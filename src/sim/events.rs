@@ -20,13 +20,15 @@ use crate::sim::{
 };
 
 pub use crate::sim::arrivals::{ArrivalDue, CustomerEntered, SetArrivalMultiplier};
-pub use crate::sim::checkout::{CustomerPaid, JoinQueue, ReachCheckout, ServiceDone, SetLaneOpen};
+pub use crate::sim::checkout::{
+    BasketLeft, CustomerPaid, JoinQueue, PatienceOut, ReachCheckout, ServiceDone, SetLaneOpen,
+};
 pub use crate::sim::counting::{CountDone, CounterAtShelf, CountsDue, ReadersDue};
 pub use crate::sim::inventory::DeliveriesDue;
 pub use crate::sim::journey::{CustomerLeft, ReachExit};
 pub use crate::sim::metrics::SampleDue;
 pub use crate::sim::receiving::{ReceiveDelivery, ReceiveDone};
-pub use crate::sim::replenishment::{RefillDone, RestockerAtShelf, RestockerBack};
+pub use crate::sim::replenishment::{RefillDone, RestockerAtLane, RestockerAtShelf, RestockerBack};
 pub use crate::sim::shopping::{ReachShelf, StockLow};
 
 /// One handler: a bevy system with input `In<E>`, initialised once when the store is built.
@@ -129,10 +131,13 @@ event_table! {
     ServiceDone => [checkout::on_service_done],
     CustomerPaid => [metrics::on_paid],
     SetLaneOpen => [checkout::on_set_lane_open],
+    PatienceOut => [checkout::on_patience_out],
+    BasketLeft => [replenishment::on_basket_left],
     ReachExit => [journey::on_reach_exit],
     CustomerLeft => [metrics::on_left],
     RestockerAtShelf => [replenishment::on_at_shelf],
     RefillDone => [replenishment::on_refill_done],
+    RestockerAtLane => [replenishment::on_at_lane],
     RestockerBack => [replenishment::on_back],
     SampleDue => [metrics::on_sample],
     DeliveriesDue => [inventory::on_deliveries_due],

@@ -56,16 +56,21 @@ pub struct Stock {
     pub misplaced: u32,
     /// Delivered to the backroom door, not yet received (not on the record yet).
     pub at_door: u32,
+    /// In baskets abandoned at the checkout, waiting for staff to take them back.
+    pub returns: u32,
     /// What the store's system believes it holds (shelf, backroom and carried together). It
     /// can fall below zero, as real records do when more is scanned than was booked.
     pub record: i64,
 }
 
 impl Stock {
-    /// Units staff and shoppers can find: shelf, backroom and carried. The record is right
-    /// when it equals this.
+    /// Units staff and shoppers can find: shelf, backroom, carried and in abandoned baskets.
+    /// The record is right when it equals this.
     pub fn findable(&self) -> u64 {
-        u64::from(self.shelf) + u64::from(self.backroom) + u64::from(self.carried)
+        u64::from(self.shelf)
+            + u64::from(self.backroom)
+            + u64::from(self.carried)
+            + u64::from(self.returns)
     }
 
     /// Every unit physically in the store.
@@ -75,6 +80,7 @@ impl Stock {
             + u64::from(self.carried)
             + u64::from(self.misplaced)
             + u64::from(self.at_door)
+            + u64::from(self.returns)
     }
 }
 
@@ -83,8 +89,12 @@ impl Stock {
 pub struct Flows {
     pub initial_shelf: u64,
     pub initial_backroom: u64,
-    /// Units customers took from the shelf.
+    /// Units customers took from the shelf and did not abandon.
     pub sold: u64,
+    /// Units left in abandoned baskets at the checkout, and of those, units staff took back
+    /// to the backroom.
+    pub abandoned: u64,
+    pub returned: u64,
     /// Units customers wanted but found no more on the shelf: lost sales.
     pub lost: u64,
     /// Units put on the shelf from the backroom.
@@ -373,9 +383,12 @@ impl Inventory {
         self.rng = random::stream(seed, random::INVENTORY);
         // Work cut off at the end of the day before (staff do not carry over): units on their
         // way to a shelf are back in the backroom.
-        for s in self.stock.iter_mut() {
-            s.backroom += s.carried;
+        // So are abandoned baskets nobody took back: the closing staff clear the checkout.
+        for (s, f) in self.stock.iter_mut().zip(self.flows.iter_mut()) {
+            s.backroom += s.carried + s.returns;
+            f.returned += u64::from(s.returns);
             s.carried = 0;
+            s.returns = 0;
         }
         // Continuous review also at opening: a product that starts with nothing sells
         // nothing, so no sale would ever review it.
@@ -775,6 +788,32 @@ impl Inventory {
         Taken { taken, lost, left }
     }
 
+    /// A customer leaves `units` of product `p` it took in an abandoned basket at the
+    /// checkout. They were never scanned: the record gets back what the take booked off,
+    /// and the units wait for staff ([`Inventory::return_to_backroom`]). A scanning error
+    /// drawn for them when they were taken stays on the records (the model books a unit
+    /// when it is taken).
+    pub fn abandon(&mut self, p: ProductId, units: u32) {
+        let (s, f) = (&mut self.stock[p], &mut self.flows[p]);
+        s.returns += units;
+        s.record += i64::from(units);
+        f.sold -= u64::from(units);
+        f.abandoned += u64::from(units);
+        let b = &mut self.booked_sales_today[p];
+        *b = b.saturating_sub(u64::from(units));
+    }
+
+    /// Staff bring `units` of product `p` from an abandoned basket to the backroom, whence
+    /// refills take them to the shelf.
+    pub fn return_to_backroom(&mut self, p: ProductId, units: u32) {
+        let (s, f) = (&mut self.stock[p], &mut self.flows[p]);
+        debug_assert!(units <= s.returns, "returns more than was left");
+        let units = units.min(s.returns);
+        s.returns -= units;
+        s.backroom += units;
+        f.returned += u64::from(units);
+    }
+
     /// A restocker takes from the backroom what fills the shelf's gap, as far as the
     /// backroom holds it; returns the units it carries.
     pub fn pick_for_refill(&mut self, p: ProductId) -> u32 {
@@ -904,6 +943,7 @@ impl Inventory {
                     carried: 0,
                     misplaced: 0,
                     at_door: 0,
+                    returns: 0,
                     record: i64::from(shelf) + i64::from(p.backroom_stock),
                 }
             })
@@ -1029,6 +1069,7 @@ mod tests {
             carried: 0,
             misplaced: 0,
             at_door: 0,
+            returns: 0,
             record: i64::from(shelf + backroom),
         }];
         let rules = Rules {

@@ -9,7 +9,7 @@
 use bevy::prelude::*;
 
 use crate::scenario::floor_plan::FloorPlan;
-use crate::sim::customer::{Customer, CustomerRecord, Phase};
+use crate::sim::customer::{Customer, CustomerRecord, GaveUp, Phase};
 use crate::sim::engine::Clock;
 use crate::sim::event_log::{Describe, LogRow, customer_name};
 use crate::sim::events::Agenda;
@@ -109,10 +109,12 @@ pub fn journey_record(c: &Customer, exit: Option<f64>, plan: &FloorPlan) -> Cust
         wait: c.queue_joined.zip(c.service_start).map(|(j, s)| s - j),
         service_time: c.service_start.zip(c.service_end).map(|(s, e)| e - s),
         time_in_store: exit.map(|e| e - c.arrived),
-        outcome: match (exit, served) {
-            (None, _) => "inside",
-            (Some(_), true) => "served",
-            (Some(_), false) => "no_purchase",
+        outcome: match (exit, served, c.gave_up) {
+            (None, _, _) => "inside",
+            (Some(_), true, _) => "served",
+            (Some(_), false, Some(GaveUp::Balked)) => "balked",
+            (Some(_), false, Some(GaveUp::Reneged)) => "reneged",
+            (Some(_), false, None) => "no_purchase",
         },
     }
 }

@@ -455,6 +455,10 @@ pub struct Summary {
     /// Runs over several days: the inventory KPIs over the measured days.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inventory: Option<crate::sim::calendar::InventorySummary>,
+    /// Scenarios with `queue_behaviour`: customers (of the KPI window) who balked, reneged
+    /// or changed queues, and the baskets left behind (lost revenue).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue_behaviour: Option<checkout::GaveUpCounts>,
 }
 
 /// Every customer journey: finished ones in exit order, then those still inside (by id).
@@ -555,6 +559,10 @@ pub fn summarize(world: &mut World) -> Summary {
         stock,
         events: world.resource::<Agenda>().fired(),
         inventory: None,
+        queue_behaviour: scenario
+            .queue_behaviour
+            .as_ref()
+            .map(|_| world.resource::<checkout::Checkout>().gave_up.clone()),
     }
 }
 

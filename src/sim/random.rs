@@ -49,6 +49,8 @@ pub enum Attr {
     PickTime = 5,
     /// Choices made on the way (a random queue).
     Choice = 6,
+    /// How it takes the queues: balking and patience ([`crate::sim::customer::Temper`]).
+    Patience = 7,
 }
 
 /// The stream of attribute `attr` of customer `id`: stream number `attr · 2³² + id`, far from

@@ -10,6 +10,10 @@
 //! count as lost sales. Every unit moves through the inventory ledger
 //! ([`crate::sim::inventory`]): picked in the backroom, carried, put on the shelf.
 //!
+//! Restockers also take the goods of baskets abandoned at the checkout
+//! ([`crate::sim::checkout`]) back: a restocker walks to the lane, collects every basket left
+//! there (from then on the ledger counts the units as backroom stock) and walks back.
+//!
 //! Units: seconds, metres, m/s, units of stock.
 
 use bevy::ecs::system::SystemParam;
@@ -18,6 +22,7 @@ use serde::Serialize;
 
 use crate::RunConfig;
 use crate::ids::{Id, IdVec, ProductId};
+use crate::sim::checkout::{BasketLeft, Checkout};
 use crate::sim::engine::Clock;
 use crate::sim::event_log::{Describe, EventLog, LogRow};
 use crate::sim::events::Agenda;
@@ -55,6 +60,12 @@ pub struct RefillDone {
     pub staff: Entity,
 }
 
+/// Scheduled: a restocker reaches a lane to collect abandoned baskets.
+#[derive(Debug, Clone, Copy)]
+pub struct RestockerAtLane {
+    pub staff: Entity,
+}
+
 /// Scheduled: a restocker is back at the backroom door.
 #[derive(Debug, Clone, Copy)]
 pub struct RestockerBack {
@@ -75,6 +86,16 @@ impl Describe for RefillDone {
         if let Some(Task::Refilling { product, units }) = describe_staff(world, self.staff, row) {
             let info = row.at_shelf_of(world, product);
             row.what = format!("puts {units} x {} on the shelf", info.name);
+        }
+    }
+}
+
+impl Describe for RestockerAtLane {
+    fn describe(&self, world: &World, row: &mut LogRow) {
+        if let Some(Task::ToLane { lane }) = describe_staff(world, self.staff, row) {
+            row.place = format!("lane {}", world.resource::<Checkout>().lane_name(lane));
+            row.lane = Some(lane);
+            row.what = "collects the abandoned baskets".into();
         }
     }
 }
@@ -118,6 +139,7 @@ pub struct RestockerWork<'w> {
     moves: Movement<'w>,
     clock: Res<'w, Clock>,
     agenda: ResMut<'w, Agenda>,
+    checkout: Res<'w, Checkout>,
     log: Option<ResMut<'w, EventLog>>,
 }
 
@@ -160,6 +182,20 @@ impl RestockerWork<'_> {
                     now,
                 );
                 true
+            }
+            TaskKind::TakeBack { lane } => {
+                // Another restocker may have collected this lane's baskets already.
+                if self.checkout.left_goods[lane].is_empty() {
+                    false
+                } else {
+                    let point = self.checkout.lane_points[lane];
+                    let walk = self
+                        .moves
+                        .walk(Walker::Staff, motion, point, member.speed, now);
+                    member.task = Task::ToLane { lane };
+                    self.agenda.schedule(walk.arrive, RestockerAtLane { staff });
+                    true
+                }
             }
             TaskKind::Count { product } => {
                 crate::sim::counting::set_off(
@@ -296,6 +332,45 @@ pub(crate) fn on_refill_done(
         &mut moves,
         &mut agenda,
         now,
+    );
+}
+
+pub(crate) fn on_basket_left(In(ev): In<BasketLeft>, mut crew: Crew, mut work: RestockerWork) {
+    // Without restockers the goods wait until the closing staff clear the checkout
+    // ([`Inventory::start_day`]).
+    if crew.staff.of(RoleKind::Restocker).is_empty() {
+        return;
+    }
+    crew.tasks
+        .post(TaskKind::TakeBack { lane: ev.lane }, work.clock.now);
+    work.assign(&mut crew);
+}
+
+pub(crate) fn on_at_lane(
+    In(ev): In<RestockerAtLane>,
+    mut members: StaffQuery,
+    mut checkout: ResMut<Checkout>,
+    mut inventory: ResMut<Inventory>,
+    mut moves: Movement,
+    clock: Res<Clock>,
+    mut agenda: ResMut<Agenda>,
+) {
+    let Ok((mut member, mut motion)) = members.get_mut(ev.staff) else {
+        return;
+    };
+    let Task::ToLane { lane } = member.task else {
+        return;
+    };
+    for (p, units) in std::mem::take(&mut checkout.left_goods[lane]) {
+        inventory.return_to_backroom(p, units);
+    }
+    walk_back(
+        ev.staff,
+        &mut member,
+        &mut motion,
+        &mut moves,
+        &mut agenda,
+        clock.now,
     );
 }
 

@@ -285,6 +285,9 @@ pub(crate) fn on_reach_shelf(
         }
         c.items += taken;
         c.value += f64::from(taken) * info.price;
+        if taken > 0 && config.scenario.queue_behaviour.is_some() {
+            c.basket.push((product, taken));
+        }
         c.items_lost += lost;
         c.value_lost += f64::from(lost) * info.price;
         if let Some(log) = log.as_mut() {

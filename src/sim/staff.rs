@@ -10,8 +10,8 @@
 //! schedules) or, if it is no longer needed, drops it and the member takes the next one.
 //!
 //! Roles ([`RoleKind`]): cashier (one lane each), restocker. Priorities ([`Priority`]): ranks
-//! 0–255, higher first, no unit; today refills (restockers, [`Priority::REFILL`] = 100) are
-//! the only kind, so restockers work first come, first served. The rank leaves room above for
+//! 0–255, higher first, no unit: refills 100, taking abandoned baskets back 90, receiving 80,
+//! counting 50; within a rank, first come, first served. The rank leaves room above for
 //! urgent work (opening a till, attending a blocked self-checkout, picking an order due) and
 //! below for work that can wait (counts, relabelling).
 //!
@@ -101,6 +101,10 @@ pub enum Task {
     Counting {
         product: ProductId,
     },
+    /// Walking to lane `lane` to collect the goods of abandoned baskets.
+    ToLane {
+        lane: LaneId,
+    },
     /// Walking back to the backroom.
     Returning,
 }
@@ -133,7 +137,8 @@ impl StaffHours {
     pub fn book(&mut self, kind: TaskKind, since: f64, now: f64) {
         let hours = (now - since).max(0.0) / 3600.0;
         match kind {
-            TaskKind::Refill { .. } => self.restocking += hours,
+            // Taking abandoned goods back is restocking work.
+            TaskKind::Refill { .. } | TaskKind::TakeBack { .. } => self.restocking += hours,
             TaskKind::Count { .. } => self.counting += hours,
             TaskKind::Receive { .. } => self.receiving += hours,
         }
@@ -165,6 +170,9 @@ impl Priority {
     pub const REFILL: Priority = Priority(100);
     /// Deliveries wait while shelves need refilling (they come before opening, when none do).
     pub const RECEIVE: Priority = Priority(80);
+    /// Goods of abandoned baskets (chilled ones among them) go back before deliveries are
+    /// received, after refills: an assumption, no source ranks them.
+    pub const TAKE_BACK: Priority = Priority(90);
     /// Counts wait while shelves need refilling.
     pub const COUNT: Priority = Priority(50);
 }
@@ -178,15 +186,18 @@ pub enum TaskKind {
     Count { product: ProductId },
     /// Receive the delivered cases of `product` into the backroom.
     Receive { product: ProductId },
+    /// Take the goods of baskets abandoned at lane `lane` back to the backroom.
+    TakeBack { lane: LaneId },
 }
 
 impl TaskKind {
     /// The role that does this kind of task.
     pub fn role(&self) -> RoleKind {
         match self {
-            TaskKind::Refill { .. } | TaskKind::Count { .. } | TaskKind::Receive { .. } => {
-                RoleKind::Restocker
-            }
+            TaskKind::Refill { .. }
+            | TaskKind::Count { .. }
+            | TaskKind::Receive { .. }
+            | TaskKind::TakeBack { .. } => RoleKind::Restocker,
         }
     }
 
@@ -196,6 +207,7 @@ impl TaskKind {
             TaskKind::Refill { .. } => Priority::REFILL,
             TaskKind::Count { .. } => Priority::COUNT,
             TaskKind::Receive { .. } => Priority::RECEIVE,
+            TaskKind::TakeBack { .. } => Priority::TAKE_BACK,
         }
     }
 }
@@ -479,7 +491,10 @@ mod tests {
                 crew.assign(RoleKind::Restocker, |_, m, _, t| {
                     let (TaskKind::Refill { product }
                     | TaskKind::Count { product }
-                    | TaskKind::Receive { product }) = t.kind;
+                    | TaskKind::Receive { product }) = t.kind
+                    else {
+                        return false;
+                    };
                     if product.index() == 0 {
                         return false;
                     }

@@ -25,6 +25,7 @@ pub mod inventory;
 mod layout;
 mod metrics;
 mod products;
+mod queue_behaviour;
 mod replenishment;
 mod shopping;
 
@@ -34,6 +35,7 @@ pub use arrivals::{MAX_EXPECTED_CUSTOMERS, MAX_EXPECTED_ITEMS, MAX_RATE_PER_HOUR
 pub use hours::MAX_HOURS;
 pub use metrics::MAX_SERIES_VALUES;
 pub use products::{MAX_POPULARITY, MAX_PRODUCTS, MAX_STOCK, MIN_POPULARITY};
+pub use queue_behaviour::MAX_QUEUE_LENGTH;
 pub use shopping::MAX_BASKET;
 
 /// Longest accepted duration of a single step (a service, a restocking set-up, a long wait).
@@ -95,11 +97,12 @@ type ConceptCheck = fn(&Scenario, &Known, &mut Checks);
 
 /// The concept checks that run once the floor plan is known, in the order their problems are
 /// reported. None relies on an earlier one having passed: each reads the scenario as it is.
-const CONCEPTS: [ConceptCheck; 7] = [
+const CONCEPTS: [ConceptCheck; 8] = [
     products::check,
     arrivals::check,
     shopping::check,
     checkout::check,
+    queue_behaviour::check,
     replenishment::check,
     inventory::check,
     metrics::check,

@@ -597,7 +597,9 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
                 .iter()
                 .filter_map(|t| match t.kind {
                     TaskKind::Refill { product } => Some(product),
-                    TaskKind::Count { .. } | TaskKind::Receive { .. } => None,
+                    TaskKind::Count { .. }
+                    | TaskKind::Receive { .. }
+                    | TaskKind::TakeBack { .. } => None,
                 })
                 .collect();
             egui::Grid::new("shelf").striped(true).show(ui, |ui| {
@@ -674,6 +676,10 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
                 Task::Counting { product } => format!(
                     "counting {}",
                     world.resource::<Catalog>().products[product].id
+                ),
+                Task::ToLane { lane } => format!(
+                    "fetching an abandoned basket at lane {}",
+                    world.resource::<Checkout>().lane_name(lane)
                 ),
                 Task::Returning => "walking back to the backroom".to_string(),
             });
