@@ -650,6 +650,9 @@ fn sweep(path: PathBuf, sets: Vec<String>, args: ReplicationArgs) -> ExitCode {
         "lane_utilisation",
         "revenue",
         "lost_items",
+        // Present only when a variant has queue behaviour.
+        "abandonment",
+        "sco_blocked_s",
     ];
     let cols: Vec<&experiment::KpiRow> = shown
         .iter()

@@ -216,7 +216,8 @@ fn run_events_writes_the_csv_and_refuses_what_it_must_not_replace() {
 fn every_kind_of_selection_has_a_timeline() {
     use storelab::sim::staff::{Role, StaffMember};
     use storelab::view::model::{Selection, timeline};
-    let mut sim = Simulation::new(&load("supermarket.ron"), 3);
+    // With attendants: every role of the store.
+    let mut sim = Simulation::new(&load("checkout/sco-attendants.ron"), 3);
     sim.enable_event_log();
     sim.run_until(12.0 * 3600.0);
     let world = sim.world_mut();
@@ -227,6 +228,7 @@ fn every_kind_of_selection_has_a_timeline() {
         let expected = match m.role {
             Role::Cashier { .. } => "ServiceStart",
             Role::Restocker => "RefillDone",
+            Role::Attendant { .. } => "HelpDone",
         };
         assert!(
             rows.iter().any(|r| r.event == expected),
@@ -276,7 +278,13 @@ fn every_kind_of_selection_has_a_timeline() {
     }
     for m in &staff {
         let t = role_text(world, m.role);
-        assert!(t == "restocker" || t.starts_with("cashier at till-"), "{t}");
+        assert!(
+            t == "restocker"
+                || t.starts_with("cashier at till-")
+                || t == "attendant of self-1 … self-6"
+                || t == "attendant of self-7 … self-12",
+            "{t}"
+        );
     }
     let plan = world.resource::<storelab::scenario::floor_plan::FloorPlan>();
     let dairy = plan.shelf_index("dairy").unwrap();

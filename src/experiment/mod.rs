@@ -245,6 +245,16 @@ pub const INVENTORY_KPIS: &[Kpi] = &[
 /// The KPIs of customers acting on the queues (0 for a scenario without `queue_behaviour`).
 pub const QUEUE_BEHAVIOUR_KPIS: &[Kpi] = &[
     Kpi {
+        id: "abandonment",
+        label: "Gave up at the checkout (balked or reneged)",
+        unit: "%",
+        get: |s| {
+            s.queue_behaviour
+                .as_ref()
+                .map_or(0.0, |q| 100.0 * q.abandonment())
+        },
+    },
+    Kpi {
         id: "balked",
         label: "Balked (left at the queue)",
         unit: "",
@@ -278,9 +288,42 @@ pub const QUEUE_BEHAVIOUR_KPIS: &[Kpi] = &[
     },
 ];
 
+/// The KPIs of self-checkout attendance (0 for a scenario without `attendants`).
+pub const ATTENDANT_KPIS: &[Kpi] = &[
+    Kpi {
+        id: "sco_stop_share",
+        label: "Self-checkouts stopped, share of transactions",
+        unit: "%",
+        get: |s| s.attendants.as_ref().map_or(0.0, |a| 100.0 * a.stop_share),
+    },
+    Kpi {
+        id: "sco_blocked_s",
+        label: "Stopped self-checkout, mean time until it runs again",
+        unit: "s",
+        get: |s| s.attendants.as_ref().map_or(0.0, |a| a.mean_blocked_s),
+    },
+    Kpi {
+        id: "sco_blocked_hours",
+        label: "Self-checkouts stopped, terminal-hours",
+        unit: "h",
+        get: |s| {
+            s.attendants
+                .as_ref()
+                .map_or(0.0, |a| a.counts.blocked_s / 3600.0)
+        },
+    },
+    Kpi {
+        id: "attendant_utilisation",
+        label: "Attendant utilisation",
+        unit: "%",
+        get: |s| s.attendants.as_ref().map_or(0.0, |a| 100.0 * a.utilisation),
+    },
+];
+
 /// The KPIs of these variants: [`KPIS`]; [`INVENTORY_KPIS`] when every run spans days (a
 /// one-day run has no inventory figures to compare); [`QUEUE_BEHAVIOUR_KPIS`] when some
-/// variant lets customers balk, renege or jockey (the others count 0).
+/// variant lets customers balk, renege or jockey, [`ATTENDANT_KPIS`] when some variant has
+/// self-checkout attendants (the others count 0).
 pub fn kpis(variants: &[Variant]) -> Vec<&'static Kpi> {
     let days = !variants.is_empty()
         && variants
@@ -289,8 +332,12 @@ pub fn kpis(variants: &[Variant]) -> Vec<&'static Kpi> {
     let behaviour = variants
         .iter()
         .any(|v| v.reps.iter().any(|r| r.summary.queue_behaviour.is_some()));
+    let attended = variants
+        .iter()
+        .any(|v| v.reps.iter().any(|r| r.summary.attendants.is_some()));
     KPIS.iter()
         .chain(QUEUE_BEHAVIOUR_KPIS.iter().filter(|_| behaviour))
+        .chain(ATTENDANT_KPIS.iter().filter(|_| attended))
         .chain(INVENTORY_KPIS.iter().filter(|_| days))
         .collect()
 }

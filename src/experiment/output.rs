@@ -342,6 +342,14 @@ pub fn kpi_table(out: &RunOutput) -> String {
         ),
     ];
     if let Some(q) = &s.queue_behaviour {
+        rows.push((
+            "  gave up at the checkout".into(),
+            format!(
+                "{:.1} % of {} who reached it",
+                100.0 * q.abandonment(),
+                q.reached
+            ),
+        ));
         rows.push(("  balked (left at the queue)".into(), q.balked.to_string()));
         rows.push(("  reneged (left the queue)".into(), q.reneged.to_string()));
         rows.push((
@@ -398,6 +406,29 @@ pub fn kpi_table(out: &RunOutput) -> String {
             format!("{} ({} units)", s.stock.refills, s.stock.units_refilled),
         ),
     ]);
+    if let Some(a) = &s.attendants {
+        rows.push((
+            "Self-checkout stops".into(),
+            format!(
+                "{} of {} transactions ({:.1} %), {} age checks",
+                a.counts.stops,
+                a.counts.transactions,
+                100.0 * a.stop_share,
+                a.counts.age_checks
+            ),
+        ));
+        rows.push((
+            "  attendant arrives / runs again".into(),
+            format!(
+                "after {:.0} s / {:.0} s on average",
+                a.mean_response_s, a.mean_blocked_s
+            ),
+        ));
+        rows.push((
+            "  attendants, utilisation".into(),
+            format!("{}, {:.0} %", a.counts.attendants, 100.0 * a.utilisation),
+        ));
+    }
     if let Some(i) = &s.inventory {
         rows.push((
             "Days (measured)".into(),

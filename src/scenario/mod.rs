@@ -57,6 +57,9 @@ pub struct Scenario {
     /// long).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue_behaviour: Option<QueueBehaviour>,
+    /// Staff who help at self-checkouts that stop (absent: terminals never stop).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attendants: Option<Attendants>,
 }
 
 fn default_seed() -> u64 {
@@ -99,6 +102,8 @@ struct ScenarioFile {
     counting: Option<Counting>,
     #[serde(default)]
     queue_behaviour: Option<QueueBehaviour>,
+    #[serde(default)]
+    attendants: Option<Attendants>,
 }
 
 /// When the doors are open. Simulated time is seconds since 00:00 of the simulated day.
@@ -406,6 +411,28 @@ pub struct Jockeying {
     /// The last customer of a queue moves when another queue it may use has at least this
     /// many fewer customers in line than are ahead of it (walking over counts as in line).
     pub min_difference: u32,
+}
+
+/// Attendants at self-checkouts: a transaction may stop (an unreadable code, a weight check,
+/// an age check) until an attendant walks over and resolves it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Attendants {
+    /// The self-checkout lane groups they oversee.
+    pub groups: Vec<String>,
+    /// Terminals in one attendant's bank: each group's lanes, in reading order, are cut into
+    /// banks of this many, with one attendant each.
+    pub terminals_per_attendant: u32,
+    /// Probability that a transaction stops for an attendant (besides age checks).
+    pub intervention: f64,
+    /// Products whose sale always stops the terminal for an age check.
+    #[serde(default)]
+    pub age_restricted: Vec<String>,
+    /// Seconds an attendant needs at the terminal, once there.
+    pub resolve: Distribution,
+    /// Attendants' walking speed, m/s.
+    #[serde(default = "default_staff_speed")]
+    pub walking_speed: f64,
 }
 
 /// A side of a cell, as the plan is drawn.
@@ -1029,6 +1056,7 @@ fn merge(
         ordering: file.ordering.or(base.ordering),
         counting: file.counting.or(base.counting),
         queue_behaviour: file.queue_behaviour.or(base.queue_behaviour),
+        attendants: file.attendants.or(base.attendants),
     };
     let missing = |field: &str| {
         Problem::new(
@@ -1053,6 +1081,7 @@ fn merge(
             ordering,
             counting,
             queue_behaviour,
+            attendants,
             extends: _,
         } => Ok(Scenario {
             name,
@@ -1070,6 +1099,7 @@ fn merge(
             ordering,
             counting,
             queue_behaviour,
+            attendants,
         }),
         m => {
             let problems = [
@@ -1111,6 +1141,7 @@ impl From<Scenario> for ScenarioFile {
             ordering: s.ordering,
             counting: s.counting,
             queue_behaviour: s.queue_behaviour,
+            attendants: s.attendants,
         }
     }
 }

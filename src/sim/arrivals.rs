@@ -230,6 +230,7 @@ pub(crate) fn on_arrival(
                 temper: None,
                 renege_at: None,
                 gave_up: None,
+                age_check: false,
             },
             Motion::still(entrance, now),
         ))

@@ -731,6 +731,8 @@ struct Pooled {
     queues: Vec<(u32, f64, f64, u32, u32)>,
     /// Balking, reneging and jockeying (scenarios with `queue_behaviour`).
     gave_up: Option<crate::sim::checkout::GaveUpCounts>,
+    /// Stops at self-checkouts (scenarios with `attendants`).
+    attendance: Option<crate::sim::attendance::AttendanceCounts>,
 }
 
 impl Pooled {
@@ -758,6 +760,9 @@ impl Pooled {
         }
         if let Some(g) = &s.queue_behaviour {
             self.gave_up.get_or_insert_default().add(g);
+        }
+        if let Some(a) = &s.attendants {
+            self.attendance.get_or_insert_default().add(&a.counts);
         }
         self.last_stock = Some(s.stock.clone());
         if self.first.is_none() {
@@ -860,6 +865,9 @@ impl Pooled {
             events,
             inventory: None,
             queue_behaviour: self.gave_up,
+            attendants: self
+                .attendance
+                .map(|a| crate::sim::attendance::AttendanceSummary::of(a, duration)),
         }
     }
 }

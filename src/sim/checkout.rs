@@ -33,6 +33,7 @@ use crate::ids::ProductId;
 use crate::ids::{GroupId, Id, IdVec, LaneId, QueueId};
 use crate::scenario::floor_plan::FloorPlan;
 use crate::scenario::{LaneKind, QueueBehaviour, QueueDiscipline, QueueStrategy, ServiceModel};
+use crate::sim::attendance::{Attendance, TerminalStops};
 use crate::sim::customer::{Customer, GaveUp, Phase, Temper};
 use crate::sim::engine::Clock;
 use crate::sim::event_log::{Describe, EventLog, LogRow, customer_name};
@@ -79,6 +80,9 @@ pub struct Checkout {
 /// Customers (of the KPI window) who balked, reneged or changed queues, and the baskets left.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct GaveUpCounts {
+    /// Customers who reached the checkout with items: of them, the share who balked or
+    /// reneged is the abandonment rate.
+    pub reached: u64,
     pub balked: u64,
     pub reneged: u64,
     /// Moves from one queue to another (a customer may move more than once).
@@ -89,8 +93,19 @@ pub struct GaveUpCounts {
 }
 
 impl GaveUpCounts {
+    /// Share of the customers who reached the checkout that balked or reneged (0 if none
+    /// reached it).
+    pub fn abandonment(&self) -> f64 {
+        if self.reached == 0 {
+            0.0
+        } else {
+            (self.balked + self.reneged) as f64 / self.reached as f64
+        }
+    }
+
     /// Adds another day's counts (runs over days).
     pub fn add(&mut self, o: &GaveUpCounts) {
+        self.reached += o.reached;
         self.balked += o.balked;
         self.reneged += o.reneged;
         self.jockeyed += o.jockeyed;
@@ -148,6 +163,10 @@ pub struct Lane {
     /// Start of the KPI window ([`Clock::measure_from`]).
     pub measure_from: f64,
     pub served: u32,
+    /// The transaction under way stops (or stopped) for an attendant
+    /// ([`crate::sim::attendance`]); whether its customer counts in the KPIs.
+    pub stop: Option<crate::sim::attendance::Stop>,
+    pub stop_counted: bool,
 }
 
 impl Lane {
@@ -404,6 +423,8 @@ impl Plugin for CheckoutPlugin {
                     closing: false,
                     measure_from,
                     served: 0,
+                    stop: None,
+                    stop_counted: false,
                 });
                 // The plan numbers lanes by group, as this loop visits them: one numbering.
                 assert_eq!(id, index, "lane numbering of plan and checkout differ");
@@ -470,6 +491,7 @@ pub(crate) struct Tills<'w, 's> {
     clock: Res<'w, Clock>,
     agenda: ResMut<'w, Agenda>,
     inventory: ResMut<'w, Inventory>,
+    attendance: ResMut<'w, Attendance>,
     log: Option<ResMut<'w, EventLog>>,
 }
 
@@ -499,6 +521,9 @@ pub(crate) fn on_reach_checkout(In(ev): In<ReachCheckout>, mut t: Tills) {
             .waiting
             .len();
         let p = balking_probability(&b.balking, waiting);
+        if c.arrived >= t.clock.measure_from {
+            t.checkout.gave_up.reached += 1;
+        }
         if temper.balk < p {
             if let Some(log) = t.log.as_mut() {
                 log.what(|| {
@@ -868,8 +893,24 @@ impl Tills<'_, '_> {
             // The walk along the queue to its lane takes no time.
             self.moves
                 .stand(Walker::Customer, &mut motion, lane.service_point, now);
-            self.agenda
-                .schedule(now + duration, ServiceDone { lane: l });
+            let measured = c.arrived >= self.clock.measure_from;
+            lane.stop = self.attendance.plan_stop(
+                self.checkout.seed,
+                c.id,
+                l,
+                duration,
+                c.age_check,
+                measured,
+            );
+            lane.stop_counted = measured;
+            match lane.stop {
+                Some(stop) => self
+                    .agenda
+                    .schedule(now + stop.after, TerminalStops { lane: l }),
+                None => self
+                    .agenda
+                    .schedule(now + duration, ServiceDone { lane: l }),
+            };
         }
         if queue.waiting.len() < before {
             self.jockey_to(q);

@@ -77,6 +77,8 @@ pub struct Customer {
     pub renege_at: Option<f64>,
     /// Why it left without paying, if it gave up at the checkout.
     pub gave_up: Option<GaveUp>,
+    /// Its basket holds an age-restricted product: an attended self-checkout stops for it.
+    pub age_check: bool,
 }
 
 /// How a customer takes the queues: drawn once from its own stream, in a fixed order

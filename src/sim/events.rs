@@ -16,10 +16,12 @@ use bevy::prelude::*;
 
 use crate::sim::engine::Dispatch;
 use crate::sim::{
-    arrivals, checkout, counting, inventory, journey, metrics, receiving, replenishment, shopping,
+    arrivals, attendance, checkout, counting, inventory, journey, metrics, receiving,
+    replenishment, shopping,
 };
 
 pub use crate::sim::arrivals::{ArrivalDue, CustomerEntered, SetArrivalMultiplier};
+pub use crate::sim::attendance::{AttendantAtTerminal, HelpDone, TerminalStops};
 pub use crate::sim::checkout::{
     BasketLeft, CustomerPaid, JoinQueue, PatienceOut, ReachCheckout, ServiceDone, SetLaneOpen,
 };
@@ -132,6 +134,9 @@ event_table! {
     CustomerPaid => [metrics::on_paid],
     SetLaneOpen => [checkout::on_set_lane_open],
     PatienceOut => [checkout::on_patience_out],
+    TerminalStops => [attendance::on_terminal_stops],
+    AttendantAtTerminal => [attendance::on_attendant_at_terminal],
+    HelpDone => [attendance::on_help_done],
     BasketLeft => [replenishment::on_basket_left],
     ReachExit => [journey::on_reach_exit],
     CustomerLeft => [metrics::on_left],

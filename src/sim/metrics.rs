@@ -459,6 +459,9 @@ pub struct Summary {
     /// or changed queues, and the baskets left behind (lost revenue).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue_behaviour: Option<checkout::GaveUpCounts>,
+    /// Scenarios with `attendants`: stops at self-checkouts and the attendants' work.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attendants: Option<crate::sim::attendance::AttendanceSummary>,
 }
 
 /// Every customer journey: finished ones in exit order, then those still inside (by id).
@@ -563,6 +566,15 @@ pub fn summarize(world: &mut World) -> Summary {
             .queue_behaviour
             .as_ref()
             .map(|_| world.resource::<checkout::Checkout>().gave_up.clone()),
+        attendants: scenario.attendants.as_ref().map(|_| {
+            crate::sim::attendance::AttendanceSummary::of(
+                world
+                    .resource::<crate::sim::attendance::Attendance>()
+                    .stats
+                    .clone(),
+                duration,
+            )
+        }),
     }
 }
 

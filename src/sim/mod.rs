@@ -2,11 +2,12 @@
 //!
 //! [`engine`] owns simulated time and the order of events; [`events`] lists every event and
 //! the handlers that react to it, in order; one module per retail concept holds its data and
-//! its handlers ([`arrivals`], [`shopping`], [`checkout`], [`staff`], [`replenishment`],
-//! [`journey`], [`metrics`]); [`movement`] is the one walking service all of them use.
+//! its handlers ([`arrivals`], [`shopping`], [`checkout`], [`staff`], [`attendance`],
+//! [`replenishment`], [`journey`], [`metrics`]); [`movement`] is the one walking service all of them use.
 //! [`Simulation`] wraps the world, so the same code runs in tests, in the CLI and under a view.
 
 pub mod arrivals;
+pub mod attendance;
 pub mod calendar;
 pub mod catalog;
 pub mod checkout;
@@ -81,6 +82,7 @@ impl Plugin for StorePlugin {
             .add_plugins(shopping::ShoppingPlugin)
             .add_plugins(checkout::CheckoutPlugin)
             .add_plugins(staff::StaffPlugin)
+            .add_plugins(attendance::AttendancePlugin)
             .add_plugins(replenishment::ReplenishmentPlugin)
             .add_plugins(counting::CountingPlugin)
             .add_plugins(metrics::MetricsPlugin)

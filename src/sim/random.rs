@@ -51,6 +51,8 @@ pub enum Attr {
     Choice = 6,
     /// How it takes the queues: balking and patience ([`crate::sim::customer::Temper`]).
     Patience = 7,
+    /// Whether its self-checkout transaction stops for an attendant, where, and for how long.
+    Help = 8,
 }
 
 /// The stream of attribute `attr` of customer `id`: stream number `attr · 2³² + id`, far from

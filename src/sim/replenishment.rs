@@ -183,6 +183,8 @@ impl RestockerWork<'_> {
                 );
                 true
             }
+            // Attendants' work, never a restocker's (their role is per bank).
+            TaskKind::Attend { .. } => false,
             TaskKind::TakeBack { lane } => {
                 // Another restocker may have collected this lane's baskets already.
                 if self.checkout.left_goods[lane].is_empty() {

@@ -16,6 +16,7 @@ use crate::RunConfig;
 use crate::ids::{Id, IdVec, PoiId, ProductId, ShelfId};
 use crate::scenario::floor_plan::FloorPlan;
 use crate::sim::arrivals::CustomerEntered;
+use crate::sim::attendance::Attendance;
 use crate::sim::checkout::{Checkout, ReachCheckout};
 use crate::sim::customer::Customer;
 use crate::sim::engine::Clock;
@@ -264,6 +265,7 @@ pub(crate) fn on_reach_shelf(
     config: Res<RunConfig>,
     clock: Res<Clock>,
     mut inventory: ResMut<Inventory>,
+    attendance: Res<Attendance>,
     mut agenda: ResMut<Agenda>,
     mut log: Option<ResMut<EventLog>>,
 ) {
@@ -288,6 +290,7 @@ pub(crate) fn on_reach_shelf(
         if taken > 0 && config.scenario.queue_behaviour.is_some() {
             c.basket.push((product, taken));
         }
+        c.age_check |= taken > 0 && attendance.restricted[product];
         c.items_lost += lost;
         c.value_lost += f64::from(lost) * info.price;
         if let Some(log) = log.as_mut() {

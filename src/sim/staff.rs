@@ -9,9 +9,11 @@
 //! staff order ([`Crew::assign`]). Taking a task, the posting module starts it (walks,
 //! schedules) or, if it is no longer needed, drops it and the member takes the next one.
 //!
-//! Roles ([`RoleKind`]): cashier (one lane each), restocker. Priorities ([`Priority`]): ranks
-//! 0–255, higher first, no unit: refills 100, taking abandoned baskets back 90, receiving 80,
-//! counting 50; within a rank, first come, first served. The rank leaves room above for
+//! Roles ([`RoleKind`]): cashier (one lane each), restocker, attendant (one bank of
+//! self-checkouts each, [`crate::sim::attendance`]). Priorities ([`Priority`]): ranks 0–255,
+//! higher first, no unit: attending a stopped self-checkout 200, refills 100, taking
+//! abandoned baskets back 90, receiving 80, counting 50; within a rank, first come, first
+//! served. The rank leaves room above for
 //! urgent work (opening a till, attending a blocked self-checkout, picking an order due) and
 //! below for work that can wait (counts, relabelling).
 //!
@@ -39,8 +41,14 @@ use crate::sim::movement::Motion;
 /// What a staff member is employed as (a cashier with its lane).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
-    Cashier { lane: LaneId },
+    Cashier {
+        lane: LaneId,
+    },
     Restocker,
+    /// Oversees bank `bank` of self-checkouts ([`crate::sim::attendance`]).
+    Attendant {
+        bank: u32,
+    },
 }
 
 impl Role {
@@ -48,6 +56,7 @@ impl Role {
         match self {
             Role::Cashier { .. } => RoleKind::Cashier,
             Role::Restocker => RoleKind::Restocker,
+            Role::Attendant { bank } => RoleKind::Attendant { bank: *bank },
         }
     }
 
@@ -62,6 +71,10 @@ impl Role {
 pub enum RoleKind {
     Cashier,
     Restocker,
+    /// The attendant of one bank of self-checkouts: its tasks are that bank's.
+    Attendant {
+        bank: u32,
+    },
 }
 
 impl RoleKind {
@@ -69,6 +82,7 @@ impl RoleKind {
         match self {
             RoleKind::Cashier => "cashier",
             RoleKind::Restocker => "restocker",
+            RoleKind::Attendant { .. } => "attendant",
         }
     }
 }
@@ -101,6 +115,14 @@ pub enum Task {
     Counting {
         product: ProductId,
     },
+    /// Walking to the stopped self-checkout `lane` (attendants).
+    ToTerminal {
+        lane: LaneId,
+    },
+    /// Resolving the stop at self-checkout `lane` (attendants).
+    Helping {
+        lane: LaneId,
+    },
     /// Walking to lane `lane` to collect the goods of abandoned baskets.
     ToLane {
         lane: LaneId,
@@ -130,6 +152,8 @@ pub struct StaffHours {
     pub restocking: f64,
     pub counting: f64,
     pub receiving: f64,
+    /// Walking to and resolving stopped self-checkouts.
+    pub attending: f64,
 }
 
 impl StaffHours {
@@ -141,6 +165,7 @@ impl StaffHours {
             TaskKind::Refill { .. } | TaskKind::TakeBack { .. } => self.restocking += hours,
             TaskKind::Count { .. } => self.counting += hours,
             TaskKind::Receive { .. } => self.receiving += hours,
+            TaskKind::Attend { .. } => self.attending += hours,
         }
     }
 }
@@ -150,6 +175,8 @@ impl StaffHours {
 pub struct Staff {
     pub cashiers: Vec<Entity>,
     pub restockers: Vec<Entity>,
+    /// One per bank of self-checkouts, by bank.
+    pub attendants: Vec<Entity>,
 }
 
 impl Staff {
@@ -158,6 +185,10 @@ impl Staff {
         match role {
             RoleKind::Cashier => &self.cashiers,
             RoleKind::Restocker => &self.restockers,
+            RoleKind::Attendant { bank } => self
+                .attendants
+                .get(bank as usize)
+                .map_or(&[], std::slice::from_ref),
         }
     }
 }
@@ -167,6 +198,8 @@ impl Staff {
 pub struct Priority(pub u8);
 
 impl Priority {
+    /// A stopped self-checkout blocks a customer and a terminal: before anything else.
+    pub const ATTEND: Priority = Priority(200);
     pub const REFILL: Priority = Priority(100);
     /// Deliveries wait while shelves need refilling (they come before opening, when none do).
     pub const RECEIVE: Priority = Priority(80);
@@ -188,6 +221,8 @@ pub enum TaskKind {
     Receive { product: ProductId },
     /// Take the goods of baskets abandoned at lane `lane` back to the backroom.
     TakeBack { lane: LaneId },
+    /// Help at self-checkout `lane`, which stopped; for the attendant of bank `bank`.
+    Attend { lane: LaneId, bank: u32 },
 }
 
 impl TaskKind {
@@ -198,6 +233,7 @@ impl TaskKind {
             | TaskKind::Count { .. }
             | TaskKind::Receive { .. }
             | TaskKind::TakeBack { .. } => RoleKind::Restocker,
+            TaskKind::Attend { bank, .. } => RoleKind::Attendant { bank: *bank },
         }
     }
 
@@ -208,6 +244,7 @@ impl TaskKind {
             TaskKind::Count { .. } => Priority::COUNT,
             TaskKind::Receive { .. } => Priority::RECEIVE,
             TaskKind::TakeBack { .. } => Priority::TAKE_BACK,
+            TaskKind::Attend { .. } => Priority::ATTEND,
         }
     }
 }

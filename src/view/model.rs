@@ -41,6 +41,8 @@ pub enum LaneState {
     Closed,
     Idle,
     Busy,
+    /// A self-checkout whose transaction stopped until an attendant has helped.
+    Stopped,
 }
 
 /// A checkout lane as drawn.
@@ -80,6 +82,7 @@ pub enum Activity {
     Leaving,
     Cashier,
     Restocker,
+    Attendant,
 }
 
 /// A customer or staff member at its position.
@@ -112,6 +115,7 @@ impl DrawData {
     pub fn of(world: &World, t: f64) -> DrawData {
         let plan = world.resource::<FloorPlan>();
         let checkout = world.resource::<Checkout>();
+        let attendance = world.resource::<crate::sim::attendance::Attendance>();
         let lanes: IdVec<LaneId, LaneDraw> = checkout
             .lanes
             .iter_enumerated()
@@ -125,6 +129,8 @@ impl DrawData {
                     cell: geom.cell,
                     state: if !lane.open && lane.serving.is_none() {
                         LaneState::Closed
+                    } else if attendance.stopped(id) {
+                        LaneState::Stopped
                     } else if lane.serving.is_some() {
                         LaneState::Busy
                     } else {
@@ -249,6 +255,7 @@ fn people(world: &World, plan: &FloorPlan, checkout: &Checkout, t: f64) -> Vec<P
                 )
             }
             Role::Restocker => (m.position_at(plan, t), Activity::Restocker),
+            Role::Attendant { .. } => (m.position_at(plan, t), Activity::Attendant),
         };
         out.push(PersonDraw {
             pos,
@@ -330,7 +337,7 @@ pub fn timeline(world: &World, selection: Selection) -> Vec<TimelineRow> {
                 .and_then(|mut q| q.iter(world).find(|m| m.id == id).map(|m| m.role))
                 .and_then(|role| match role {
                     Role::Cashier { lane } => Some(lane),
-                    Role::Restocker => None,
+                    Role::Restocker | Role::Attendant { .. } => None,
                 });
             match cashier_at {
                 Some(lane) => lane_rows(lane),
@@ -367,5 +374,19 @@ pub fn role_text(world: &World, role: Role) -> String {
             world.resource::<Checkout>().lane_name(lane)
         ),
         Role::Restocker => "restocker".into(),
+        Role::Attendant { bank } => {
+            let attendance = world.resource::<crate::sim::attendance::Attendance>();
+            let checkout = world.resource::<Checkout>();
+            let lanes: Vec<&str> = attendance
+                .bank_of
+                .iter_enumerated()
+                .filter(|&(_, &b)| b == Some(bank))
+                .map(|(l, _)| checkout.lane_name(l))
+                .collect();
+            match (lanes.first(), lanes.last()) {
+                (Some(first), Some(last)) => format!("attendant of {first} … {last}"),
+                _ => "attendant".into(),
+            }
+        }
     }
 }

@@ -18,6 +18,7 @@ use crate::scenario::floor_plan::FloorPlan;
 use crate::scenario::{Distribution, Scenario};
 
 mod arrivals;
+mod attendance;
 mod checkout;
 mod finite;
 mod hours;
@@ -97,12 +98,13 @@ type ConceptCheck = fn(&Scenario, &Known, &mut Checks);
 
 /// The concept checks that run once the floor plan is known, in the order their problems are
 /// reported. None relies on an earlier one having passed: each reads the scenario as it is.
-const CONCEPTS: [ConceptCheck; 8] = [
+const CONCEPTS: [ConceptCheck; 9] = [
     products::check,
     arrivals::check,
     shopping::check,
     checkout::check,
     queue_behaviour::check,
+    attendance::check,
     replenishment::check,
     inventory::check,
     metrics::check,

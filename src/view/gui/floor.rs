@@ -35,6 +35,7 @@ pub const SHELF_FULL: Color32 = Color32::from_rgb(205, 170, 110);
 pub const SHELF_EMPTY: Color32 = Color32::from_rgb(200, 40, 30);
 pub const CASHIER: Color32 = Color32::from_rgb(20, 120, 60);
 pub const RESTOCKER: Color32 = Color32::from_rgb(130, 80, 30);
+pub const ATTENDANT: Color32 = Color32::from_rgb(0, 150, 150);
 
 /// The colour of a person's activity.
 pub fn activity_color(a: Activity) -> Color32 {
@@ -46,6 +47,7 @@ pub fn activity_color(a: Activity) -> Color32 {
         Activity::Leaving => LEAVING,
         Activity::Cashier => CASHIER,
         Activity::Restocker => RESTOCKER,
+        Activity::Attendant => ATTENDANT,
     }
 }
 
@@ -171,6 +173,7 @@ pub fn floor_view(
                 LaneState::Closed => Color32::from_rgb(150, 150, 160),
                 LaneState::Busy => Color32::from_rgb(30, 70, 200),
                 LaneState::Idle => Color32::from_rgb(90, 170, 230),
+                LaneState::Stopped => Color32::from_rgb(240, 120, 0),
             },
         };
         painter.rect_filled(r, 0.0, color);

@@ -599,7 +599,8 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
                     TaskKind::Refill { product } => Some(product),
                     TaskKind::Count { .. }
                     | TaskKind::Receive { .. }
-                    | TaskKind::TakeBack { .. } => None,
+                    | TaskKind::TakeBack { .. }
+                    | TaskKind::Attend { .. } => None,
                 })
                 .collect();
             egui::Grid::new("shelf").striped(true).show(ui, |ui| {
@@ -677,6 +678,14 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
                     "counting {}",
                     world.resource::<Catalog>().products[product].id
                 ),
+                Task::ToTerminal { lane } => format!(
+                    "walking to the stopped self-checkout {}",
+                    world.resource::<Checkout>().lane_name(lane)
+                ),
+                Task::Helping { lane } => format!(
+                    "helping at self-checkout {}",
+                    world.resource::<Checkout>().lane_name(lane)
+                ),
                 Task::ToLane { lane } => format!(
                     "fetching an abandoned basket at lane {}",
                     world.resource::<Checkout>().lane_name(lane)
@@ -706,6 +715,7 @@ pub fn legend_ui(ui: &mut egui::Ui) {
             (floor::LEAVING, "leaving"),
             (floor::CASHIER, "cashier"),
             (floor::RESTOCKER, "restocker"),
+            (floor::ATTENDANT, "attendant"),
         ] {
             let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
             ui.painter().circle_filled(rect.center(), 5.0, c);
