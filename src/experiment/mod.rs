@@ -320,10 +320,27 @@ pub const ATTENDANT_KPIS: &[Kpi] = &[
     },
 ];
 
+/// The KPIs of a lane policy (0 for a scenario without `lane_policy`).
+pub const LANE_POLICY_KPIS: &[Kpi] = &[
+    Kpi {
+        id: "tills_opened",
+        label: "Tills opened on demand",
+        unit: "",
+        get: |s| s.lane_policy.as_ref().map_or(0.0, |p| p.openings as f64),
+    },
+    Kpi {
+        id: "restocker_hours_at_tills",
+        label: "Restocker hours at tills",
+        unit: "h",
+        get: |s| s.lane_policy.as_ref().map_or(0.0, |p| p.cashier_hours),
+    },
+];
+
 /// The KPIs of these variants: [`KPIS`]; [`INVENTORY_KPIS`] when every run spans days (a
 /// one-day run has no inventory figures to compare); [`QUEUE_BEHAVIOUR_KPIS`] when some
 /// variant lets customers balk, renege or jockey, [`ATTENDANT_KPIS`] when some variant has
-/// self-checkout attendants (the others count 0).
+/// self-checkout attendants, [`LANE_POLICY_KPIS`] when some variant has a lane policy (the
+/// others count 0).
 pub fn kpis(variants: &[Variant]) -> Vec<&'static Kpi> {
     let days = !variants.is_empty()
         && variants
@@ -335,8 +352,12 @@ pub fn kpis(variants: &[Variant]) -> Vec<&'static Kpi> {
     let attended = variants
         .iter()
         .any(|v| v.reps.iter().any(|r| r.summary.attendants.is_some()));
+    let policy = variants
+        .iter()
+        .any(|v| v.reps.iter().any(|r| r.summary.lane_policy.is_some()));
     KPIS.iter()
         .chain(QUEUE_BEHAVIOUR_KPIS.iter().filter(|_| behaviour))
+        .chain(LANE_POLICY_KPIS.iter().filter(|_| policy))
         .chain(ATTENDANT_KPIS.iter().filter(|_| attended))
         .chain(INVENTORY_KPIS.iter().filter(|_| days))
         .collect()

@@ -27,6 +27,11 @@ pub fn write_run(dir: &Path, out: &RunOutput) -> io::Result<()> {
             write_timeseries(w, out)
         })?;
         write_file(&staging.join("customers.csv"), |w| write_customers(w, out))?;
+        if !out.staffing.is_empty() {
+            write_file(&staging.join("staffing.csv"), |w| {
+                write_rows(w, &out.staffing)
+            })?;
+        }
         if !out.days.is_empty() {
             write_file(&staging.join("days.csv"), |w| write_rows(w, &out.days))?;
             write_file(&staging.join("products.csv"), |w| {
@@ -406,6 +411,16 @@ pub fn kpi_table(out: &RunOutput) -> String {
             format!("{} ({} units)", s.stock.refills, s.stock.units_refilled),
         ),
     ]);
+    if let Some(p) = &s.lane_policy {
+        rows.push((
+            "Tills opened / closed on demand".into(),
+            format!("{} / {}", p.openings, p.closings),
+        ));
+        rows.push((
+            "  restocker hours at tills".into(),
+            format!("{:.1} h", p.cashier_hours),
+        ));
+    }
     if let Some(a) = &s.attendants {
         rows.push((
             "Self-checkout stops".into(),

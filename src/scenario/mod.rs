@@ -60,6 +60,10 @@ pub struct Scenario {
     /// Staff who help at self-checkouts that stop (absent: terminals never stop).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attendants: Option<Attendants>,
+    /// When staffed tills open and close beyond `checkouts.groups[…].open` (absent: the
+    /// lanes open at opening stay open all day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lane_policy: Option<LanePolicy>,
 }
 
 fn default_seed() -> u64 {
@@ -104,6 +108,8 @@ struct ScenarioFile {
     queue_behaviour: Option<QueueBehaviour>,
     #[serde(default)]
     attendants: Option<Attendants>,
+    #[serde(default)]
+    lane_policy: Option<LanePolicy>,
 }
 
 /// When the doors are open. Simulated time is seconds since 00:00 of the simulated day.
@@ -433,6 +439,32 @@ pub struct Attendants {
     /// Attendants' walking speed, m/s.
     #[serde(default = "default_staff_speed")]
     pub walking_speed: f64,
+}
+
+/// How staffed tills open and close during the day.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub enum LanePolicy {
+    /// "One in front" (Tesco, 1990s): when more than `max_waiting` customers wait at a till of
+    /// `group`, a restocker is called to open another till of the group, and customers of
+    /// the long queues are called over; a till opened so closes when it has stood idle with
+    /// an empty queue for `close_after_idle` seconds, and the restocker goes back.
+    OneInFront {
+        group: String,
+        max_waiting: u32,
+        #[serde(default = "default_close_after_idle")]
+        close_after_idle: f64,
+        /// Seconds to hand over the task in hand before walking to the till.
+        #[serde(default = "default_handover")]
+        handover: f64,
+    },
+}
+
+fn default_close_after_idle() -> f64 {
+    300.0
+}
+
+fn default_handover() -> f64 {
+    30.0
 }
 
 /// A side of a cell, as the plan is drawn.
@@ -1057,6 +1089,7 @@ fn merge(
         counting: file.counting.or(base.counting),
         queue_behaviour: file.queue_behaviour.or(base.queue_behaviour),
         attendants: file.attendants.or(base.attendants),
+        lane_policy: file.lane_policy.or(base.lane_policy),
     };
     let missing = |field: &str| {
         Problem::new(
@@ -1082,6 +1115,7 @@ fn merge(
             counting,
             queue_behaviour,
             attendants,
+            lane_policy,
             extends: _,
         } => Ok(Scenario {
             name,
@@ -1100,6 +1134,7 @@ fn merge(
             counting,
             queue_behaviour,
             attendants,
+            lane_policy,
         }),
         m => {
             let problems = [
@@ -1142,6 +1177,7 @@ impl From<Scenario> for ScenarioFile {
             counting: s.counting,
             queue_behaviour: s.queue_behaviour,
             attendants: s.attendants,
+            lane_policy: s.lane_policy,
         }
     }
 }

@@ -589,6 +589,7 @@ impl Days {
             &first,
         ));
         RunOutput {
+            staffing: Vec::new(),
             summary,
             records: self.records,
             samples: self.samples,
@@ -733,6 +734,8 @@ struct Pooled {
     gave_up: Option<crate::sim::checkout::GaveUpCounts>,
     /// Stops at self-checkouts (scenarios with `attendants`).
     attendance: Option<crate::sim::attendance::AttendanceCounts>,
+    /// Tills opened on demand (scenarios with `lane_policy`).
+    lane_policy: Option<crate::sim::lane_policy::LanePolicySummary>,
 }
 
 impl Pooled {
@@ -763,6 +766,9 @@ impl Pooled {
         }
         if let Some(a) = &s.attendants {
             self.attendance.get_or_insert_default().add(&a.counts);
+        }
+        if let Some(p) = &s.lane_policy {
+            self.lane_policy.get_or_insert_default().add(p);
         }
         self.last_stock = Some(s.stock.clone());
         if self.first.is_none() {
@@ -868,6 +874,7 @@ impl Pooled {
             attendants: self
                 .attendance
                 .map(|a| crate::sim::attendance::AttendanceSummary::of(a, duration)),
+            lane_policy: self.lane_policy,
         }
     }
 }

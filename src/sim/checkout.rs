@@ -75,6 +75,11 @@ pub struct Checkout {
     pub gave_up: GaveUpCounts,
     /// Goods left in abandoned baskets at each lane, waiting for a restocker.
     pub left_goods: IdVec<LaneId, Vec<(ProductId, u32)>>,
+    /// The lane group a lane policy watches, and its idle time before a till closes
+    /// ([`crate::sim::lane_policy`]).
+    pub policy: Option<(GroupId, f64)>,
+    /// Tills opened by the lane policy (they close when idle).
+    pub on_demand: IdVec<LaneId, bool>,
 }
 
 /// Customers (of the KPI window) who balked, reneged or changed queues, and the baskets left.
@@ -433,6 +438,17 @@ impl Plugin for CheckoutPlugin {
                 lane_open.push(open);
             }
         }
+        let policy = match &config.scenario.lane_policy {
+            Some(crate::scenario::LanePolicy::OneInFront {
+                group,
+                close_after_idle,
+                ..
+            }) => groups
+                .iter_enumerated()
+                .find(|(_, g)| &g.id == group)
+                .map(|(g, _)| (g, *close_after_idle)),
+            None => None,
+        };
         for lane in lane_components {
             lanes.push(app.world_mut().spawn(lane).id());
         }
@@ -448,6 +464,8 @@ impl Plugin for CheckoutPlugin {
             queue_names,
             lane_points,
             left_goods: lane_open.iter().map(|_| Vec::new()).collect(),
+            on_demand: lane_open.iter().map(|_| false).collect(),
+            policy,
             lane_open,
             strategy: config.scenario.checkouts.strategy,
             behaviour: config.scenario.queue_behaviour.clone(),
@@ -639,7 +657,37 @@ fn join_queue(customer: Entity, q: QueueId, t: &mut Tills) {
             row.queue = Some(q);
         }
     }
+    let watched = t.checkout.policy.is_some_and(|(g, _)| g == queue.group);
     t.start_services(q);
+    if watched {
+        t.agenda.emit(crate::sim::lane_policy::PolicyCheck);
+    }
+}
+
+/// Which customer moves to a shorter queue.
+#[derive(Clone, Copy, Debug)]
+enum Move {
+    /// Jockeying: the last customer of a queue with at least this many more customers ahead
+    /// of it than stand in line at the shorter queue; the largest difference first.
+    Jockey(usize),
+    /// Called over by staff to a till just opened: the last customer of a queue with more
+    /// than this many waiting, while the new till has at most this many in line; the longest
+    /// queue first.
+    CallOver(usize),
+}
+
+impl Move {
+    /// The score of moving the last of `waiting` customers to a queue with `in_line` (none:
+    /// it does not move).
+    fn score(self, waiting: usize, in_line: usize) -> Option<usize> {
+        match self {
+            Move::Jockey(k) => {
+                let ahead = waiting - 1;
+                (ahead >= in_line + k).then(|| ahead - in_line)
+            }
+            Move::CallOver(k) => (waiting > k && in_line <= k).then(|| waiting - k),
+        }
+    }
 }
 
 /// A customer's [`Temper`], from its own stream: the balking uniform first, then whether its
@@ -931,7 +979,14 @@ impl Tills<'_, '_> {
         else {
             return;
         };
+        self.move_to_shorter(q, Move::Jockey(k));
+    }
+
+    /// Moves the last customers of other queues to queue `q` by rule `rule`, the best
+    /// candidate first, then the queue listed first.
+    fn move_to_shorter(&mut self, q: QueueId, rule: Move) {
         let now = self.clock.now;
+        let voluntary = matches!(rule, Move::Jockey(_));
         loop {
             let target = self.queues.get(self.checkout.queues[q]).expect("queue");
             if !target.lanes.iter().any(|&l| self.checkout.lane_open[l]) {
@@ -946,16 +1001,18 @@ impl Tills<'_, '_> {
                 let Some(&last) = o.waiting.back() else {
                     continue;
                 };
-                let ahead = o.waiting.len() - 1;
-                if oi == q || ahead < in_line + k {
+                if oi == q {
                     continue;
                 }
+                let Some(score) = rule.score(o.waiting.len(), in_line) else {
+                    continue;
+                };
                 let items = self.customers.get(last).map_or(0, |(c, _)| c.items);
                 if group.item_limit.is_some_and(|limit| items > limit) {
                     continue;
                 }
-                if best.is_none_or(|(d, _, _)| ahead - in_line > d) {
-                    best = Some((ahead - in_line, oi, last));
+                if best.is_none_or(|(d, _, _)| score > d) {
+                    best = Some((score, oi, last));
                 }
             }
             let Some((_, from, customer)) = best else {
@@ -978,16 +1035,20 @@ impl Tills<'_, '_> {
                 now,
                 measured,
             );
-            self.checkout.gave_up.jockeyed += u64::from(measured);
+            if voluntary {
+                self.checkout.gave_up.jockeyed += u64::from(measured);
+            }
             if let Some(log) = self.log.as_mut() {
-                let mut row = LogRow::new(now, "Jockey");
+                let mut row = LogRow::new(now, if voluntary { "Jockey" } else { "CalledOver" });
                 row.who = customer_name(c.id);
                 row.customer = Some(c.id);
                 row.queue = Some(q);
                 row.place = format!("queue {}", self.checkout.queue_names[from]);
                 row.what = format!(
-                    "moves from queue {} to the shorter queue {}",
-                    self.checkout.queue_names[from], self.checkout.queue_names[q]
+                    "{} from queue {} to the shorter queue {}",
+                    if voluntary { "moves" } else { "is called over" },
+                    self.checkout.queue_names[from],
+                    self.checkout.queue_names[q]
                 );
                 log.fact(row);
             }
@@ -1037,54 +1098,125 @@ pub(crate) fn on_service_done(In(ev): In<ServiceDone>, mut t: Tills) {
         );
     }
     t.start_services(q);
+    t.check_idle(ev.lane);
 }
 
 pub(crate) fn on_set_lane_open(In(ev): In<SetLaneOpen>, mut t: Tills) {
-    let now = t.clock.now;
-    let Some(&entity) = t.checkout.lanes.get(ev.lane) else {
+    if t.checkout.lanes.get(ev.lane).is_none() {
         return;
-    };
-    let mut lane = t.lanes.get_mut(entity).expect("lane");
-    if lane.open == ev.open {
+    }
+    t.set_lane_open(ev.lane, ev.open);
+}
+
+impl<'w> Tills<'w, '_> {
+    pub(crate) fn now(&self) -> f64 {
+        self.clock.now
+    }
+
+    /// The walking service and the agenda, for a handler that sends staff off.
+    pub(crate) fn moves_and_agenda(&mut self) -> (&mut Movement<'w>, &mut Agenda) {
+        (&mut self.moves, &mut self.agenda)
+    }
+
+    /// Marks till `lane` as opened (or no longer) by the lane policy.
+    pub(crate) fn set_on_demand(&mut self, lane: LaneId, on: bool) {
+        self.checkout.on_demand[lane] = on;
+    }
+
+    /// For a till opened by the lane policy that stands idle with an empty queue: checks
+    /// again after the policy's idle time whether to close it.
+    pub(crate) fn check_idle(&mut self, lane: LaneId) {
+        let Some((_, idle)) = self.checkout.policy else {
+            return;
+        };
+        if !self.checkout.on_demand[lane] || !self.idle_since(lane, self.clock.now) {
+            return;
+        }
+        let now = self.clock.now;
+        self.agenda.schedule(
+            now + idle,
+            crate::sim::lane_policy::TillIdle { lane, since: now },
+        );
+    }
+
+    /// Whether till `lane` is open, serves nobody, has nobody waiting and has started no
+    /// service since `since`.
+    pub(crate) fn idle_since(&self, lane: LaneId, since: f64) -> bool {
+        let l = self.lanes.get(self.checkout.lanes[lane]).expect("lane");
+        let q = self
+            .queues
+            .get(self.checkout.queues[l.queue])
+            .expect("queue");
+        l.open
+            && l.serving.is_none()
+            && l.busy_until <= since
+            && q.waiting.is_empty()
+            && q.incoming == 0
+    }
+
+    /// Customers at the back of queues with more than `k` waiting are called over to till
+    /// `lane` (just opened) until it has `k + 1` in line (one to serve, `k` waiting).
+    pub(crate) fn call_over(&mut self, lane: LaneId, k: usize) {
+        let q = self
+            .lanes
+            .get(self.checkout.lanes[lane])
+            .expect("lane")
+            .queue;
+        self.move_to_shorter(q, Move::CallOver(k));
+    }
+
+    /// Opens or closes lane `lane` now. A closing lane finishes its customer; if no open lane
+    /// feeds its queue any more, the customers waiting there choose again.
+    pub(crate) fn set_lane_open(&mut self, lane_id: LaneId, open: bool) {
+        let now = self.clock.now;
+        let t = self;
+        let ev = SetLaneOpen {
+            lane: lane_id,
+            open,
+        };
+        let entity = t.checkout.lanes[ev.lane];
+        let mut lane = t.lanes.get_mut(entity).expect("lane");
+        if lane.open == ev.open {
+            if let Some(log) = t.log.as_mut() {
+                log.what(|| "no change: it already was".into());
+            }
+            return;
+        }
+        if ev.open {
+            // Reopened while still finishing its last customer: staffed all along.
+            if !lane.closing {
+                lane.open_since = now;
+            }
+            lane.closing = false;
+        } else if lane.serving.is_some() {
+            lane.closing = true;
+        } else {
+            lane.open_time += lane.in_window(lane.open_since, now);
+        }
+        lane.open = ev.open;
+        let q = lane.queue;
+        t.checkout.lane_open[ev.lane] = ev.open;
+        if ev.open {
+            t.start_services(q);
+            t.jockey_to(q);
+            return;
+        }
+        // If no open lane feeds this queue any more, its customers choose again.
+        let mut queue = t.queues.get_mut(t.checkout.queues[q]).expect("queue");
+        if queue.lanes.iter().any(|&l| t.checkout.lane_open[l]) {
+            return;
+        }
+        queue.touch(now);
+        let leaving: Vec<Entity> = queue.waiting.drain(..).collect();
+        queue.counted = 0;
+        queue.items_waiting = 0;
+        queue.expected_work = 0.0;
         if let Some(log) = t.log.as_mut() {
-            log.what(|| "no change: it already was".into());
+            log.what(|| format!("{} waiting customers choose again", leaving.len()));
         }
-        return;
-    }
-    if ev.open {
-        // Reopened while still finishing its last customer: staffed all along.
-        if !lane.closing {
-            lane.open_since = now;
+        for customer in leaving {
+            t.agenda.emit(ReachCheckout { customer });
         }
-        lane.closing = false;
-    } else if lane.serving.is_some() {
-        lane.closing = true;
-    } else {
-        lane.open_time += lane.in_window(lane.open_since, now);
-    }
-    lane.open = ev.open;
-    let q = lane.queue;
-    t.checkout.lane_open[ev.lane] = ev.open;
-    if ev.open {
-        t.start_services(q);
-        t.jockey_to(q);
-        return;
-    }
-    // If no open lane feeds this queue any more, its customers choose again.
-    let mut queue = t.queues.get_mut(t.checkout.queues[q]).expect("queue");
-    if queue.lanes.iter().any(|&l| t.checkout.lane_open[l]) {
-        return;
-    }
-    queue.touch(now);
-    let leaving: Vec<Entity> = queue.waiting.drain(..).collect();
-    queue.counted = 0;
-    queue.items_waiting = 0;
-    queue.expected_work = 0.0;
-    if let Some(log) = t.log.as_mut() {
-        log.what(|| format!("{} waiting customers choose again", leaving.len()));
-    }
-    for customer in leaving {
-        t.agenda.emit(ReachCheckout { customer });
     }
 }
 // The checkout's part of the report: its lanes and queues over the KPI window, and the

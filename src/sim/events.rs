@@ -16,7 +16,7 @@ use bevy::prelude::*;
 
 use crate::sim::engine::Dispatch;
 use crate::sim::{
-    arrivals, attendance, checkout, counting, inventory, journey, metrics, receiving,
+    arrivals, attendance, checkout, counting, inventory, journey, lane_policy, metrics, receiving,
     replenishment, shopping,
 };
 
@@ -28,6 +28,7 @@ pub use crate::sim::checkout::{
 pub use crate::sim::counting::{CountDone, CounterAtShelf, CountsDue, ReadersDue};
 pub use crate::sim::inventory::DeliveriesDue;
 pub use crate::sim::journey::{CustomerLeft, ReachExit};
+pub use crate::sim::lane_policy::{PolicyCheck, TillIdle, TillStaffed};
 pub use crate::sim::metrics::SampleDue;
 pub use crate::sim::receiving::{ReceiveDelivery, ReceiveDone};
 pub use crate::sim::replenishment::{RefillDone, RestockerAtLane, RestockerAtShelf, RestockerBack};
@@ -137,6 +138,9 @@ event_table! {
     TerminalStops => [attendance::on_terminal_stops],
     AttendantAtTerminal => [attendance::on_attendant_at_terminal],
     HelpDone => [attendance::on_help_done],
+    PolicyCheck => [lane_policy::on_policy_check],
+    TillStaffed => [lane_policy::on_till_staffed],
+    TillIdle => [lane_policy::on_till_idle],
     BasketLeft => [replenishment::on_basket_left],
     ReachExit => [journey::on_reach_exit],
     CustomerLeft => [metrics::on_left],

@@ -462,6 +462,10 @@ pub struct Summary {
     /// Scenarios with `attendants`: stops at self-checkouts and the attendants' work.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attendants: Option<crate::sim::attendance::AttendanceSummary>,
+    /// Scenarios with a `lane_policy`: tills opened and closed on demand, restockers' hours
+    /// at tills.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lane_policy: Option<crate::sim::lane_policy::LanePolicySummary>,
 }
 
 /// Every customer journey: finished ones in exit order, then those still inside (by id).
@@ -575,6 +579,7 @@ pub fn summarize(world: &mut World) -> Summary {
                 duration,
             )
         }),
+        lane_policy: crate::sim::lane_policy::summary(world),
     }
 }
 

@@ -3,7 +3,7 @@
 //! [`engine`] owns simulated time and the order of events; [`events`] lists every event and
 //! the handlers that react to it, in order; one module per retail concept holds its data and
 //! its handlers ([`arrivals`], [`shopping`], [`checkout`], [`staff`], [`attendance`],
-//! [`replenishment`], [`journey`], [`metrics`]); [`movement`] is the one walking service all of them use.
+//! [`lane_policy`], [`replenishment`], [`journey`], [`metrics`]); [`movement`] is the one walking service all of them use.
 //! [`Simulation`] wraps the world, so the same code runs in tests, in the CLI and under a view.
 
 pub mod arrivals;
@@ -18,6 +18,7 @@ pub mod event_log;
 pub mod events;
 pub mod inventory;
 pub mod journey;
+pub mod lane_policy;
 pub mod metrics;
 pub mod movement;
 pub mod random;
@@ -83,6 +84,7 @@ impl Plugin for StorePlugin {
             .add_plugins(checkout::CheckoutPlugin)
             .add_plugins(staff::StaffPlugin)
             .add_plugins(attendance::AttendancePlugin)
+            .add_plugins(lane_policy::LanePolicyPlugin)
             .add_plugins(replenishment::ReplenishmentPlugin)
             .add_plugins(counting::CountingPlugin)
             .add_plugins(metrics::MetricsPlugin)
@@ -255,6 +257,8 @@ pub struct RunOutput {
     /// Runs over several days: one row per day, one per product (empty for one day).
     pub days: Vec<calendar::DayRow>,
     pub products: Vec<calendar::ProductRow>,
+    /// With a lane policy (one-day runs): the hourly staffing table of its tills.
+    pub staffing: Vec<lane_policy::StaffingRow>,
 }
 
 /// Runs a validated scenario to the end with the given seed. An engine fault (an event
@@ -293,12 +297,19 @@ impl Simulation {
                 .filter(|r| r.arrival >= warm && r.service_end.is_some())
                 .filter_map(|r| r.wait),
         );
+        let clock = world.resource::<Clock>();
+        let staffing = lane_policy::staffing_table(
+            world.resource::<lane_policy::LanePolicyState>(),
+            clock.open,
+            clock.now,
+        );
         Ok(RunOutput {
             summary,
             records,
             wait_classes,
             days: Vec::new(),
             products: Vec::new(),
+            staffing,
             samples: world.resource::<metrics::Metrics>().samples.clone(),
             queue_names: world
                 .resource::<checkout::Checkout>()

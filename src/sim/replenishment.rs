@@ -185,6 +185,25 @@ impl RestockerWork<'_> {
             }
             // Attendants' work, never a restocker's (their role is per bank).
             TaskKind::Attend { .. } => false,
+            TaskKind::OpenTill { lane } => {
+                // Opened meanwhile (by a command): no cashier needed.
+                if self.checkout.lane_open[lane] {
+                    false
+                } else {
+                    let handover = match &self.config.scenario.lane_policy {
+                        Some(crate::scenario::LanePolicy::OneInFront { handover, .. }) => *handover,
+                        None => 0.0,
+                    };
+                    let point = self.checkout.lane_points[lane];
+                    let walk =
+                        self.moves
+                            .walk(Walker::Staff, motion, point, member.speed, now + handover);
+                    member.task = Task::ToTill { lane };
+                    self.agenda
+                        .schedule(walk.arrive, crate::sim::lane_policy::TillStaffed { staff });
+                    true
+                }
+            }
             TaskKind::TakeBack { lane } => {
                 // Another restocker may have collected this lane's baskets already.
                 if self.checkout.left_goods[lane].is_empty() {
@@ -221,6 +240,10 @@ impl RestockerWork<'_> {
 
     pub(crate) fn now(&self) -> f64 {
         self.clock.now
+    }
+
+    pub(crate) fn checkout(&self) -> &Checkout {
+        &self.checkout
     }
 
     pub(crate) fn inventory_mut(&mut self) -> &mut Inventory {

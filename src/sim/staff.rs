@@ -11,13 +11,12 @@
 //!
 //! Roles ([`RoleKind`]): cashier (one lane each), restocker, attendant (one bank of
 //! self-checkouts each, [`crate::sim::attendance`]). Priorities ([`Priority`]): ranks 0–255,
-//! higher first, no unit: attending a stopped self-checkout 200, refills 100, taking
-//! abandoned baskets back 90, receiving 80, counting 50; within a rank, first come, first
-//! served. The rank leaves room above for
-//! urgent work (opening a till, attending a blocked self-checkout, picking an order due) and
-//! below for work that can wait (counts, relabelling).
+//! higher first, no unit: opening a till 250 (restockers), attending a stopped
+//! self-checkout 200, refills 100, taking abandoned baskets back 90, receiving 80, counting
+//! 50; within a rank, first come, first served. A member finishes the task in hand before
+//! taking the next (no task is interrupted).
 //!
-//! Adding a task kind (Count, Relabel, Attend, Pick, OpenTill) is one [`TaskKind`] variant,
+//! Adding a task kind (Relabel, Pick, …) is one [`TaskKind`] variant,
 //! with its role and priority in [`TaskKind::role`] and [`TaskKind::priority`], plus its
 //! handler in the starter of that role (today replenishment's `RestockerWork::start`).
 //!
@@ -123,6 +122,14 @@ pub enum Task {
     Helping {
         lane: LaneId,
     },
+    /// Called to open till `lane` ([`crate::sim::lane_policy`]): handing over and walking.
+    ToTill {
+        lane: LaneId,
+    },
+    /// Serving as the cashier of till `lane`, opened on demand.
+    AtTill {
+        lane: LaneId,
+    },
     /// Walking to lane `lane` to collect the goods of abandoned baskets.
     ToLane {
         lane: LaneId,
@@ -154,6 +161,8 @@ pub struct StaffHours {
     pub receiving: f64,
     /// Walking to and resolving stopped self-checkouts.
     pub attending: f64,
+    /// Restockers called to open a till: handing over, walking there and serving.
+    pub cashiering: f64,
 }
 
 impl StaffHours {
@@ -166,6 +175,7 @@ impl StaffHours {
             TaskKind::Count { .. } => self.counting += hours,
             TaskKind::Receive { .. } => self.receiving += hours,
             TaskKind::Attend { .. } => self.attending += hours,
+            TaskKind::OpenTill { .. } => self.cashiering += hours,
         }
     }
 }
@@ -198,7 +208,9 @@ impl Staff {
 pub struct Priority(pub u8);
 
 impl Priority {
-    /// A stopped self-checkout blocks a customer and a terminal: before anything else.
+    /// A till to open for a queue ("one in front"): before anything else a restocker does.
+    pub const OPEN_TILL: Priority = Priority(250);
+    /// A stopped self-checkout blocks a customer and a terminal: at once.
     pub const ATTEND: Priority = Priority(200);
     pub const REFILL: Priority = Priority(100);
     /// Deliveries wait while shelves need refilling (they come before opening, when none do).
@@ -223,6 +235,8 @@ pub enum TaskKind {
     TakeBack { lane: LaneId },
     /// Help at self-checkout `lane`, which stopped; for the attendant of bank `bank`.
     Attend { lane: LaneId, bank: u32 },
+    /// Open till `lane` and serve there until it closes ([`crate::sim::lane_policy`]).
+    OpenTill { lane: LaneId },
 }
 
 impl TaskKind {
@@ -232,7 +246,8 @@ impl TaskKind {
             TaskKind::Refill { .. }
             | TaskKind::Count { .. }
             | TaskKind::Receive { .. }
-            | TaskKind::TakeBack { .. } => RoleKind::Restocker,
+            | TaskKind::TakeBack { .. }
+            | TaskKind::OpenTill { .. } => RoleKind::Restocker,
             TaskKind::Attend { bank, .. } => RoleKind::Attendant { bank: *bank },
         }
     }
@@ -245,6 +260,7 @@ impl TaskKind {
             TaskKind::Receive { .. } => Priority::RECEIVE,
             TaskKind::TakeBack { .. } => Priority::TAKE_BACK,
             TaskKind::Attend { .. } => Priority::ATTEND,
+            TaskKind::OpenTill { .. } => Priority::OPEN_TILL,
         }
     }
 }

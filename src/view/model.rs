@@ -254,7 +254,22 @@ fn people(world: &World, plan: &FloorPlan, checkout: &Checkout, t: f64) -> Vec<P
                     Activity::Cashier,
                 )
             }
-            Role::Restocker => (m.position_at(plan, t), Activity::Restocker),
+            // A restocker serving at a till opened on demand sits where a cashier sits.
+            Role::Restocker => match s.task {
+                crate::sim::staff::Task::AtTill { lane } => {
+                    let geom = &plan.lanes[lane];
+                    let (cx, cy) = plan.cell_centre(geom.cell);
+                    let (dx, dy) = geom.queue_direction;
+                    (
+                        (
+                            cx - f64::from(dx) * 0.3 * plan.cell_size,
+                            cy - f64::from(dy) * 0.3 * plan.cell_size,
+                        ),
+                        Activity::Cashier,
+                    )
+                }
+                _ => (m.position_at(plan, t), Activity::Restocker),
+            },
             Role::Attendant { .. } => (m.position_at(plan, t), Activity::Attendant),
         };
         out.push(PersonDraw {

@@ -23,6 +23,7 @@ mod checkout;
 mod finite;
 mod hours;
 pub mod inventory;
+mod lane_policy;
 mod layout;
 mod metrics;
 mod products;
@@ -98,13 +99,14 @@ type ConceptCheck = fn(&Scenario, &Known, &mut Checks);
 
 /// The concept checks that run once the floor plan is known, in the order their problems are
 /// reported. None relies on an earlier one having passed: each reads the scenario as it is.
-const CONCEPTS: [ConceptCheck; 9] = [
+const CONCEPTS: [ConceptCheck; 10] = [
     products::check,
     arrivals::check,
     shopping::check,
     checkout::check,
     queue_behaviour::check,
     attendance::check,
+    lane_policy::check,
     replenishment::check,
     inventory::check,
     metrics::check,

@@ -600,7 +600,8 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
                     TaskKind::Count { .. }
                     | TaskKind::Receive { .. }
                     | TaskKind::TakeBack { .. }
-                    | TaskKind::Attend { .. } => None,
+                    | TaskKind::Attend { .. }
+                    | TaskKind::OpenTill { .. } => None,
                 })
                 .collect();
             egui::Grid::new("shelf").striped(true).show(ui, |ui| {
@@ -677,6 +678,14 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
                 Task::Counting { product } => format!(
                     "counting {}",
                     world.resource::<Catalog>().products[product].id
+                ),
+                Task::ToTill { lane } => format!(
+                    "called to open till {}",
+                    world.resource::<Checkout>().lane_name(lane)
+                ),
+                Task::AtTill { lane } => format!(
+                    "serving at till {} (opened on demand)",
+                    world.resource::<Checkout>().lane_name(lane)
                 ),
                 Task::ToTerminal { lane } => format!(
                     "walking to the stopped self-checkout {}",
