@@ -611,3 +611,38 @@ fn one_in_front_never_leaves_a_long_queue_longer_than_the_changeover() {
         }
     }
 }
+
+/// Every checkout process at once: the day drains, each process reports, the ledger's books
+/// balance, and the same seed gives the same day to the bit (event order is explicit, also
+/// between the processes' events).
+#[test]
+fn every_checkout_process_at_once_is_deterministic_and_balances() {
+    let s = load("checkout/combined.ron");
+    let a = run(&s, 12);
+    let b = run(&s, 12);
+    assert_eq!(
+        serde_json::to_string(&a.summary).unwrap(),
+        serde_json::to_string(&b.summary).unwrap()
+    );
+    assert_eq!(a.records, b.records);
+    assert_eq!(a.staffing, b.staffing);
+    let sum = &a.summary;
+    assert_eq!(sum.customers.inside_at_end, 0);
+    let gave_up = sum.queue_behaviour.as_ref().unwrap();
+    let stops = sum.attendants.as_ref().unwrap().counts.stops;
+    let policy = sum.lane_policy.as_ref().unwrap();
+    assert!(
+        gave_up.jockeyed > 0 && stops > 0 && policy.openings > 0,
+        "{sum:?}"
+    );
+    assert_eq!(
+        policy.openings, policy.closings,
+        "every till opened on demand closed again"
+    );
+    let mut sim = Simulation::new(&s, 12);
+    sim.run_to_end();
+    let inv = sim.world().resource::<Inventory>();
+    for p in (0..s.products.len()).map(ProductId::from_index) {
+        inv.check(p).unwrap();
+    }
+}

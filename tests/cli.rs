@@ -109,7 +109,12 @@ fn seed_option_overrides_the_scenario_seed() {
 #[test]
 fn validate_accepts_every_shipped_scenario() {
     let mut files = vec![];
-    for dir in ["scenarios", "scenarios/validation"] {
+    for dir in [
+        "scenarios",
+        "scenarios/validation",
+        "scenarios/inventory",
+        "scenarios/checkout",
+    ] {
         for e in std::fs::read_dir(root().join(dir)).unwrap() {
             let p = e.unwrap().path();
             if p.extension().is_some_and(|x| x == "ron") {
