@@ -608,6 +608,13 @@ fn one_in_front_never_leaves_a_long_queue_longer_than_the_changeover() {
                     _ => {}
                 }
             }
+            // A spell still running at the last sample counts too.
+            if let (Some(start), Some(last)) = (since, out.samples.last()) {
+                assert!(
+                    last.time - start <= bound,
+                    "seed {seed}: queue {name} still held more than {max_waiting} at the end"
+                );
+            }
         }
     }
 }
@@ -645,4 +652,48 @@ fn every_checkout_process_at_once_is_deterministic_and_balances() {
     for p in (0..s.products.len()).map(ProductId::from_index) {
         inv.check(p).unwrap();
     }
+}
+
+/// Closing a till the policy opened, by a command (the live view's lane switch), sends its
+/// restocker back to its work; at the end of the day every till the policy staffed is closed
+/// and no restocker is left at one.
+#[test]
+fn closing_a_policy_till_by_command_releases_its_restocker() {
+    use storelab::sim::checkout::{Checkout, SetLaneOpen};
+    use storelab::sim::lane_policy::LanePolicyState;
+    use storelab::sim::staff::Task;
+    let s = load("checkout/one-in-front.ron");
+    let mut sim = Simulation::new(&s, 4);
+    sim.run_until(11.0 * 3600.0);
+    let lane = {
+        let checkout = sim.world().resource::<Checkout>();
+        let (lane, _) = checkout
+            .on_demand
+            .iter_enumerated()
+            .find(|&(_, &on)| on)
+            .expect("a till opened on demand by 11:00");
+        lane
+    };
+    let staffed_by = sim.world().resource::<LanePolicyState>().staffed_by[lane].unwrap();
+    sim.apply(SetLaneOpen { lane, open: false });
+    sim.run_until(11.0 * 3600.0 + 600.0);
+    let world = sim.world_mut();
+    let member = world.get::<StaffMember>(staffed_by).unwrap().clone();
+    assert_ne!(member.task, Task::AtTill { lane });
+    assert!(world.resource::<LanePolicyState>().staffed_by[lane] != Some(staffed_by));
+    sim.run_to_end();
+    let world = sim.world_mut();
+    assert!(
+        world
+            .resource::<LanePolicyState>()
+            .staffed_by
+            .iter()
+            .all(|s| s.is_none())
+    );
+    let at_till = world
+        .query::<&StaffMember>()
+        .iter(world)
+        .filter(|m| matches!(m.task, Task::AtTill { .. } | Task::ToTill { .. }))
+        .count();
+    assert_eq!(at_till, 0);
 }

@@ -629,6 +629,16 @@ fn join_queue(customer: Entity, q: QueueId, t: &mut Tills) {
             log.what(|| "has waited too long and leaves (reneges)".into());
         }
         t.give_up(customer, GaveUp::Reneged);
+        // A till opened on demand that waited for this customer may stand idle now.
+        let lanes = t
+            .queues
+            .get(t.checkout.queues[q])
+            .expect("queue")
+            .lanes
+            .clone();
+        for lane in lanes {
+            t.check_idle(lane);
+        }
         return;
     }
     let mut queue = t.queues.get_mut(t.checkout.queues[q]).expect("queue");
@@ -677,15 +687,28 @@ enum Move {
 }
 
 impl Move {
-    /// The score of moving the last of `waiting` customers to a queue with `in_line` (none:
-    /// it does not move).
-    fn score(self, waiting: usize, in_line: usize) -> Option<usize> {
+    /// The score of moving the last of `waiting` customers of a queue fed by `open_there`
+    /// open lanes to a queue with `in_line` customers and `open_here` open lanes (none: it
+    /// does not move). Counts are per open lane: the fifth in a shared queue of six lanes is
+    /// almost at a lane.
+    fn score(
+        self,
+        waiting: usize,
+        open_there: usize,
+        in_line: usize,
+        open_here: usize,
+    ) -> Option<usize> {
+        let (there, here) = (open_there.max(1), open_here.max(1));
         match self {
             Move::Jockey(k) => {
-                let ahead = waiting - 1;
-                (ahead >= in_line + k).then(|| ahead - in_line)
+                let ahead = (waiting - 1) / there;
+                let line = in_line / here;
+                (ahead >= line + k).then(|| ahead - line)
             }
-            Move::CallOver(k) => (waiting > k && in_line <= k).then(|| waiting - k),
+            Move::CallOver(k) => {
+                let limit = k * there;
+                (waiting > limit && in_line <= k * here).then(|| waiting - limit)
+            }
         }
     }
 }
@@ -982,6 +1005,14 @@ impl Tills<'_, '_> {
         self.move_to_shorter(q, Move::Jockey(k));
     }
 
+    /// Open lanes among `lanes`.
+    fn open_lanes(&self, lanes: &[LaneId]) -> usize {
+        lanes
+            .iter()
+            .filter(|&&l| self.checkout.lane_open[l])
+            .count()
+    }
+
     /// Moves the last customers of other queues to queue `q` by rule `rule`, the best
     /// candidate first, then the queue listed first.
     fn move_to_shorter(&mut self, q: QueueId, rule: Move) {
@@ -996,15 +1027,19 @@ impl Tills<'_, '_> {
             let group = self.checkout.groups[target.group].clone();
             let point = self.checkout.lane_points[target.lanes[0]];
             let mut best: Option<(usize, QueueId, Entity)> = None;
+            let open_here = self.open_lanes(&target.lanes);
             for (oi, &oe) in self.checkout.queues.iter_enumerated() {
                 let o = self.queues.get(oe).expect("queue");
                 let Some(&last) = o.waiting.back() else {
                     continue;
                 };
-                if oi == q {
+                // Staff call over only from the tills of the till's own group.
+                if oi == q || (!voluntary && o.group != target.group) {
                     continue;
                 }
-                let Some(score) = rule.score(o.waiting.len(), in_line) else {
+                let open_there = self.open_lanes(&o.lanes);
+                let Some(score) = rule.score(o.waiting.len(), open_there, in_line, open_here)
+                else {
                     continue;
                 };
                 let items = self.customers.get(last).map_or(0, |(c, _)| c.items);
@@ -1116,6 +1151,20 @@ impl<'w> Tills<'w, '_> {
     /// The walking service and the agenda, for a handler that sends staff off.
     pub(crate) fn moves_and_agenda(&mut self) -> (&mut Movement<'w>, &mut Agenda) {
         (&mut self.moves, &mut self.agenda)
+    }
+
+    pub(crate) fn lane_is_open(&self, lane: LaneId) -> bool {
+        self.checkout.lane_open[lane]
+    }
+
+    /// Whether lane `lane` belongs to group `group`.
+    pub(crate) fn in_group(&self, lane: LaneId, group: Option<GroupId>) -> bool {
+        Some(
+            self.lanes
+                .get(self.checkout.lanes[lane])
+                .expect("lane")
+                .group,
+        ) == group
     }
 
     /// Marks till `lane` as opened (or no longer) by the lane policy.

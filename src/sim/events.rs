@@ -133,7 +133,7 @@ event_table! {
     JoinQueue => [checkout::on_join_queue],
     ServiceDone => [checkout::on_service_done],
     CustomerPaid => [metrics::on_paid],
-    SetLaneOpen => [checkout::on_set_lane_open],
+    SetLaneOpen => [checkout::on_set_lane_open, lane_policy::on_lane_command],
     PatienceOut => [checkout::on_patience_out],
     TerminalStops => [attendance::on_terminal_stops],
     AttendantAtTerminal => [attendance::on_attendant_at_terminal],

@@ -524,15 +524,15 @@ impl Inventory {
             .collect()
     }
 
-    /// Units a count of `p` goes through (what it takes time for): shelf and backroom, and
-    /// misplaced units when the method finds them.
+    /// Units a count of `p` goes through (what it takes time for): shelf, backroom, carried
+    /// and abandoned baskets, and misplaced units when the method finds them.
     pub fn units_to_count(&self, p: ProductId, method: &CountMethod) -> u32 {
         let s = &self.stock[p];
         let found = match method {
             CountMethod::Manual { .. } => 0,
             CountMethod::Rfid { .. } | CountMethod::RfidReaders { .. } => s.misplaced,
         };
-        s.shelf + s.backroom + s.carried + found
+        s.shelf + s.backroom + s.carried + s.returns + found
     }
 
     /// Counts `p` now and sets the record to the count. Manual: each unit missed or counted
@@ -541,7 +541,8 @@ impl Inventory {
     /// go back to the backroom. Returns the record before and after.
     pub fn count(&mut self, p: ProductId, method: &CountMethod, now: f64) -> (i64, i64) {
         let s = &self.stock[p];
-        let there = u64::from(s.shelf) + u64::from(s.backroom) + u64::from(s.carried);
+        // What staff can find: abandoned baskets waiting at a lane are counted too.
+        let there = s.findable();
         let counted = match *method {
             CountMethod::Manual { error_per_item, .. } => {
                 let missed = self

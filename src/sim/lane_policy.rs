@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::RunConfig;
 use crate::ids::{GroupId, IdVec, LaneId};
 use crate::scenario::LanePolicy;
-use crate::sim::checkout::{Checkout, CheckoutQueue, Lane, Tills};
+use crate::sim::checkout::{Checkout, CheckoutQueue, Lane, SetLaneOpen, Tills};
 use crate::sim::customer::Customer;
 use crate::sim::engine::Clock;
 use crate::sim::event_log::{Describe, LogRow};
@@ -41,8 +41,10 @@ pub struct LanePolicyState {
     pub opening: IdVec<LaneId, bool>,
     /// Tills opened by the policy and who staffs them.
     pub staffed_by: IdVec<LaneId, Option<Entity>>,
-    /// The policy group's tills: when each opened or closed (seconds since 00:00, open).
+    /// The policy group's tills: when each opened or closed (seconds since 00:00, open), by
+    /// the policy or by a command; and which are open now.
     pub changes: Vec<(f64, LaneId, bool)>,
+    pub open_now: IdVec<LaneId, bool>,
     pub openings: u64,
     pub closings: u64,
 }
@@ -54,7 +56,8 @@ impl LanePolicyState {
     }
 }
 
-/// The policy's figures in `summary.json`.
+/// The policy's figures in `summary.json` (over the whole day, warm-up included: staff
+/// work is not tied to the customers of the KPI window).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct LanePolicySummary {
     /// Tills opened and closed by the policy.
@@ -132,6 +135,7 @@ impl Plugin for LanePolicyPlugin {
         let mut state = LanePolicyState {
             opening: vec![false; n].into(),
             staffed_by: vec![None; n].into(),
+            open_now: vec![false; n].into(),
             ..Default::default()
         };
         if let Some(LanePolicy::OneInFront {
@@ -154,6 +158,7 @@ impl Plugin for LanePolicyPlugin {
                 let lane = app.world().get::<Lane>(e).expect("lane");
                 if Some(lane.group) == g && lane.open {
                     state.changes.push((open, l, true));
+                    state.open_now[l] = true;
                 }
             }
         }
@@ -194,9 +199,21 @@ pub(crate) fn on_policy_check(
     let now = work.now();
     let checkout = work.checkout();
     // A till opened meanwhile by a command needs no cashier called (the task is dropped
-    // when a restocker takes it).
+    // when a restocker takes it); a call whose task was dropped so is over.
+    let under_way: Vec<LaneId> = crew
+        .tasks
+        .iter()
+        .filter_map(|t| match t.kind {
+            TaskKind::OpenTill { lane } => Some(lane),
+            _ => None,
+        })
+        .chain(crew.members.iter().filter_map(|(m, _)| match m.task {
+            Task::ToTill { lane } => Some(lane),
+            _ => None,
+        }))
+        .collect();
     for (l, &open) in checkout.lane_open.iter_enumerated() {
-        if open && state.opening[l] {
+        if state.opening[l] && (open || !under_way.contains(&l)) {
             state.opening[l] = false;
         }
     }
@@ -241,11 +258,19 @@ pub(crate) fn on_till_staffed(
     let Task::ToTill { lane } = member.task else {
         return;
     };
-    member.task = Task::AtTill { lane };
     state.opening[lane] = false;
+    if t.lane_is_open(lane) {
+        // Opened meanwhile by a command: the restocker goes back to its work.
+        let (mut member, mut motion) = staff.get_mut(ev.staff).expect("staff member");
+        let (moves, agenda) = t.moves_and_agenda();
+        walk_back(ev.staff, &mut member, &mut motion, moves, agenda, now);
+        return;
+    }
+    member.task = Task::AtTill { lane };
     state.staffed_by[lane] = Some(ev.staff);
     state.openings += 1;
     state.changes.push((now, lane, true));
+    state.open_now[lane] = true;
     t.set_lane_open(lane, true);
     t.set_on_demand(lane, true);
     // The staff call customers from the back of long queues over to the new till.
@@ -269,11 +294,40 @@ pub(crate) fn on_till_idle(
     state.staffed_by[ev.lane] = None;
     state.closings += 1;
     state.changes.push((now, ev.lane, false));
+    state.open_now[ev.lane] = false;
     t.set_on_demand(ev.lane, false);
     t.set_lane_open(ev.lane, false);
     if let Ok((mut member, mut motion)) = staff.get_mut(e) {
         let (moves, agenda) = t.moves_and_agenda();
         walk_back(e, &mut member, &mut motion, moves, agenda, now);
+    }
+}
+
+/// After a command opened or closed a lane (the checkout handled it first): the staffing
+/// table records the change; a till the policy staffed and the command closed releases its
+/// restocker.
+pub(crate) fn on_lane_command(
+    In(ev): In<SetLaneOpen>,
+    mut state: ResMut<LanePolicyState>,
+    mut staff: StaffQuery,
+    mut t: Tills,
+) {
+    let now = t.now();
+    if state.group.is_none() || state.open_now.get(ev.lane).is_none() {
+        return;
+    }
+    let open = t.lane_is_open(ev.lane);
+    if !t.in_group(ev.lane, state.group) || open == state.open_now[ev.lane] {
+        return;
+    }
+    state.open_now[ev.lane] = open;
+    state.changes.push((now, ev.lane, open));
+    if !open && let Some(e) = state.staffed_by[ev.lane].take() {
+        t.set_on_demand(ev.lane, false);
+        if let Ok((mut member, mut motion)) = staff.get_mut(e) {
+            let (moves, agenda) = t.moves_and_agenda();
+            walk_back(e, &mut member, &mut motion, moves, agenda, now);
+        }
     }
 }
 
