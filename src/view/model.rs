@@ -242,31 +242,11 @@ fn people(world: &World, plan: &FloorPlan, checkout: &Checkout, t: f64) -> Vec<P
     for (s, m) in staff.iter(world) {
         let (pos, activity) = match s.role {
             // Cashiers sit on the far side of their till from the customer.
-            Role::Cashier { lane } => {
-                let geom = &plan.lanes[lane];
-                let (cx, cy) = plan.cell_centre(geom.cell);
-                let (dx, dy) = geom.queue_direction;
-                (
-                    (
-                        cx - f64::from(dx) * 0.3 * plan.cell_size,
-                        cy - f64::from(dy) * 0.3 * plan.cell_size,
-                    ),
-                    Activity::Cashier,
-                )
-            }
+            Role::Cashier { lane } => (cashier_seat(plan, lane), Activity::Cashier),
             // A restocker serving at a till opened on demand sits where a cashier sits.
             Role::Restocker => match s.task {
                 crate::sim::staff::Task::AtTill { lane } => {
-                    let geom = &plan.lanes[lane];
-                    let (cx, cy) = plan.cell_centre(geom.cell);
-                    let (dx, dy) = geom.queue_direction;
-                    (
-                        (
-                            cx - f64::from(dx) * 0.3 * plan.cell_size,
-                            cy - f64::from(dy) * 0.3 * plan.cell_size,
-                        ),
-                        Activity::Cashier,
-                    )
+                    (cashier_seat(plan, lane), Activity::Cashier)
                 }
                 _ => (m.position_at(plan, t), Activity::Restocker),
             },
@@ -368,6 +348,17 @@ pub fn timeline(world: &World, selection: Selection) -> Vec<TimelineRow> {
         what: r.what.clone(),
     })
     .collect()
+}
+
+/// Where the cashier of lane `lane` sits: on the far side of the till from the customer.
+fn cashier_seat(plan: &FloorPlan, lane: LaneId) -> (f64, f64) {
+    let geom = &plan.lanes[lane];
+    let (cx, cy) = plan.cell_centre(geom.cell);
+    let (dx, dy) = geom.queue_direction;
+    (
+        cx - f64::from(dx) * 0.3 * plan.cell_size,
+        cy - f64::from(dy) * 0.3 * plan.cell_size,
+    )
 }
 
 /// A customer's phase in words, naming its queue or lane: `waiting in queue sco`.

@@ -26,18 +26,7 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
             continue;
         }
         match s.checkouts.groups.get(g) {
-            None => c.err(
-                &path,
-                format!(
-                    "unknown lane group \"{g}\"; checkouts.groups has {}",
-                    s.checkouts
-                        .groups
-                        .keys()
-                        .map(|k| format!("\"{k}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ),
+            None => c.err(&path, super::unknown_group(s, g)),
             Some(group) if group.kind != LaneKind::SelfCheckout => c.err(
                 &path,
                 format!(

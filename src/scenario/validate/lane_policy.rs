@@ -18,18 +18,7 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
     };
     let path = "lane_policy.OneInFront.group";
     match s.checkouts.groups.get(group) {
-        None => c.err(
-            path,
-            format!(
-                "unknown lane group \"{group}\"; checkouts.groups has {}",
-                s.checkouts
-                    .groups
-                    .keys()
-                    .map(|k| format!("\"{k}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ),
+        None => c.err(path, super::unknown_group(s, group)),
         Some(g) if g.kind != LaneKind::Staffed => c.err(
             path,
             format!(

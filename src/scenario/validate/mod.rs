@@ -263,6 +263,15 @@ impl Checks {
     }
 }
 
+/// The message for a lane group id that `checkouts.groups` lacks, listing the ones it has.
+fn unknown_group(s: &Scenario, id: &str) -> String {
+    let known: BTreeSet<&str> = s.checkouts.groups.keys().map(String::as_str).collect();
+    format!(
+        "unknown lane group \"{id}\"; checkouts.groups has {}",
+        list_or_none(&known)
+    )
+}
+
 /// Ids as a user reads them in a message: `"a", "b"`, or `none`.
 fn list_or_none(set: &BTreeSet<&str>) -> String {
     if set.is_empty() {
