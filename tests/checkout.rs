@@ -660,33 +660,32 @@ fn every_checkout_process_at_once_is_deterministic_and_balances() {
 #[test]
 fn closing_a_policy_till_by_command_releases_its_restocker() {
     use storelab::sim::checkout::{Checkout, SetLaneOpen};
-    use storelab::sim::lane_policy::LanePolicyState;
     use storelab::sim::staff::Task;
     let s = load("checkout/one-in-front.ron");
     let mut sim = Simulation::new(&s, 4);
     sim.run_until(11.0 * 3600.0);
     let lane = {
         let checkout = sim.world().resource::<Checkout>();
-        let (lane, _) = checkout
+        let (lane, staff) = checkout
             .on_demand
             .iter_enumerated()
-            .find(|&(_, &on)| on)
+            .find_map(|(l, s)| s.map(|s| (l, s)))
             .expect("a till opened on demand by 11:00");
-        lane
+        (lane, staff)
     };
-    let staffed_by = sim.world().resource::<LanePolicyState>().staffed_by[lane].unwrap();
+    let (lane, staffed_by) = lane;
     sim.apply(SetLaneOpen { lane, open: false });
     sim.run_until(11.0 * 3600.0 + 600.0);
     let world = sim.world_mut();
     let member = world.get::<StaffMember>(staffed_by).unwrap().clone();
     assert_ne!(member.task, Task::AtTill { lane });
-    assert!(world.resource::<LanePolicyState>().staffed_by[lane] != Some(staffed_by));
+    assert!(world.resource::<Checkout>().on_demand[lane] != Some(staffed_by));
     sim.run_to_end();
     let world = sim.world_mut();
     assert!(
         world
-            .resource::<LanePolicyState>()
-            .staffed_by
+            .resource::<Checkout>()
+            .on_demand
             .iter()
             .all(|s| s.is_none())
     );

@@ -78,8 +78,8 @@ pub struct Checkout {
     /// The lane group a lane policy watches, and its idle time before a till closes
     /// ([`crate::sim::lane_policy`]).
     pub policy: Option<(GroupId, f64)>,
-    /// Tills opened by the lane policy (they close when idle).
-    pub on_demand: IdVec<LaneId, bool>,
+    /// Tills opened by the lane policy (they close when idle), and who staffs each.
+    pub on_demand: IdVec<LaneId, Option<Entity>>,
 }
 
 /// Customers (of the KPI window) who balked, reneged or changed queues, and the baskets left.
@@ -464,7 +464,7 @@ impl Plugin for CheckoutPlugin {
             queue_names,
             lane_points,
             left_goods: lane_open.iter().map(|_| Vec::new()).collect(),
-            on_demand: lane_open.iter().map(|_| false).collect(),
+            on_demand: lane_open.iter().map(|_| None).collect(),
             policy,
             lane_open,
             strategy: config.scenario.checkouts.strategy,
@@ -1167,9 +1167,15 @@ impl<'w> Tills<'w, '_> {
         ) == group
     }
 
-    /// Marks till `lane` as opened (or no longer) by the lane policy.
-    pub(crate) fn set_on_demand(&mut self, lane: LaneId, on: bool) {
-        self.checkout.on_demand[lane] = on;
+    /// Marks till `lane` as opened by the lane policy and staffed by `staff` (none: no
+    /// longer).
+    pub(crate) fn set_on_demand(&mut self, lane: LaneId, staff: Option<Entity>) {
+        self.checkout.on_demand[lane] = staff;
+    }
+
+    /// Who staffs till `lane`, if the lane policy opened it.
+    pub(crate) fn on_demand(&self, lane: LaneId) -> Option<Entity> {
+        self.checkout.on_demand[lane]
     }
 
     /// For a till opened by the lane policy that stands idle with an empty queue: checks
@@ -1178,7 +1184,7 @@ impl<'w> Tills<'w, '_> {
         let Some((_, idle)) = self.checkout.policy else {
             return;
         };
-        if !self.checkout.on_demand[lane] || !self.idle_since(lane, self.clock.now) {
+        if self.checkout.on_demand[lane].is_none() || !self.idle_since(lane, self.clock.now) {
             return;
         }
         let now = self.clock.now;

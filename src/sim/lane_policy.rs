@@ -37,10 +37,6 @@ pub struct LanePolicyState {
     pub max_waiting: u32,
     pub close_after_idle: f64,
     pub handover: f64,
-    /// Tills a restocker was called to open (task posted or under way).
-    pub opening: IdVec<LaneId, bool>,
-    /// Tills opened by the policy and who staffs them.
-    pub staffed_by: IdVec<LaneId, Option<Entity>>,
     /// The policy group's tills: when each opened or closed (seconds since 00:00, open), by
     /// the policy or by a command; and which are open now.
     pub changes: Vec<(f64, LaneId, bool)>,
@@ -133,8 +129,6 @@ impl Plugin for LanePolicyPlugin {
         let checkout = app.world().resource::<Checkout>();
         let n = checkout.lanes.len();
         let mut state = LanePolicyState {
-            opening: vec![false; n].into(),
-            staffed_by: vec![None; n].into(),
             open_now: vec![false; n].into(),
             ..Default::default()
         };
@@ -187,7 +181,7 @@ fn excess(
 
 pub(crate) fn on_policy_check(
     _: In<PolicyCheck>,
-    mut state: ResMut<LanePolicyState>,
+    state: Res<LanePolicyState>,
     queues: Query<&CheckoutQueue>,
     lanes: Query<&Lane>,
     mut crew: Crew,
@@ -198,9 +192,10 @@ pub(crate) fn on_policy_check(
     };
     let now = work.now();
     let checkout = work.checkout();
-    // A till opened meanwhile by a command needs no cashier called (the task is dropped
-    // when a restocker takes it); a call whose task was dropped so is over.
-    let under_way: Vec<LaneId> = crew
+    // Tills a restocker was called to open: the call waits in the task queue or the
+    // restocker is on its way. A till opened meanwhile by a command needs no cashier (the
+    // task is dropped when a restocker takes it).
+    let mut called: Vec<LaneId> = crew
         .tasks
         .iter()
         .filter_map(|t| match t.kind {
@@ -211,20 +206,16 @@ pub(crate) fn on_policy_check(
             Task::ToTill { lane } => Some(lane),
             _ => None,
         }))
+        .filter(|&l| !checkout.lane_open[l])
         .collect();
-    for (l, &open) in checkout.lane_open.iter_enumerated() {
-        if state.opening[l] && (open || !under_way.contains(&l)) {
-            state.opening[l] = false;
-        }
-    }
     let waiting = excess(&state, checkout, &queues, group);
     let per_till = state.max_waiting + 1;
-    let mut supply = state.opening.iter().filter(|&&o| o).count() as u32 * per_till;
+    let mut supply = called.len() as u32 * per_till;
     let mut posted = false;
     while waiting > supply {
         let next = checkout.lanes.iter_enumerated().find(|&(l, &e)| {
             !checkout.lane_open[l]
-                && !state.opening[l]
+                && !called.contains(&l)
                 && lanes
                     .get(e)
                     .is_ok_and(|lane| lane.group == group && !lane.closing)
@@ -232,7 +223,7 @@ pub(crate) fn on_policy_check(
         let Some((lane, _)) = next else {
             break;
         };
-        state.opening[lane] = true;
+        called.push(lane);
         crew.tasks.post(TaskKind::OpenTill { lane }, now);
         supply += per_till;
         posted = true;
@@ -252,27 +243,24 @@ pub(crate) fn on_till_staffed(
     mut t: Tills,
 ) {
     let now = t.now();
-    let Ok((mut member, _)) = staff.get_mut(ev.staff) else {
+    let Ok((mut member, mut motion)) = staff.get_mut(ev.staff) else {
         return;
     };
     let Task::ToTill { lane } = member.task else {
         return;
     };
-    state.opening[lane] = false;
     if t.lane_is_open(lane) {
         // Opened meanwhile by a command: the restocker goes back to its work.
-        let (mut member, mut motion) = staff.get_mut(ev.staff).expect("staff member");
         let (moves, agenda) = t.moves_and_agenda();
         walk_back(ev.staff, &mut member, &mut motion, moves, agenda, now);
         return;
     }
     member.task = Task::AtTill { lane };
-    state.staffed_by[lane] = Some(ev.staff);
     state.openings += 1;
     state.changes.push((now, lane, true));
     state.open_now[lane] = true;
     t.set_lane_open(lane, true);
-    t.set_on_demand(lane, true);
+    t.set_on_demand(lane, Some(ev.staff));
     // The staff call customers from the back of long queues over to the new till.
     t.call_over(lane, state.max_waiting as usize);
     t.check_idle(lane);
@@ -285,17 +273,16 @@ pub(crate) fn on_till_idle(
     mut t: Tills,
 ) {
     let now = t.now();
-    let Some(e) = state.staffed_by[ev.lane] else {
+    let Some(e) = t.on_demand(ev.lane) else {
         return;
     };
     if !t.idle_since(ev.lane, ev.since) {
         return;
     }
-    state.staffed_by[ev.lane] = None;
     state.closings += 1;
     state.changes.push((now, ev.lane, false));
     state.open_now[ev.lane] = false;
-    t.set_on_demand(ev.lane, false);
+    t.set_on_demand(ev.lane, None);
     t.set_lane_open(ev.lane, false);
     if let Ok((mut member, mut motion)) = staff.get_mut(e) {
         let (moves, agenda) = t.moves_and_agenda();
@@ -322,8 +309,8 @@ pub(crate) fn on_lane_command(
     }
     state.open_now[ev.lane] = open;
     state.changes.push((now, ev.lane, open));
-    if !open && let Some(e) = state.staffed_by[ev.lane].take() {
-        t.set_on_demand(ev.lane, false);
+    if !open && let Some(e) = t.on_demand(ev.lane) {
+        t.set_on_demand(ev.lane, None);
         if let Ok((mut member, mut motion)) = staff.get_mut(e) {
             let (moves, agenda) = t.moves_and_agenda();
             walk_back(e, &mut member, &mut motion, moves, agenda, now);
