@@ -56,6 +56,10 @@ id_type!(
     GroupId(u16)
 );
 id_type!(
+    /// A customer segment of `segments`, in id order (one segment, 0, without them).
+    SegmentId(u16)
+);
+id_type!(
     /// A shelf, in order of first appearance in the layout.
     ShelfId(u16)
 );

@@ -9,7 +9,8 @@ use storelab::Simulation;
 use storelab::scenario::Distribution;
 use storelab::scenario::floor_plan::FloorPlan;
 use storelab::scenario::validate::ValidScenario;
-use storelab::sim::arrivals::{ArrivalProcess, draw_customer};
+use storelab::sim::arrivals::draw_customer;
+use storelab::sim::segments::Segments;
 use storelab::sim::shopping::Catalog;
 
 /// Speed, service draws, entrance cell, basket size and wanted units of customers 0..n.
@@ -18,11 +19,12 @@ fn customers(s: &ValidScenario, seed: u64, n: u32) -> Vec<(f64, String, (u32, u3
     let world = sim.world();
     let plan = world.resource::<FloorPlan>();
     let catalog = world.resource::<Catalog>();
-    let basket = world.resource::<ArrivalProcess>().basket();
+    let segments = world.resource::<Segments>();
     (0..n)
         .map(|id| {
+            let segment = &segments.list[segments.draw(seed, id)];
             let (speed, draws, entrance, size, wanted) =
-                draw_customer(seed, id, s, basket, catalog, &plan.entrances);
+                draw_customer(seed, id, segment, catalog, &plan.entrances);
             (
                 speed,
                 format!("{draws:?}"),

@@ -314,6 +314,7 @@ pub const CUSTOMER_COLUMNS: &[&str] = &[
     "service_time",
     "time_in_store",
     "outcome",
+    "segment",
 ];
 
 fn mmss(seconds: f64) -> String {

@@ -19,12 +19,13 @@ use crate::ids::{ProductId, ShelfId};
 use crate::scenario::floor_plan::FloorPlan;
 use crate::scenario::{Arrivals, Scenario};
 use crate::sim::catalog::Catalog;
-use crate::sim::customer::{Customer, Phase, Stop};
+use crate::sim::customer::{Customer, EarlierSteps, Phase, Stop};
 use crate::sim::engine::{Clock, EventId};
 use crate::sim::event_log::{Describe, LogRow, customer_name};
 use crate::sim::events::Agenda;
 use crate::sim::movement::Motion;
 use crate::sim::random::{self, Attr, BasketSampler, SimRng};
+use crate::sim::segments::{SegmentInfo, Segments};
 use crate::sim::service::ServiceDraws;
 
 /// The arrival process and its state.
@@ -174,20 +175,21 @@ pub(crate) fn on_arrival(
     mut agenda: ResMut<Agenda>,
     catalog: Res<Catalog>,
     plan: Res<FloorPlan>,
-    config: Res<RunConfig>,
+    segments: Res<Segments>,
     mut commands: Commands,
 ) {
     let now = clock.now;
     let id = process.next_id;
     process.next_id += 1;
+    let segment = segments.draw(process.seed, id);
     let (speed, draws, entrance, n, wanted) = draw_customer(
         process.seed,
         id,
-        &config.scenario,
-        &process.basket,
+        &segments.list[segment],
         &catalog,
         &plan.entrances,
     );
+    let (method, digital) = segments.method(id, segment);
     let mut route: Vec<Stop> = Vec::new();
     let mut picks = Vec::with_capacity(wanted.len());
     for (shelf, product, qty) in wanted {
@@ -231,6 +233,11 @@ pub(crate) fn on_arrival(
                 renege_at: None,
                 gave_up: None,
                 age_check: false,
+                segment,
+                method,
+                step: method.first_step(),
+                earlier: EarlierSteps::default(),
+                digital,
             },
             Motion::still(entrance, now),
         ))
@@ -259,19 +266,19 @@ pub(crate) fn on_set_multiplier(
 /// Units wanted, by shelf and product, sorted.
 pub type Wanted = Vec<(ShelfId, ProductId, u32)>;
 
-/// What customer `id` brings, each from its own stream (so changing one attribute's
-/// distribution leaves the others alone): walking speed (m/s), service-time uniforms,
-/// entrance, basket size and the wanted units by (shelf, product).
+/// What customer `id` of `segment` brings, each from its own stream (so changing one
+/// attribute's distribution leaves the others alone): walking speed (m/s), service-time
+/// uniforms, entrance, basket size and the wanted units by (shelf, product).
 pub fn draw_customer(
     seed: u64,
     id: u32,
-    scenario: &Scenario,
-    basket: &BasketSampler,
+    segment: &SegmentInfo,
     catalog: &Catalog,
     entrances: &[PoiId],
 ) -> (f64, ServiceDraws, PoiId, u32, Wanted) {
+    let basket = &segment.basket;
     let speed = random::draw(
-        &scenario.customers.walking_speed,
+        &segment.walking_speed,
         &mut random::customer_stream(seed, id, Attr::WalkingSpeed),
     );
     let draws = ServiceDraws::draw(&mut random::customer_stream(seed, id, Attr::Service));

@@ -30,11 +30,12 @@ use serde::Serialize;
 use crate::RunConfig;
 use crate::ids::PoiId;
 use crate::ids::ProductId;
-use crate::ids::{GroupId, Id, IdVec, LaneId, QueueId};
+use crate::ids::{GroupId, Id, IdVec, LaneId, QueueId, SegmentId};
 use crate::scenario::floor_plan::FloorPlan;
 use crate::scenario::{LaneKind, QueueBehaviour, QueueDiscipline, QueueStrategy, ServiceModel};
 use crate::sim::attendance::{Attendance, TerminalStops};
-use crate::sim::customer::{Customer, GaveUp, Phase, Temper};
+use crate::sim::catalog::Catalog;
+use crate::sim::customer::{Customer, GaveUp, Method, Phase, Step, Temper};
 use crate::sim::engine::Clock;
 use crate::sim::event_log::{Describe, EventLog, LogRow, customer_name};
 use crate::sim::events::Agenda;
@@ -42,6 +43,7 @@ use crate::sim::inventory::Inventory;
 use crate::sim::journey::walk_to_exit;
 use crate::sim::movement::{Motion, Movement, Walker};
 use crate::sim::random::{self, Attr};
+use crate::sim::segments::Segments;
 use crate::sim::service;
 
 /// A lane group from the scenario.
@@ -80,6 +82,10 @@ pub struct Checkout {
     pub policy: Option<(GroupId, f64)>,
     /// Tills opened by the lane policy (they close when idle), and who staffs each.
     pub on_demand: IdVec<LaneId, Option<Entity>>,
+    /// Each lane's group.
+    pub lane_group: IdVec<LaneId, GroupId>,
+    /// Per segment, the lane groups its customers may use at the tills and self-checkouts.
+    pub segment_groups: IdVec<SegmentId, IdVec<GroupId, bool>>,
 }
 
 /// Customers (of the KPI window) who balked, reneged or changed queues, and the baskets left.
@@ -132,15 +138,25 @@ impl Checkout {
             .map_or(LaneId::from_index(0), |(l, _)| l)
     }
 
-    /// The service point of the open lane nearest to `from` (any lane if all are closed).
-    pub fn nearest_approach(&self, plan: &FloorPlan, from: PoiId) -> Option<PoiId> {
-        let any_open = self.lane_open.iter().any(|&o| o);
+    /// Whether customer `c` may use a lane of group `group` at its current checkout step.
+    pub fn takes(&self, c: &Customer, group: GroupId) -> bool {
+        c.step.takes(self.groups[group].kind)
+            && (c.step != Step::Lanes || self.segment_groups[c.segment][group])
+    }
+
+    /// The service point nearest to `from` of the open lanes `c` may use at its current step
+    /// (of any such lane if all are closed).
+    pub fn nearest_approach(&self, plan: &FloorPlan, from: PoiId, c: &Customer) -> Option<PoiId> {
+        let usable = |l: LaneId| self.takes(c, self.lane_group[l]);
+        let any_open = self
+            .lane_open
+            .iter_enumerated()
+            .any(|(l, &o)| o && usable(l));
         let candidates = self
             .lane_points
-            .iter()
-            .zip(&self.lane_open)
-            .filter(|&(_, &o)| o || !any_open)
-            .map(|(&p, _)| p);
+            .iter_enumerated()
+            .filter(|&(l, _)| usable(l) && (self.lane_open[l] || !any_open))
+            .map(|(_, &p)| p);
         plan.nearest(from, candidates)
     }
 }
@@ -449,6 +465,8 @@ impl Plugin for CheckoutPlugin {
                 .map(|(g, _)| (g, *close_after_idle)),
             None => None,
         };
+        let lane_group = lane_components.iter().map(|l| l.group).collect();
+        let segment_groups = segment_groups(&config.scenario, &groups);
         for lane in lane_components {
             lanes.push(app.world_mut().spawn(lane).id());
         }
@@ -466,12 +484,36 @@ impl Plugin for CheckoutPlugin {
             left_goods: lane_open.iter().map(|_| Vec::new()).collect(),
             on_demand: lane_open.iter().map(|_| None).collect(),
             policy,
+            lane_group,
+            segment_groups,
             lane_open,
             strategy: config.scenario.checkouts.strategy,
             behaviour: config.scenario.queue_behaviour.clone(),
             seed: config.seed,
             gave_up: GaveUpCounts::default(),
         });
+    }
+}
+
+/// Per segment (in [`crate::sim::segments::Segments`] order), the lane groups its customers
+/// may use at the tills and self-checkouts.
+fn segment_groups(
+    scenario: &crate::scenario::Scenario,
+    groups: &IdVec<GroupId, GroupInfo>,
+) -> IdVec<SegmentId, IdVec<GroupId, bool>> {
+    let all = || groups.iter().map(|_| true).collect();
+    match &scenario.segments {
+        None => std::iter::once(all()).collect(),
+        Some(map) => map
+            .values()
+            .map(|s| {
+                if s.lanes.is_empty() {
+                    all()
+                } else {
+                    groups.iter().map(|g| s.lanes.contains(&g.id)).collect()
+                }
+            })
+            .collect(),
     }
 }
 
@@ -510,6 +552,8 @@ pub(crate) struct Tills<'w, 's> {
     agenda: ResMut<'w, Agenda>,
     inventory: ResMut<'w, Inventory>,
     attendance: ResMut<'w, Attendance>,
+    segments: ResMut<'w, Segments>,
+    catalog: Res<'w, Catalog>,
     log: Option<ResMut<'w, EventLog>>,
 }
 
@@ -526,11 +570,12 @@ pub(crate) fn on_reach_checkout(In(ev): In<ReachCheckout>, mut t: Tills) {
         t.moves.plan(),
         now,
     );
-    let first_time = c.queue_joined.is_none() && c.temper.is_none();
+    let first_time = c.queue_joined.is_none() && c.temper.is_none() && c.step == Step::Lanes;
     if let Some(b) = &t.checkout.behaviour
         && first_time
     {
-        let temper = draw_temper(t.checkout.seed, c.id, b);
+        let patience = t.segments.list[c.segment].patience.as_ref();
+        let temper = draw_temper(t.checkout.seed, c.id, b, patience);
         c.temper = Some(temper);
         let waiting = t
             .queues
@@ -570,8 +615,8 @@ pub(crate) fn on_reach_checkout(In(ev): In<ReachCheckout>, mut t: Tills) {
     if point != c.at {
         let group = &t.checkout.groups[queue.group];
         queue.incoming += 1;
-        queue.incoming_items += c.items;
-        queue.incoming_work += service::mean_service_time(&group.service, group.kind, c.items);
+        queue.incoming_items += c.work();
+        queue.incoming_work += service::mean_service_time(&group.service, group.kind, c.work());
         // The chosen queue starts at another lane: walk there along the checkout zone.
         debug_assert_eq!(motion.to, c.at, "a customer walks from where it stands");
         let walk = t
@@ -593,7 +638,7 @@ pub(crate) fn on_reach_checkout(In(ev): In<ReachCheckout>, mut t: Tills) {
 }
 
 pub(crate) fn on_join_queue(In(ev): In<JoinQueue>, mut t: Tills) {
-    let items = t.customers.get(ev.customer).map_or(0, |(c, _)| c.items);
+    let items = t.customers.get(ev.customer).map_or(0, |(c, _)| c.work());
     let mut queue = t
         .queues
         .get_mut(t.checkout.queues[ev.queue])
@@ -653,11 +698,11 @@ fn join_queue(customer: Entity, q: QueueId, t: &mut Tills) {
         }
     }
     let group = &t.checkout.groups[queue.group];
-    let expected = service::mean_service_time(&group.service, group.kind, c.items);
+    let expected = service::mean_service_time(&group.service, group.kind, c.work());
     queue.touch(now);
     queue.waiting.push_back(customer);
     queue.counted += u32::from(c.arrived >= t.clock.measure_from);
-    queue.items_waiting += c.items;
+    queue.items_waiting += c.work();
     queue.expected_work += expected;
     queue.max_len = queue.max_len.max(queue.waiting.len() as u32);
     if let Some(log) = t.log.as_mut() {
@@ -714,13 +759,19 @@ impl Move {
 }
 
 /// A customer's [`Temper`], from its own stream: the balking uniform first, then whether its
-/// patience is limited, then the patience, whatever the scenario uses of them.
-fn draw_temper(seed: u64, id: u32, b: &QueueBehaviour) -> Temper {
+/// patience is limited, then the patience (from its segment's distribution, if it has one),
+/// whatever the scenario uses of them.
+fn draw_temper(
+    seed: u64,
+    id: u32,
+    b: &QueueBehaviour,
+    segment_patience: Option<&crate::scenario::Distribution>,
+) -> Temper {
     let mut rng = random::customer_stream(seed, id, Attr::Patience);
     let balk = random::open_unit(&mut rng);
     let limited = random::open_unit(&mut rng);
     let patience = b.reneging.as_ref().and_then(|r| {
-        let p = random::draw(&r.patience, &mut rng);
+        let p = random::draw(segment_patience.unwrap_or(&r.patience), &mut rng);
         (limited < r.share).then_some(p)
     });
     Temper { balk, patience }
@@ -751,8 +802,8 @@ fn leave_line(
         queue.waiting.remove(pos);
     }
     queue.counted -= u32::from(measured);
-    queue.items_waiting -= c.items;
-    queue.expected_work -= service::mean_service_time(&group.service, group.kind, c.items);
+    queue.items_waiting -= c.work();
+    queue.expected_work -= service::mean_service_time(&group.service, group.kind, c.work());
     if queue.waiting.is_empty() {
         // No drift from adding and subtracting floats.
         queue.expected_work = 0.0;
@@ -800,6 +851,7 @@ fn choose_queue(
         metres: f64,
         open_lanes: u32,
         fits: bool,
+        takes: bool,
         customers: f64,
         items: f64,
         wait: f64,
@@ -831,11 +883,14 @@ fn choose_queue(
             metres: plan.distance(c.at, checkout.lane_points[q.lanes[0]]),
             open_lanes,
             fits: group.item_limit.is_none_or(|limit| c.items <= limit),
+            takes: checkout.takes(c, q.group),
             customers: (q.waiting.len() as f64 + f64::from(q.incoming) + busy) / per_lane,
             items: items / per_lane,
             wait: (q.expected_work + q.incoming_work + remaining) / per_lane,
         });
     }
+    // Only queues of lanes for its checkout step; validation makes sure there is one.
+    options.retain(|o| o.takes);
     let mut allowed: Vec<&Option_> = options
         .iter()
         .filter(|o| o.open_lanes > 0 && o.fits)
@@ -932,19 +987,20 @@ impl Tills<'_, '_> {
                 queue.served_counted += 1;
                 queue.wait_sum += now - c.queue_joined.unwrap_or(now);
             }
-            queue.items_waiting -= c.items;
-            queue.expected_work -= service::mean_service_time(&group.service, group.kind, c.items);
+            queue.items_waiting -= c.work();
+            queue.expected_work -= service::mean_service_time(&group.service, group.kind, c.work());
             if queue.waiting.is_empty() {
                 // Avoid drift from repeated float subtraction.
                 queue.expected_work = 0.0;
             }
-            let duration = service::service_time(&group.service, lane.kind, c.items, c.draws);
+            let duration = service::service_time(&group.service, lane.kind, c.work(), c.draws);
             lane.serving = Some(customer);
-            lane.serving_items = c.items;
+            lane.serving_items = c.work();
             lane.busy_since = now;
             lane.busy_until = now + duration;
             c.phase = Phase::InService { lane: l };
-            c.lane = Some(l);
+            // The record names the first lane of its way out.
+            c.lane.get_or_insert(l);
             c.service_start = Some(now);
             if let Some(log) = self.log.as_mut() {
                 let name = self.checkout.lane_name(l);
@@ -1024,7 +1080,8 @@ impl Tills<'_, '_> {
                 return;
             }
             let in_line = target.waiting.len() + target.incoming as usize;
-            let group = self.checkout.groups[target.group].clone();
+            let target_group = target.group;
+            let group = self.checkout.groups[target_group].clone();
             let point = self.checkout.lane_points[target.lanes[0]];
             let mut best: Option<(usize, QueueId, Entity)> = None;
             let open_here = self.open_lanes(&target.lanes);
@@ -1042,8 +1099,12 @@ impl Tills<'_, '_> {
                 else {
                     continue;
                 };
-                let items = self.customers.get(last).map_or(0, |(c, _)| c.items);
-                if group.item_limit.is_some_and(|limit| items > limit) {
+                let Ok((lc, _)) = self.customers.get(last) else {
+                    continue;
+                };
+                if group.item_limit.is_some_and(|limit| lc.items > limit)
+                    || !self.checkout.takes(lc, target_group)
+                {
                     continue;
                 }
                 if best.is_none_or(|(d, _, _)| score > d) {
@@ -1089,8 +1150,9 @@ impl Tills<'_, '_> {
             }
             let mut target = self.queues.get_mut(self.checkout.queues[q]).expect("queue");
             target.incoming += 1;
-            target.incoming_items += c.items;
-            target.incoming_work += service::mean_service_time(&group.service, group.kind, c.items);
+            target.incoming_items += c.work();
+            target.incoming_work +=
+                service::mean_service_time(&group.service, group.kind, c.work());
             let walk = self
                 .moves
                 .walk(Walker::Customer, &mut motion, point, c.speed, now);
@@ -1116,24 +1178,95 @@ pub(crate) fn on_service_done(In(ev): In<ServiceDone>, mut t: Tills) {
     }
     lane.served += 1;
     let q = lane.queue;
-    if let Ok((mut c, mut motion)) = t.customers.get_mut(customer) {
+    t.finish_step(customer);
+    t.start_services(q);
+    t.check_idle(ev.lane);
+}
+
+impl Tills<'_, '_> {
+    /// Customer `customer` is through a checkout step: on to the next one, or it pays what
+    /// it owes (digital customers: less what nobody noticed) and walks out.
+    fn finish_step(&mut self, customer: Entity) {
+        let now = self.clock.now;
+        let Ok((mut c, mut motion)) = self.customers.get_mut(customer) else {
+            return;
+        };
+        let c = &mut *c;
+        let measured = c.arrived >= self.clock.measure_from;
+        if let Some(d) = c.digital.as_mut() {
+            match (c.step, c.method) {
+                (Step::Audit, _) => {
+                    let found = self.segments.audit(d, c.items, measured);
+                    if let Some(log) = self.log.as_mut() {
+                        log.what(|| format!("audit finds {found} unscanned items"));
+                    }
+                }
+                (Step::Gate, Method::Cashierless) => {
+                    self.segments.gate(d, &c.basket, measured);
+                }
+                _ => {}
+            }
+        }
+        let next = c.method.after(c.step);
+        if next != Step::Done {
+            let (joined, started) = (c.queue_joined.take(), c.service_start.take());
+            let e = &mut c.earlier;
+            if let (Some(j), Some(s)) = (joined, started) {
+                e.joined.get_or_insert(j);
+                e.started.get_or_insert(s);
+                e.waited += s - j;
+                e.served += now - s;
+            }
+            c.step = next;
+            let plan = self.moves.plan();
+            let Some(to) = self.checkout.nearest_approach(plan, c.at, c) else {
+                walk_to_exit(
+                    customer,
+                    c,
+                    &mut motion,
+                    &mut self.moves,
+                    now,
+                    &mut self.agenda,
+                );
+                return;
+            };
+            let walk = self
+                .moves
+                .walk(Walker::Customer, &mut motion, to, c.speed, now);
+            c.distance += walk.metres;
+            c.at = to;
+            c.phase = Phase::Shopping;
+            self.agenda
+                .schedule(walk.arrive, ReachCheckout { customer });
+            return;
+        }
         c.service_end = Some(now);
-        t.agenda.emit(CustomerPaid {
+        if let Some(d) = c.digital.as_mut() {
+            let (units, value) = self.segments.settle(
+                c.method,
+                d,
+                &mut self.inventory,
+                &self.catalog,
+                c.value,
+                measured,
+            );
+            c.items -= units;
+            c.value -= value;
+        }
+        self.agenda.emit(CustomerPaid {
             customer: c.id,
             items: c.items,
             value: c.value,
         });
         walk_to_exit(
             customer,
-            &mut c,
+            c,
             &mut motion,
-            &mut t.moves,
+            &mut self.moves,
             now,
-            &mut t.agenda,
+            &mut self.agenda,
         );
     }
-    t.start_services(q);
-    t.check_idle(ev.lane);
 }
 
 pub(crate) fn on_set_lane_open(In(ev): In<SetLaneOpen>, mut t: Tills) {

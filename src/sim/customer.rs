@@ -5,7 +5,8 @@
 
 use bevy::prelude::*;
 
-use crate::ids::{LaneId, PoiId, ProductId, QueueId, ShelfId};
+use crate::ids::{LaneId, PoiId, ProductId, QueueId, SegmentId, ShelfId};
+use crate::scenario::{CheckoutMethod, LaneKind, ScanGoPayment};
 use crate::sim::random::SimRng;
 use crate::sim::service::ServiceDraws;
 
@@ -79,6 +80,116 @@ pub struct Customer {
     pub gave_up: Option<GaveUp>,
     /// Its basket holds an age-restricted product: an attended self-checkout stops for it.
     pub age_check: bool,
+    /// Its segment ([`crate::sim::segments`]) and how it checks out.
+    pub segment: SegmentId,
+    pub method: Method,
+    /// The checkout step it is on or heading for.
+    pub step: Step,
+    /// Times of the steps it has finished before the current one (scan & go: paying, then
+    /// an audit; app payers: an audit, then the gate).
+    pub earlier: EarlierSteps,
+    /// Scan & go and cashierless customers: their stream and what they did not pay for.
+    pub digital: Option<Box<crate::sim::segments::Digital>>,
+}
+
+/// A customer's checkout method, with what was drawn for it on arrival.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Lanes,
+    ScanAndGo { payment: ScanGoPayment, audit: bool },
+    Cashierless,
+}
+
+impl Method {
+    pub fn of(method: CheckoutMethod, payment: ScanGoPayment, audit: bool) -> Method {
+        match method {
+            CheckoutMethod::Lanes => Method::Lanes,
+            CheckoutMethod::ScanAndGo => Method::ScanAndGo { payment, audit },
+            CheckoutMethod::Cashierless => Method::Cashierless,
+        }
+    }
+
+    /// The first checkout step.
+    pub fn first_step(self) -> Step {
+        match self {
+            Method::Lanes => Step::Lanes,
+            Method::ScanAndGo {
+                payment: ScanGoPayment::Point,
+                ..
+            } => Step::PayPoint,
+            Method::ScanAndGo {
+                payment: ScanGoPayment::App,
+                audit,
+            } => {
+                if audit {
+                    Step::Audit
+                } else {
+                    Step::Gate
+                }
+            }
+            Method::Cashierless => Step::Gate,
+        }
+    }
+
+    /// The step after `step` (`Done`: it walks out).
+    pub fn after(self, step: Step) -> Step {
+        match (self, step) {
+            (
+                Method::ScanAndGo {
+                    payment: ScanGoPayment::Point,
+                    audit: true,
+                },
+                Step::PayPoint,
+            ) => Step::Audit,
+            (
+                Method::ScanAndGo {
+                    payment: ScanGoPayment::App,
+                    ..
+                },
+                Step::Audit,
+            ) => Step::Gate,
+            _ => Step::Done,
+        }
+    }
+}
+
+/// A step of the way out through the checkout zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// A staffed till or self-checkout.
+    Lanes,
+    /// A scan & go payment point.
+    PayPoint,
+    /// A scan & go audit point.
+    Audit,
+    /// An exit gate.
+    Gate,
+    /// Through the checkout.
+    Done,
+}
+
+impl Step {
+    /// Whether a lane of kind `kind` serves this step.
+    pub fn takes(self, kind: LaneKind) -> bool {
+        match self {
+            Step::Lanes => kind.is_checkout(),
+            Step::PayPoint => kind == LaneKind::PaymentPoint,
+            Step::Audit => kind == LaneKind::Audit,
+            Step::Gate => kind == LaneKind::Gate,
+            Step::Done => false,
+        }
+    }
+}
+
+/// The checkout steps a customer finished before its current one.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct EarlierSteps {
+    /// When it joined its first queue and its first service started.
+    pub joined: Option<f64>,
+    pub started: Option<f64>,
+    /// Seconds waited in line and served, over those steps.
+    pub waited: f64,
+    pub served: f64,
 }
 
 /// How a customer takes the queues: drawn once from its own stream, in a fixed order
@@ -101,6 +212,15 @@ pub enum GaveUp {
 }
 
 impl Customer {
+    /// Items the current checkout step works on: the basket, or at an audit the items
+    /// rescanned.
+    pub fn work(&self) -> u32 {
+        match (self.step, &self.digital) {
+            (Step::Audit, Some(d)) => d.rescan,
+            _ => self.items,
+        }
+    }
+
     /// What the customer takes at `stop`: (product, units).
     pub fn picks_at(&self, stop: &Stop) -> &[(ProductId, u32)] {
         &self.picks[stop.first as usize..stop.end as usize]
@@ -134,4 +254,6 @@ pub struct CustomerRecord {
     /// `balked` or `reneged` (left the checkout without paying, basket left behind; its
     /// items and value are then 0) or `inside` (still in the store when the run stopped).
     pub outcome: &'static str,
+    /// Its segment (empty for a scenario without segments).
+    pub segment: String,
 }

@@ -804,6 +804,18 @@ impl Inventory {
         *b = b.saturating_sub(u64::from(units));
     }
 
+    /// A customer leaves the store with `units` of product `p` it took but did not pay for
+    /// (an item scan & go did not scan, or a cashierless gate missed). Physically gone, never
+    /// booked off: shrink, and the record gets back what the take booked off.
+    pub fn leave_unpaid(&mut self, p: ProductId, units: u32) {
+        let (s, f) = (&mut self.stock[p], &mut self.flows[p]);
+        s.record += i64::from(units);
+        f.sold -= u64::from(units);
+        f.shrunk += u64::from(units);
+        let b = &mut self.booked_sales_today[p];
+        *b = b.saturating_sub(u64::from(units));
+    }
+
     /// Staff bring `units` of product `p` from an abandoned basket to the backroom, whence
     /// refills take them to the shelf.
     pub fn return_to_backroom(&mut self, p: ProductId, units: u32) {

@@ -14,6 +14,7 @@ use crate::sim::engine::Clock;
 use crate::sim::event_log::{Describe, LogRow, customer_name};
 use crate::sim::events::Agenda;
 use crate::sim::movement::{Motion, Movement, Walker};
+use crate::sim::segments::Segments;
 
 /// Scheduled: a customer reaches the exit.
 #[derive(Debug, Clone, Copy)]
@@ -75,22 +76,38 @@ pub(crate) fn on_reach_exit(
     clock: Res<Clock>,
     mut moves: Movement,
     mut agenda: ResMut<Agenda>,
+    segments: Res<Segments>,
     mut commands: Commands,
 ) {
     let Ok((c, motion)) = customers.get(ev.customer) else {
         return;
     };
     moves.leave(Walker::Customer, motion, clock.now);
-    let record = journey_record(c, Some(clock.now), moves.plan());
+    let record = journey_record(c, Some(clock.now), moves.plan(), &segments);
     commands.entity(ev.customer).despawn();
     agenda.emit(CustomerLeft {
         record: Box::new(record),
     });
 }
 
-/// The record of a journey, finished (`exit` given) or still under way.
-pub fn journey_record(c: &Customer, exit: Option<f64>, plan: &FloorPlan) -> CustomerRecord {
+/// The record of a journey, finished (`exit` given) or still under way. Times and waits cover
+/// every checkout step (scan & go: paying and an audit).
+pub fn journey_record(
+    c: &Customer,
+    exit: Option<f64>,
+    plan: &FloorPlan,
+    segments: &Segments,
+) -> CustomerRecord {
     let served = c.service_end.is_some();
+    let e = &c.earlier;
+    let wait = match c.queue_joined.zip(c.service_start) {
+        Some((j, s)) => Some(e.waited + (s - j)),
+        None => e.joined.map(|_| e.waited),
+    };
+    let service_time = match c.service_start.zip(c.service_end) {
+        Some((s, end)) => Some(e.served + (end - s)),
+        None => e.started.map(|_| e.served),
+    };
     CustomerRecord {
         id: c.id,
         arrival: c.arrived,
@@ -103,11 +120,11 @@ pub fn journey_record(c: &Customer, exit: Option<f64>, plan: &FloorPlan) -> Cust
         shelves_visited: c.next_stop as u32,
         distance_m: c.distance,
         lane: c.lane.map(|l| plan.lanes[l].name()).unwrap_or_default(),
-        queue_joined: c.queue_joined,
-        service_start: c.service_start,
+        queue_joined: e.joined.or(c.queue_joined),
+        service_start: e.started.or(c.service_start),
         service_end: c.service_end,
-        wait: c.queue_joined.zip(c.service_start).map(|(j, s)| s - j),
-        service_time: c.service_start.zip(c.service_end).map(|(s, e)| e - s),
+        wait,
+        service_time,
         time_in_store: exit.map(|e| e - c.arrived),
         outcome: match (exit, served, c.gave_up) {
             (None, _, _) => "inside",
@@ -116,5 +133,6 @@ pub fn journey_record(c: &Customer, exit: Option<f64>, plan: &FloorPlan) -> Cust
             (Some(_), false, Some(GaveUp::Reneged)) => "reneged",
             (Some(_), false, None) => "no_purchase",
         },
+        segment: segments.list[c.segment].name.clone(),
     }
 }

@@ -472,12 +472,13 @@ pub struct Summary {
 pub fn all_records(world: &mut World) -> Vec<CustomerRecord> {
     let mut records = world.resource::<Metrics>().records.clone();
     let plan = world.resource::<FloorPlan>();
+    let segments = world.resource::<crate::sim::segments::Segments>();
     let mut q = world
         .try_query::<&Customer>()
         .expect("customer component registered");
     let mut inside: Vec<CustomerRecord> = q
         .iter(world)
-        .map(|c| journey_record(c, None, plan))
+        .map(|c| journey_record(c, None, plan, segments))
         .collect();
     inside.sort_by_key(|r| r.id);
     records.extend(inside);

@@ -24,6 +24,7 @@ pub mod movement;
 pub mod random;
 pub mod receiving;
 pub mod replenishment;
+pub mod segments;
 pub mod service;
 pub mod shopping;
 pub mod staff;
@@ -80,6 +81,7 @@ impl Plugin for StorePlugin {
                 plan: self.plan.clone(),
             })
             .add_plugins(inventory::InventoryPlugin)
+            .add_plugins(segments::SegmentsPlugin)
             .add_plugins(shopping::ShoppingPlugin)
             .add_plugins(checkout::CheckoutPlugin)
             .add_plugins(staff::StaffPlugin)

@@ -53,6 +53,11 @@ pub enum Attr {
     Patience = 7,
     /// Whether its self-checkout transaction stops for an attendant, where, and for how long.
     Help = 8,
+    /// Which segment it belongs to.
+    Segment = 9,
+    /// Scan & go and cashierless: whether it is audited, its scanning times, the items it
+    /// does not scan and the gate's detection errors.
+    Digital = 10,
 }
 
 /// The stream of attribute `attr` of customer `id`: stream number `attr · 2³² + id`, far from

@@ -18,7 +18,7 @@ use crate::scenario::floor_plan::FloorPlan;
 use crate::sim::arrivals::CustomerEntered;
 use crate::sim::attendance::Attendance;
 use crate::sim::checkout::{Checkout, ReachCheckout};
-use crate::sim::customer::Customer;
+use crate::sim::customer::{Customer, Method};
 use crate::sim::engine::Clock;
 use crate::sim::event_log::{Describe, EventLog, LogRow};
 use crate::sim::events::Agenda;
@@ -26,6 +26,7 @@ use crate::sim::inventory::{Inventory, Taken};
 use crate::sim::journey::walk_to_exit;
 use crate::sim::movement::{Motion, Movement, Walker};
 use crate::sim::random;
+use crate::sim::segments::Segments;
 
 pub use crate::sim::catalog::{Catalog, ProductInfo};
 
@@ -201,6 +202,7 @@ pub(crate) fn on_customer_entered(
     mut customers: Query<(&mut Customer, &mut Motion)>,
     mut moves: Movement,
     checkout: Res<Checkout>,
+    segments: Res<Segments>,
     clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
 ) {
@@ -209,16 +211,21 @@ pub(crate) fn on_customer_entered(
     };
     let c = &mut *c;
     let plan = moves.plan();
-    let end = checkout.nearest_approach(plan, c.at);
+    let end = checkout.nearest_approach(plan, c.at, c);
     let access = |shelf: ShelfId| plan.shelves[shelf].access;
     plan_route(plan, c.at, end, &mut c.route, access);
+    // Cashierless customers check in with the app at the entrance first.
+    let check_in = match (c.method, c.digital.as_mut()) {
+        (Method::Cashierless, Some(d)) => segments.check_in(d),
+        _ => 0.0,
+    };
     next_leg(
         ev.customer,
         c,
         &mut motion,
         &mut moves,
-        &checkout,
-        clock.now,
+        (&checkout, &segments),
+        clock.now + check_in,
         &mut agenda,
     );
 }
@@ -229,7 +236,7 @@ fn next_leg(
     c: &mut Customer,
     motion: &mut Motion,
     moves: &mut Movement,
-    checkout: &Checkout,
+    (checkout, segments): (&Checkout, &Segments),
     depart: f64,
     agenda: &mut Agenda,
 ) {
@@ -237,7 +244,10 @@ fn next_leg(
     let target = if let Some(stop) = c.route.get(c.next_stop) {
         Some((plan.shelves[stop.shelf].access, true))
     } else if c.items > 0 {
-        checkout.nearest_approach(plan, c.at).map(|p| (p, false))
+        if let Some(d) = c.digital.as_mut() {
+            d.rescan = segments.rescanned(c.items);
+        }
+        checkout.nearest_approach(plan, c.at, c).map(|p| (p, false))
     } else {
         None
     };
@@ -262,6 +272,7 @@ pub(crate) fn on_reach_shelf(
     mut moves: Movement,
     catalog: Res<Catalog>,
     checkout: Res<Checkout>,
+    segments: Res<Segments>,
     config: Res<RunConfig>,
     clock: Res<Clock>,
     mut inventory: ResMut<Inventory>,
@@ -282,12 +293,17 @@ pub(crate) fn on_reach_shelf(
         let (product, qty) = c.picks[k as usize];
         let info = &catalog.products[product];
         let Taken { taken, lost, left } = inventory.take(product, qty, now);
+        let pick_time = &segments.list[c.segment].pick_time;
         for _ in 0..taken {
-            busy += random::draw(&config.scenario.customers.pick_time, &mut c.pick_rng);
+            busy += random::draw(pick_time, &mut c.pick_rng);
+        }
+        if let (Method::ScanAndGo { .. }, Some(d)) = (c.method, c.digital.as_mut()) {
+            busy += segments.scan(d, product, taken);
         }
         c.items += taken;
         c.value += f64::from(taken) * info.price;
-        if taken > 0 && config.scenario.queue_behaviour.is_some() {
+        // Kept for what may go back (an abandoned basket) or past a gate's sensors.
+        if taken > 0 && (config.scenario.queue_behaviour.is_some() || c.digital.is_some()) {
             c.basket.push((product, taken));
         }
         c.age_check |= taken > 0 && attendance.restricted[product];
@@ -311,7 +327,7 @@ pub(crate) fn on_reach_shelf(
         c,
         &mut motion,
         &mut moves,
-        &checkout,
+        (&checkout, &segments),
         now + busy,
         &mut agenda,
     );
