@@ -27,14 +27,54 @@ use crate::error::Problem;
 use crate::scenario::Scenario;
 use crate::scenario::validate::ValidScenario;
 use crate::sim::metrics::{Sample, Summary};
+use crate::sim::segments::SegmentSummary;
+use std::borrow::Cow;
 
 /// A scalar KPI read from a run's summary.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Kpi {
-    pub id: &'static str,
-    pub label: &'static str,
+    pub id: Cow<'static, str>,
+    pub label: Cow<'static, str>,
     pub unit: &'static str,
-    pub get: fn(&Summary) -> f64,
+    pub get: Get,
+}
+
+/// How a KPI is read from a summary.
+#[derive(Clone, Debug)]
+pub enum Get {
+    /// A figure of the whole run.
+    Run(fn(&Summary) -> f64),
+    /// A figure of one segment (0 when a run lacks it).
+    Segment(String, fn(&SegmentSummary) -> f64),
+}
+
+impl Kpi {
+    /// The KPI's value in run summary `s`.
+    pub fn value(&self, s: &Summary) -> f64 {
+        match &self.get {
+            Get::Run(f) => f(s),
+            Get::Segment(name, f) => s
+                .segments
+                .iter()
+                .find(|g| &g.segment == name)
+                .map_or(0.0, f),
+        }
+    }
+}
+
+/// A [`Kpi`] of the whole run, written as a constant.
+const fn kpi(
+    id: &'static str,
+    label: &'static str,
+    unit: &'static str,
+    get: fn(&Summary) -> f64,
+) -> Kpi {
+    Kpi {
+        id: Cow::Borrowed(id),
+        label: Cow::Borrowed(label),
+        unit,
+        get: Get::Run(get),
+    }
 }
 
 /// Mean utilisation of the lanes that were open at some time.
@@ -54,294 +94,248 @@ fn mean_utilisation(s: &Summary) -> f64 {
 
 /// The KPIs compared and swept, in table order.
 pub const KPIS: &[Kpi] = &[
-    Kpi {
-        id: "customers_arrived",
-        label: "Customers arrived",
-        unit: "",
-        get: |s| s.customers.arrived as f64,
-    },
-    Kpi {
-        id: "customers_served",
-        label: "Customers served",
-        unit: "",
-        get: |s| s.customers.served as f64,
-    },
-    Kpi {
-        id: "left_without_buying",
-        label: "Left without buying",
-        unit: "",
-        get: |s| s.customers.left_without_buying as f64,
-    },
-    Kpi {
-        id: "inside_at_cutoff",
-        label: "Still inside at cut-off (overload)",
-        unit: "",
-        get: |s| s.customers.inside_at_end as f64,
-    },
-    Kpi {
-        id: "wait_mean_s",
-        label: "Wait in queue, mean",
-        unit: "s",
-        get: |s| s.waiting.stats.mean,
-    },
-    Kpi {
-        id: "wait_median_s",
-        label: "Wait in queue, median",
-        unit: "s",
-        get: |s| s.waiting.stats.median,
-    },
-    Kpi {
-        id: "wait_p95_s",
-        label: "Wait in queue, p95",
-        unit: "s",
-        get: |s| s.waiting.stats.p95,
-    },
-    Kpi {
-        id: "wait_max_s",
-        label: "Wait in queue, max",
-        unit: "s",
-        get: |s| s.waiting.stats.max,
-    },
-    Kpi {
-        id: "share_long_wait",
-        label: "Share waiting > long_wait",
-        unit: "%",
-        get: |s| 100.0 * s.waiting.share_long,
-    },
-    Kpi {
-        id: "time_in_store_mean_s",
-        label: "Time in store, mean",
-        unit: "s",
-        get: |s| s.time_in_store.mean,
-    },
-    Kpi {
-        id: "mean_in_store",
-        label: "Customers in store (avg)",
-        unit: "",
-        get: |s| s.mean_in_store,
-    },
-    Kpi {
-        id: "lane_utilisation",
-        label: "Lane utilisation (open lanes)",
-        unit: "%",
-        get: |s| 100.0 * mean_utilisation(s),
-    },
-    Kpi {
-        id: "items_sold",
-        label: "Items sold",
-        unit: "",
-        get: |s| s.sales.items_sold as f64,
-    },
-    Kpi {
-        id: "revenue",
-        label: "Revenue",
-        unit: "",
-        get: |s| s.sales.revenue,
-    },
-    Kpi {
-        id: "lost_items",
-        label: "Lost sales, items",
-        unit: "",
-        get: |s| s.sales.lost_items as f64,
-    },
-    Kpi {
-        id: "lost_value",
-        label: "Lost sales, value",
-        unit: "",
-        get: |s| s.sales.lost_value,
-    },
-    Kpi {
-        id: "stockout_events",
-        label: "Stock-out events",
-        unit: "",
-        get: |s| s.sales.stockout_events as f64,
-    },
-    Kpi {
-        id: "empty_shelf_hours",
-        label: "Empty-shelf product-hours",
-        unit: "h",
-        get: |s| s.sales.empty_shelf_hours,
-    },
+    kpi("customers_arrived", "Customers arrived", "", |s| {
+        s.customers.arrived as f64
+    }),
+    kpi("customers_served", "Customers served", "", |s| {
+        s.customers.served as f64
+    }),
+    kpi("left_without_buying", "Left without buying", "", |s| {
+        s.customers.left_without_buying as f64
+    }),
+    kpi(
+        "inside_at_cutoff",
+        "Still inside at cut-off (overload)",
+        "",
+        |s| s.customers.inside_at_end as f64,
+    ),
+    kpi("wait_mean_s", "Wait in queue, mean", "s", |s| {
+        s.waiting.stats.mean
+    }),
+    kpi("wait_median_s", "Wait in queue, median", "s", |s| {
+        s.waiting.stats.median
+    }),
+    kpi("wait_p95_s", "Wait in queue, p95", "s", |s| {
+        s.waiting.stats.p95
+    }),
+    kpi("wait_max_s", "Wait in queue, max", "s", |s| {
+        s.waiting.stats.max
+    }),
+    kpi("share_long_wait", "Share waiting > long_wait", "%", |s| {
+        100.0 * s.waiting.share_long
+    }),
+    kpi("time_in_store_mean_s", "Time in store, mean", "s", |s| {
+        s.time_in_store.mean
+    }),
+    kpi("mean_in_store", "Customers in store (avg)", "", |s| {
+        s.mean_in_store
+    }),
+    kpi(
+        "lane_utilisation",
+        "Lane utilisation (open lanes)",
+        "%",
+        |s| 100.0 * mean_utilisation(s),
+    ),
+    kpi("items_sold", "Items sold", "", |s| {
+        s.sales.items_sold as f64
+    }),
+    kpi("revenue", "Revenue", "", |s| s.sales.revenue),
+    kpi("lost_items", "Lost sales, items", "", |s| {
+        s.sales.lost_items as f64
+    }),
+    kpi("lost_value", "Lost sales, value", "", |s| {
+        s.sales.lost_value
+    }),
+    kpi("stockout_events", "Stock-out events", "", |s| {
+        s.sales.stockout_events as f64
+    }),
+    kpi("empty_shelf_hours", "Empty-shelf product-hours", "h", |s| {
+        s.sales.empty_shelf_hours
+    }),
 ];
 
 /// The inventory KPIs of runs over several days (absent from one-day runs).
 pub const INVENTORY_KPIS: &[Kpi] = &[
-    Kpi {
-        id: "oos_share",
-        label: "Out of stock, share of product-hours",
-        unit: "%",
-        get: |s| s.inventory.as_ref().map_or(0.0, |i| 100.0 * i.oos_share),
-    },
-    Kpi {
-        id: "fill_rate",
-        label: "Fill rate",
-        unit: "%",
-        get: |s| s.inventory.as_ref().map_or(0.0, |i| 100.0 * i.fill_rate),
-    },
-    Kpi {
-        id: "record_accuracy",
-        label: "Record accuracy",
-        unit: "%",
-        get: |s| {
-            s.inventory
-                .as_ref()
-                .map_or(0.0, |i| 100.0 * i.record_accuracy)
-        },
-    },
-    Kpi {
-        id: "record_mae",
-        label: "Record error, mean absolute",
-        unit: "units",
-        get: |s| s.inventory.as_ref().map_or(0.0, |i| i.record_mae),
-    },
-    Kpi {
-        id: "phantom_product_days",
-        label: "Phantom stock, product-days",
-        unit: "",
-        get: |s| {
+    kpi(
+        "oos_share",
+        "Out of stock, share of product-hours",
+        "%",
+        |s| s.inventory.as_ref().map_or(0.0, |i| 100.0 * i.oos_share),
+    ),
+    kpi("fill_rate", "Fill rate", "%", |s| {
+        s.inventory.as_ref().map_or(0.0, |i| 100.0 * i.fill_rate)
+    }),
+    kpi("record_accuracy", "Record accuracy", "%", |s| {
+        s.inventory
+            .as_ref()
+            .map_or(0.0, |i| 100.0 * i.record_accuracy)
+    }),
+    kpi("record_mae", "Record error, mean absolute", "units", |s| {
+        s.inventory.as_ref().map_or(0.0, |i| i.record_mae)
+    }),
+    kpi(
+        "phantom_product_days",
+        "Phantom stock, product-days",
+        "",
+        |s| {
             s.inventory
                 .as_ref()
                 .map_or(0.0, |i| i.phantom_product_days as f64)
         },
-    },
-    Kpi {
-        id: "shrink_units",
-        label: "Shrink, units",
-        unit: "",
-        get: |s| s.inventory.as_ref().map_or(0.0, |i| i.shrink_units as f64),
-    },
-    Kpi {
-        id: "mean_on_hand_units",
-        label: "On hand at closing, mean units",
-        unit: "",
-        get: |s| s.inventory.as_ref().map_or(0.0, |i| i.mean_on_hand_units),
-    },
-    Kpi {
-        id: "counting_hours",
-        label: "Staff hours counting",
-        unit: "h",
-        get: |s| s.inventory.as_ref().map_or(0.0, |i| i.counting_hours),
-    },
-    Kpi {
-        id: "restocking_hours",
-        label: "Staff hours refilling",
-        unit: "h",
-        get: |s| s.inventory.as_ref().map_or(0.0, |i| i.restocking_hours),
-    },
-    Kpi {
-        id: "receiving_hours",
-        label: "Staff hours receiving",
-        unit: "h",
-        get: |s| s.inventory.as_ref().map_or(0.0, |i| i.receiving_hours),
-    },
-    Kpi {
-        id: "orders",
-        label: "Orders placed",
-        unit: "",
-        get: |s| s.inventory.as_ref().map_or(0.0, |i| i.orders as f64),
-    },
+    ),
+    kpi("shrink_units", "Shrink, units", "", |s| {
+        s.inventory.as_ref().map_or(0.0, |i| i.shrink_units as f64)
+    }),
+    kpi(
+        "mean_on_hand_units",
+        "On hand at closing, mean units",
+        "",
+        |s| s.inventory.as_ref().map_or(0.0, |i| i.mean_on_hand_units),
+    ),
+    kpi("counting_hours", "Staff hours counting", "h", |s| {
+        s.inventory.as_ref().map_or(0.0, |i| i.counting_hours)
+    }),
+    kpi("restocking_hours", "Staff hours refilling", "h", |s| {
+        s.inventory.as_ref().map_or(0.0, |i| i.restocking_hours)
+    }),
+    kpi("receiving_hours", "Staff hours receiving", "h", |s| {
+        s.inventory.as_ref().map_or(0.0, |i| i.receiving_hours)
+    }),
+    kpi("orders", "Orders placed", "", |s| {
+        s.inventory.as_ref().map_or(0.0, |i| i.orders as f64)
+    }),
 ];
 
 /// The KPIs of customers acting on the queues (0 for a scenario without `queue_behaviour`).
 pub const QUEUE_BEHAVIOUR_KPIS: &[Kpi] = &[
-    Kpi {
-        id: "abandonment",
-        label: "Gave up at the checkout (balked or reneged)",
-        unit: "%",
-        get: |s| {
+    kpi(
+        "abandonment",
+        "Gave up at the checkout (balked or reneged)",
+        "%",
+        |s| {
             s.queue_behaviour
                 .as_ref()
                 .map_or(0.0, |q| 100.0 * q.abandonment())
         },
-    },
-    Kpi {
-        id: "balked",
-        label: "Balked (left at the queue)",
-        unit: "",
-        get: |s| s.queue_behaviour.as_ref().map_or(0.0, |q| q.balked as f64),
-    },
-    Kpi {
-        id: "reneged",
-        label: "Reneged (left the queue)",
-        unit: "",
-        get: |s| s.queue_behaviour.as_ref().map_or(0.0, |q| q.reneged as f64),
-    },
-    Kpi {
-        id: "jockeyed",
-        label: "Queue changes (jockeying)",
-        unit: "",
-        get: |s| {
-            s.queue_behaviour
-                .as_ref()
-                .map_or(0.0, |q| q.jockeyed as f64)
-        },
-    },
-    Kpi {
-        id: "abandoned_value",
-        label: "Abandoned baskets, value",
-        unit: "",
-        get: |s| {
-            s.queue_behaviour
-                .as_ref()
-                .map_or(0.0, |q| q.abandoned_value)
-        },
-    },
+    ),
+    kpi("balked", "Balked (left at the queue)", "", |s| {
+        s.queue_behaviour.as_ref().map_or(0.0, |q| q.balked as f64)
+    }),
+    kpi("reneged", "Reneged (left the queue)", "", |s| {
+        s.queue_behaviour.as_ref().map_or(0.0, |q| q.reneged as f64)
+    }),
+    kpi("jockeyed", "Queue changes (jockeying)", "", |s| {
+        s.queue_behaviour
+            .as_ref()
+            .map_or(0.0, |q| q.jockeyed as f64)
+    }),
+    kpi("abandoned_value", "Abandoned baskets, value", "", |s| {
+        s.queue_behaviour
+            .as_ref()
+            .map_or(0.0, |q| q.abandoned_value)
+    }),
 ];
 
 /// The KPIs of self-checkout attendance (0 for a scenario without `attendants`).
 pub const ATTENDANT_KPIS: &[Kpi] = &[
-    Kpi {
-        id: "sco_stop_share",
-        label: "Self-checkouts stopped, share of transactions",
-        unit: "%",
-        get: |s| s.attendants.as_ref().map_or(0.0, |a| 100.0 * a.stop_share),
-    },
-    Kpi {
-        id: "sco_blocked_s",
-        label: "Stopped self-checkout, mean time until it runs again",
-        unit: "s",
-        get: |s| s.attendants.as_ref().map_or(0.0, |a| a.mean_blocked_s),
-    },
-    Kpi {
-        id: "sco_blocked_hours",
-        label: "Self-checkouts stopped, terminal-hours",
-        unit: "h",
-        get: |s| {
+    kpi(
+        "sco_stop_share",
+        "Self-checkouts stopped, share of transactions",
+        "%",
+        |s| s.attendants.as_ref().map_or(0.0, |a| 100.0 * a.stop_share),
+    ),
+    kpi(
+        "sco_blocked_s",
+        "Stopped self-checkout, mean time until it runs again",
+        "s",
+        |s| s.attendants.as_ref().map_or(0.0, |a| a.mean_blocked_s),
+    ),
+    kpi(
+        "sco_blocked_hours",
+        "Self-checkouts stopped, terminal-hours",
+        "h",
+        |s| {
             s.attendants
                 .as_ref()
                 .map_or(0.0, |a| a.counts.blocked_s / 3600.0)
         },
-    },
-    Kpi {
-        id: "attendant_utilisation",
-        label: "Attendant utilisation",
-        unit: "%",
-        get: |s| s.attendants.as_ref().map_or(0.0, |a| 100.0 * a.utilisation),
-    },
+    ),
+    kpi("attendant_utilisation", "Attendant utilisation", "%", |s| {
+        s.attendants.as_ref().map_or(0.0, |a| 100.0 * a.utilisation)
+    }),
 ];
 
 /// The KPIs of a lane policy (0 for a scenario without `lane_policy`).
 pub const LANE_POLICY_KPIS: &[Kpi] = &[
-    Kpi {
-        id: "tills_opened",
-        label: "Tills opened on demand",
-        unit: "",
-        get: |s| s.lane_policy.as_ref().map_or(0.0, |p| p.openings as f64),
-    },
-    Kpi {
-        id: "restocker_hours_at_tills",
-        label: "Restocker hours at tills",
-        unit: "h",
-        get: |s| s.lane_policy.as_ref().map_or(0.0, |p| p.cashier_hours),
-    },
+    kpi("tills_opened", "Tills opened on demand", "", |s| {
+        s.lane_policy.as_ref().map_or(0.0, |p| p.openings as f64)
+    }),
+    kpi(
+        "restocker_hours_at_tills",
+        "Restocker hours at tills",
+        "h",
+        |s| s.lane_policy.as_ref().map_or(0.0, |p| p.cashier_hours),
+    ),
+];
+
+/// The KPIs of scan & go and cashierless customers (0 for a scenario without them).
+pub const DIGITAL_KPIS: &[Kpi] = &[
+    kpi(
+        "unpaid_items",
+        "Items taken out unpaid (scan & go, cashierless)",
+        "",
+        |s| {
+            s.digital
+                .as_ref()
+                .map_or(0.0, |d| d.counts.shrink_items as f64)
+        },
+    ),
+    kpi(
+        "unpaid_value",
+        "Value taken out unpaid (scan & go, cashierless)",
+        "",
+        |s| s.digital.as_ref().map_or(0.0, |d| d.counts.shrink_value),
+    ),
+    kpi("scan_go_audits", "Scan & go audits", "", |s| {
+        s.digital.as_ref().map_or(0.0, |d| d.counts.audited as f64)
+    }),
+    kpi(
+        "cashierless_complaints",
+        "Cashierless customers charged wrongly",
+        "",
+        |s| {
+            s.digital
+                .as_ref()
+                .map_or(0.0, |d| d.counts.complaints as f64)
+        },
+    ),
+];
+
+/// The KPIs of one segment, by id suffix, label, unit and reader.
+type SegmentKpi = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&SegmentSummary) -> f64,
+);
+
+/// What is compared per segment.
+const SEGMENT_KPIS: &[SegmentKpi] = &[
+    ("wait_mean_s", "mean wait", "s", |g| g.wait_mean_s),
+    ("share_long", "waited long", "%", |g| 100.0 * g.share_long),
+    ("time_in_store_s", "mean time in store", "s", |g| {
+        g.time_in_store_mean_s
+    }),
+    ("revenue", "revenue", "", |g| g.revenue),
 ];
 
 /// The KPIs of these variants: [`KPIS`]; [`INVENTORY_KPIS`] when every run spans days (a
 /// one-day run has no inventory figures to compare); [`QUEUE_BEHAVIOUR_KPIS`] when some
 /// variant lets customers balk, renege or jockey, [`ATTENDANT_KPIS`] when some variant has
-/// self-checkout attendants, [`LANE_POLICY_KPIS`] when some variant has a lane policy (the
-/// others count 0).
-pub fn kpis(variants: &[Variant]) -> Vec<&'static Kpi> {
+/// self-checkout attendants, [`LANE_POLICY_KPIS`] when some variant has a lane policy,
+/// [`DIGITAL_KPIS`] when some variant has scan & go or cashierless customers (the others
+/// count 0); and per segment that every variant has, [`SEGMENT_KPIS`].
+pub fn kpis(variants: &[Variant]) -> Vec<Kpi> {
     let days = !variants.is_empty()
         && variants
             .iter()
@@ -355,11 +349,41 @@ pub fn kpis(variants: &[Variant]) -> Vec<&'static Kpi> {
     let policy = variants
         .iter()
         .any(|v| v.reps.iter().any(|r| r.summary.lane_policy.is_some()));
+    let digital = variants
+        .iter()
+        .any(|v| v.reps.iter().any(|r| r.summary.digital.is_some()));
+    // The segments every variant has (a segment a variant lacks has no figures to compare),
+    // in the first variant's order.
+    let segments: Vec<&str> = variants
+        .first()
+        .and_then(|v| v.reps.first())
+        .map_or(&[][..], |r| &r.summary.segments[..])
+        .iter()
+        .map(|g| g.segment.as_str())
+        .filter(|name| {
+            variants.iter().all(|v| {
+                v.reps
+                    .iter()
+                    .all(|r| r.summary.segments.iter().any(|g| g.segment == *name))
+            })
+        })
+        .collect();
+    let per_segment = segments.into_iter().flat_map(|name| {
+        SEGMENT_KPIS.iter().map(move |&(id, label, unit, get)| Kpi {
+            id: Cow::Owned(format!("segment_{name}_{id}")),
+            label: Cow::Owned(format!("Segment {name}: {label}")),
+            unit,
+            get: Get::Segment(name.to_string(), get),
+        })
+    });
     KPIS.iter()
         .chain(QUEUE_BEHAVIOUR_KPIS.iter().filter(|_| behaviour))
         .chain(LANE_POLICY_KPIS.iter().filter(|_| policy))
         .chain(ATTENDANT_KPIS.iter().filter(|_| attended))
+        .chain(DIGITAL_KPIS.iter().filter(|_| digital))
         .chain(INVENTORY_KPIS.iter().filter(|_| days))
+        .cloned()
+        .chain(per_segment)
         .collect()
 }
 
@@ -648,7 +672,7 @@ pub const FAMILY_ALPHA: f64 = 0.05;
 /// One KPI across variants: intervals and paired differences against the first variant.
 #[derive(Clone, Debug)]
 pub struct KpiRow {
-    pub kpi: &'static Kpi,
+    pub kpi: Kpi,
     pub values: Vec<Vec<f64>>,
     pub intervals: Vec<Interval>,
     /// `None` for the first variant.
@@ -685,7 +709,7 @@ fn raw_kpi_rows(variants: &[Variant]) -> Vec<KpiRow> {
         .map(|kpi| {
             let values: Vec<Vec<f64>> = variants
                 .iter()
-                .map(|v| v.reps.iter().map(|r| (kpi.get)(&r.summary)).collect())
+                .map(|v| v.reps.iter().map(|r| kpi.value(&r.summary)).collect())
                 .collect();
             let intervals = values.iter().map(|xs| Interval::of(xs)).collect();
             let paired: Vec<Option<Vec<f64>>> = values

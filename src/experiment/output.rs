@@ -412,6 +412,62 @@ pub fn kpi_table(out: &RunOutput) -> String {
             format!("{} ({} units)", s.stock.refills, s.stock.units_refilled),
         ),
     ]);
+    for g in &s.segments {
+        rows.push((
+            format!("Segment {}", g.segment),
+            format!(
+                "{} came, {} paid, mean wait {} min:s",
+                g.customers,
+                g.served,
+                mmss(g.wait_mean_s)
+            ),
+        ));
+    }
+    if let Some(d) = &s.digital {
+        let c = &d.counts;
+        if c.scan_go_customers > 0 {
+            rows.push((
+                "Scan & go audits".into(),
+                format!(
+                    "{} of {} customers ({:.1} %)",
+                    c.audited,
+                    c.scan_go_customers,
+                    100.0 * d.audit_share
+                ),
+            ));
+            rows.push((
+                "  items not scanned / found".into(),
+                format!("{} / {}", c.unscanned_items, c.found_items),
+            ));
+            rows.push((
+                "  shrink (unpaid value)".into(),
+                format!(
+                    "{:.2} ({:.2} % of their value)",
+                    c.scan_go_shrink_value,
+                    100.0 * d.scan_go_shrink_share
+                ),
+            ));
+        }
+        if c.cashierless_customers > 0 {
+            rows.push((
+                "Cashierless: items missed".into(),
+                c.missed_items.to_string(),
+            ));
+            rows.push((
+                "  complaints (charged wrongly)".into(),
+                format!(
+                    "{} of {} customers ({:.1} %)",
+                    c.complaints,
+                    c.cashierless_customers,
+                    100.0 * d.complaint_share
+                ),
+            ));
+        }
+        rows.push((
+            "Left unpaid (shrink)".into(),
+            format!("{} items, {:.2}", c.shrink_items, c.shrink_value),
+        ));
+    }
     if let Some(p) = &s.lane_policy {
         rows.push((
             "Tills opened / closed on demand".into(),

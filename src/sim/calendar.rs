@@ -736,6 +736,10 @@ struct Pooled {
     attendance: Option<crate::sim::attendance::AttendanceCounts>,
     /// Tills opened on demand (scenarios with `lane_policy`).
     lane_policy: Option<crate::sim::lane_policy::LanePolicySummary>,
+    /// Per segment (scenarios with `segments`).
+    segments: Vec<crate::sim::segments::SegmentSummary>,
+    /// Scan & go and cashierless customers.
+    digital: Option<crate::sim::segments::DigitalCounts>,
 }
 
 impl Pooled {
@@ -769,6 +773,19 @@ impl Pooled {
         }
         if let Some(p) = &s.lane_policy {
             self.lane_policy.get_or_insert_default().add(p);
+        }
+        if self.segments.is_empty() {
+            self.segments = s
+                .segments
+                .iter()
+                .map(|g| crate::sim::segments::SegmentSummary::named(&g.segment))
+                .collect();
+        }
+        for (acc, g) in self.segments.iter_mut().zip(&s.segments) {
+            acc.add(g);
+        }
+        if let Some(d) = &s.digital {
+            self.digital.get_or_insert_default().add(&d.counts);
         }
         self.last_stock = Some(s.stock.clone());
         if self.first.is_none() {
@@ -875,6 +892,8 @@ impl Pooled {
                 .attendance
                 .map(|a| crate::sim::attendance::AttendanceSummary::of(a, duration)),
             lane_policy: self.lane_policy,
+            segments: self.segments,
+            digital: self.digital.map(crate::sim::segments::DigitalSummary::of),
         }
     }
 }

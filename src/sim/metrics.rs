@@ -466,6 +466,12 @@ pub struct Summary {
     /// at tills.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lane_policy: Option<crate::sim::lane_policy::LanePolicySummary>,
+    /// Scenarios with `segments`: each segment's customers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub segments: Vec<crate::sim::segments::SegmentSummary>,
+    /// Scenarios with scan & go or cashierless customers: audits, unpaid items, complaints.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digital: Option<crate::sim::segments::DigitalSummary>,
 }
 
 /// Every customer journey: finished ones in exit order, then those still inside (by id).
@@ -581,6 +587,20 @@ pub fn summarize(world: &mut World) -> Summary {
             )
         }),
         lane_policy: crate::sim::lane_policy::summary(world),
+        segments: crate::sim::segments::segment_summaries(
+            world.resource::<crate::sim::segments::Segments>(),
+            &records,
+            warm,
+            long,
+        ),
+        digital: (scenario.scan_and_go.is_some() || scenario.cashierless.is_some()).then(|| {
+            crate::sim::segments::DigitalSummary::of(
+                world
+                    .resource::<crate::sim::segments::Segments>()
+                    .stats
+                    .clone(),
+            )
+        }),
     }
 }
 

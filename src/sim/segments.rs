@@ -148,6 +148,28 @@ impl DigitalCounts {
     }
 }
 
+/// The digital checkout's KPIs (`summary.json`): the counts and the shares read from them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct DigitalSummary {
+    #[serde(flatten)]
+    pub counts: DigitalCounts,
+    pub audit_share: f64,
+    /// Unpaid value of scan & go customers over the value they took.
+    pub scan_go_shrink_share: f64,
+    pub complaint_share: f64,
+}
+
+impl DigitalSummary {
+    pub fn of(counts: DigitalCounts) -> DigitalSummary {
+        DigitalSummary {
+            audit_share: counts.audit_share(),
+            scan_go_shrink_share: counts.scan_go_shrink_share(),
+            complaint_share: counts.complaint_share(),
+            counts,
+        }
+    }
+}
+
 fn ratio(a: f64, b: f64) -> f64 {
     if b > 0.0 { a / b } else { 0.0 }
 }
@@ -408,6 +430,14 @@ struct SegmentSums {
 }
 
 impl SegmentSummary {
+    /// An empty summary of segment `name`, to add days to.
+    pub fn named(name: &str) -> SegmentSummary {
+        SegmentSummary {
+            segment: name.to_string(),
+            ..Default::default()
+        }
+    }
+
     fn finish(&mut self) {
         let paid = self.served as f64;
         self.wait_mean_s = ratio(self.sums.wait, paid);

@@ -9,8 +9,9 @@
 //! | staffed | exp(2.121935 + 0.698402 ln n + N(0, 0.4379083)) | Gamma(3.074209, scale 4.830613) |
 //! | self-checkout | exp(3.122328 + 0.672461 ln n + N(0, 0.4907405)) | exp(3.51669 + 0.22300 ln n + N(0, 0.4820532)) |
 //!
-//! where n is the number of items. A scan & go payment point takes the self-checkout's
-//! payment part, an audit the staffed scanning time of the items rescanned, an exit gate
+//! where n is the number of items. A scan & go payment point takes the staffed till's payment
+//! part (the customer has scanned and bagged while shopping), an audit the staffed scanning
+//! time of the items rescanned, an exit gate
 //! [`GATE_PASSAGE`] seconds. Each customer carries two uniform random numbers drawn on
 //! arrival ([`ServiceDraws`]); a service time is a deterministic function of the model, the
 //! basket and these numbers (inverse-CDF sampling). A customer who is quick at a staffed till
@@ -180,7 +181,7 @@ pub fn service_components(
                 SELF_SCAN.at(n, std_normal_quantile(draws.scan)),
                 SELF_PAY.at(n, std_normal_quantile(draws.pay)),
             ),
-            LaneKind::PaymentPoint => (0.0, SELF_PAY.at(n, std_normal_quantile(draws.pay))),
+            LaneKind::PaymentPoint => (0.0, staffed_payment(draws.pay)),
             LaneKind::Audit => (STAFFED_SCAN.at(n, std_normal_quantile(draws.scan)), 0.0),
             LaneKind::Gate => (GATE_PASSAGE, 0.0),
         },
@@ -196,7 +197,7 @@ pub fn mean_service_time(model: &ServiceModel, kind: LaneKind, items: u32) -> f6
         ServiceModel::PosRegression => match kind {
             LaneKind::Staffed => STAFFED_SCAN.mean(n) + STAFFED_PAY_SHAPE * STAFFED_PAY_SCALE,
             LaneKind::SelfCheckout => SELF_SCAN.mean(n) + SELF_PAY.mean(n),
-            LaneKind::PaymentPoint => SELF_PAY.mean(n),
+            LaneKind::PaymentPoint => STAFFED_PAY_SHAPE * STAFFED_PAY_SCALE,
             LaneKind::Audit => STAFFED_SCAN.mean(n),
             LaneKind::Gate => GATE_PASSAGE,
         },

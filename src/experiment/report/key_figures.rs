@@ -74,9 +74,9 @@ fn fmt_ci(mean: f64, half: f64) -> String {
 
 fn kpi_label(row: &KpiRow) -> String {
     if row.kpi.unit.is_empty() {
-        esc(row.kpi.label)
+        esc(&row.kpi.label)
     } else {
-        format!("{} ({})", esc(row.kpi.label), row.kpi.unit)
+        format!("{} ({})", esc(&row.kpi.label), row.kpi.unit)
     }
 }
 

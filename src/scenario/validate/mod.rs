@@ -29,6 +29,7 @@ mod metrics;
 mod products;
 mod queue_behaviour;
 mod replenishment;
+mod segments;
 mod shopping;
 
 // Largest accepted values, to catch typos such as an extra zero before they eat the machine.
@@ -99,11 +100,12 @@ type ConceptCheck = fn(&Scenario, &Known, &mut Checks);
 
 /// The concept checks that run once the floor plan is known, in the order their problems are
 /// reported. None relies on an earlier one having passed: each reads the scenario as it is.
-const CONCEPTS: [ConceptCheck; 10] = [
+const CONCEPTS: [ConceptCheck; 11] = [
     products::check,
     arrivals::check,
     shopping::check,
     checkout::check,
+    segments::check,
     queue_behaviour::check,
     attendance::check,
     lane_policy::check,
