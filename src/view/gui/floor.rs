@@ -177,6 +177,19 @@ pub fn floor_view(
             },
         };
         painter.rect_filled(r, 0.0, color);
+        // Scan & go points and gates carry their letter, so they read apart from tills.
+        if let CellKind::Checkout(l) = kind
+            && let Some(letter) = lane_letter(draw.lanes[*l].kind)
+            && r.width() >= 8.0
+        {
+            painter.text(
+                r.center(),
+                egui::Align2::CENTER_CENTER,
+                letter,
+                egui::FontId::proportional(r.height() * 0.8),
+                Color32::WHITE,
+            );
+        }
         if let CellKind::Shelf(s) = kind
             && draw.shelves[*s].any_empty
         {
@@ -233,6 +246,17 @@ pub fn floor_view(
         return Some(hit_test(plan, &draw, to_plan(pos, rect, camera)));
     }
     None
+}
+
+/// The letter drawn on a lane of a digital checkout kind (none on tills and self-checkouts).
+fn lane_letter(kind: crate::scenario::LaneKind) -> Option<&'static str> {
+    use crate::scenario::LaneKind;
+    match kind {
+        LaneKind::Staffed | LaneKind::SelfCheckout => None,
+        LaneKind::PaymentPoint => Some("P"),
+        LaneKind::Audit => Some("A"),
+        LaneKind::Gate => Some("G"),
+    }
 }
 
 fn to_screen(p: (f64, f64), rect: Rect, cam: &Camera) -> Pos2 {

@@ -499,6 +499,23 @@ fn timeline_ui(ui: &mut egui::Ui, world: &World, selection: Selection) {
         });
 }
 
+/// How a customer checks out, in words.
+fn method_text(m: crate::sim::customer::Method) -> String {
+    use crate::sim::customer::Method;
+    match m {
+        Method::Lanes => "checks out at tills or self-checkouts".into(),
+        Method::ScanAndGo { payment, audit } => format!(
+            "scan & go, pays {}{}",
+            match payment {
+                crate::scenario::ScanGoPayment::Point => "at a payment point",
+                crate::scenario::ScanGoPayment::App => "in the app",
+            },
+            if audit { ", picked for an audit" } else { "" }
+        ),
+        Method::Cashierless => "cashierless, walks out through a gate".into(),
+    }
+}
+
 fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) {
     match selection {
         Selection::Customer(id) => {
@@ -520,6 +537,22 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
                 "basket {} of {} items, value {:.2}",
                 c.items, c.items_planned, c.value
             ));
+            let segments = world.resource::<crate::sim::segments::Segments>();
+            if segments.named() {
+                ui.label(format!(
+                    "segment {}: {}",
+                    segments.list[c.segment].name,
+                    method_text(c.method)
+                ));
+            }
+            if let Some(d) = &c.digital
+                && d.unscanned > 0
+            {
+                ui.colored_label(
+                    Color32::from_rgb(200, 90, 0),
+                    format!("{} items not scanned", d.unscanned),
+                );
+            }
             if c.items_lost > 0 {
                 ui.colored_label(Color32::RED, format!("{} items out of stock", c.items_lost));
             }
@@ -730,5 +763,6 @@ pub fn legend_ui(ui: &mut egui::Ui) {
             ui.painter().circle_filled(rect.center(), 5.0, c);
             ui.label(name);
         }
+        ui.label("lanes lettered P: scan & go payment, A: audit, G: exit gate");
     });
 }
