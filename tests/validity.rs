@@ -377,6 +377,7 @@ fn median_of_total(kind: LaneKind, n: f64) -> f64 {
     let (m, sd) = match kind {
         LaneKind::Staffed => log_term(STAFFED_SCAN, n),
         LaneKind::SelfCheckout => log_term(SELF_SCAN, n),
+        other => panic!("{other:?}: only tills and self-checkouts have a published fit"),
     };
     let z = Normal::standard();
     let scan_cdf = |x: f64| {
@@ -398,6 +399,7 @@ fn median_of_total(kind: LaneKind, n: f64) -> f64 {
                     / (y * psd * (2.0 * std::f64::consts::PI).sqrt())
             }
         }
+        other => panic!("{other:?}: only tills and self-checkouts have a published fit"),
     };
     let cdf = |s: f64| {
         // Simpson's rule on [0, s]; both densities are smooth and vanish at 0.

@@ -50,7 +50,7 @@ pub struct Seed {
 /// they have.
 pub fn seeds(root: &Path) -> Vec<Seed> {
     let mut out = Vec::new();
-    for dir in ["", "validation", "inventory"] {
+    for dir in ["", "validation", "inventory", "checkout"] {
         let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("scenarios").join(dir))
             .unwrap()
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -97,6 +97,7 @@ impl Workdir {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("validation")).unwrap();
         std::fs::create_dir_all(dir.path().join("inventory")).unwrap();
+        std::fs::create_dir_all(dir.path().join("checkout")).unwrap();
         for s in seeds {
             std::fs::write(dir.path().join(&s.rel), &s.text).unwrap();
         }

@@ -118,9 +118,9 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
                 }
             }
             let (kind, what) = if app {
-                (LaneKind::Gate, "scan & go customers paying by App leave through an exit gate, but no lane group of kind Gate is open")
+                (LaneKind::Gate, "scan & go customers paying by App leave through an exit gate, but no lane group of kind Gate is open (add one to checkouts.groups and draw its lanes)")
             } else {
-                (LaneKind::PaymentPoint, "scan & go customers pay at a payment point, but no lane group of kind PaymentPoint is open")
+                (LaneKind::PaymentPoint, "scan & go customers pay at a payment point, but no lane group of kind PaymentPoint is open (add one to checkouts.groups and draw its lanes)")
             };
             if !have(kind) {
                 c.err("scan_and_go.payment", what);
@@ -128,7 +128,7 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
             if audits && !have(LaneKind::Audit) {
                 c.err(
                     "scan_and_go.audit",
-                    "audits need an audit point, but no lane group of kind Audit is open",
+                    "audits need an audit point, but no lane group of kind Audit is open (add one to checkouts.groups and draw its lanes)",
                 );
             }
         }
@@ -158,7 +158,7 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
             if !have(LaneKind::Gate) {
                 c.err(
                     "cashierless",
-                    "cashierless customers leave through exit gates, but no lane group of kind Gate is open",
+                    "cashierless customers leave through exit gates, but no lane group of kind Gate is open (add one to checkouts.groups and draw its lanes)",
                 );
             }
         }
