@@ -76,6 +76,10 @@ pub struct Scenario {
     /// Cashierless`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cashierless: Option<Cashierless>,
+    /// Named staff on shifts with breaks (absent: cashiers at the tills open at opening and
+    /// `replenishment.restockers` restockers, all of them all day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rota: Option<Rota>,
 }
 
 fn default_seed() -> u64 {
@@ -128,6 +132,8 @@ struct ScenarioFile {
     scan_and_go: Option<ScanAndGo>,
     #[serde(default)]
     cashierless: Option<Cashierless>,
+    #[serde(default)]
+    rota: Option<Rota>,
 }
 
 /// When the doors are open. Simulated time is seconds since 00:00 of the simulated day.
@@ -614,6 +620,75 @@ fn default_missed() -> f64 {
 }
 fn default_wrong_charge() -> f64 {
     0.002
+}
+
+/// Named staff on shifts. Cashiers open the tills of their group while on duty (a till is
+/// open only while a cashier is at it); restockers take tasks while on duty. A break of
+/// `breaks.minutes` falls due `breaks.after_hours` after a shift starts, if the shift is
+/// longer; staff finish the task in hand (a cashier: the queue of its till) before a break
+/// or the end of the shift.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Rota {
+    #[serde(default)]
+    pub breaks: Breaks,
+    pub shifts: Vec<Shift>,
+}
+
+/// When a break falls due and how long it lasts (default: 20 min after 6 h, the UK Working
+/// Time Regulations 1998, reg. 12).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Breaks {
+    #[serde(default = "default_break_after")]
+    pub after_hours: f64,
+    #[serde(default = "default_break_minutes")]
+    pub minutes: f64,
+}
+
+fn default_break_after() -> f64 {
+    6.0
+}
+fn default_break_minutes() -> f64 {
+    20.0
+}
+
+impl Default for Breaks {
+    fn default() -> Self {
+        Breaks {
+            after_hours: default_break_after(),
+            minutes: default_break_minutes(),
+        }
+    }
+}
+
+/// A shift: `staff` people of one role working from `from` to `to`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Shift {
+    pub role: ShiftRole,
+    /// Cashiers: the staffed lane group whose tills they open.
+    #[serde(default)]
+    pub group: Option<String>,
+    pub from: ClockTime,
+    pub to: ClockTime,
+    /// How many work this shift (default 1).
+    #[serde(default = "one_u32")]
+    pub staff: u32,
+    /// Their names, in order (absent or fewer: `cashier 3`, `restocker 2`, …).
+    #[serde(default)]
+    pub names: Vec<String>,
+}
+
+fn one_u32() -> u32 {
+    1
+}
+
+/// What a shift's staff do.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub enum ShiftRole {
+    Cashier,
+    Restocker,
 }
 
 /// How staffed tills open and close during the day.
@@ -1282,6 +1357,7 @@ fn merge(
         segments: file.segments.or(base.segments),
         scan_and_go: file.scan_and_go.or(base.scan_and_go),
         cashierless: file.cashierless.or(base.cashierless),
+        rota: file.rota.or(base.rota),
     };
     let missing = |field: &str| {
         Problem::new(
@@ -1311,6 +1387,7 @@ fn merge(
             segments,
             scan_and_go,
             cashierless,
+            rota,
             extends: _,
         } => Ok(Scenario {
             name,
@@ -1333,6 +1410,7 @@ fn merge(
             segments,
             scan_and_go,
             cashierless,
+            rota,
         }),
         m => {
             let problems = [
@@ -1379,6 +1457,7 @@ impl From<Scenario> for ScenarioFile {
             segments: s.segments,
             scan_and_go: s.scan_and_go,
             cashierless: s.cashierless,
+            rota: s.rota,
         }
     }
 }

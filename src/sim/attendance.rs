@@ -277,6 +277,8 @@ impl Plugin for AttendancePlugin {
                         task: Task::Idle,
                         speed: a.walking_speed,
                         doing: None,
+                        duty: crate::sim::staff::Duty::On,
+                        name: None,
                     },
                     Motion::still(point, now),
                 ))

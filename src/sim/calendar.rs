@@ -740,6 +740,8 @@ struct Pooled {
     segments: Vec<crate::sim::segments::SegmentSummary>,
     /// Scan & go and cashierless customers.
     digital: Option<crate::sim::segments::DigitalCounts>,
+    /// Staff hours of the rota.
+    rota: Option<crate::sim::rota::RotaSummary>,
 }
 
 impl Pooled {
@@ -786,6 +788,9 @@ impl Pooled {
         }
         if let Some(d) = &s.digital {
             self.digital.get_or_insert_default().add(&d.counts);
+        }
+        if let Some(r) = &s.rota {
+            self.rota.get_or_insert_default().add(r);
         }
         self.last_stock = Some(s.stock.clone());
         if self.first.is_none() {
@@ -894,6 +899,7 @@ impl Pooled {
             lane_policy: self.lane_policy,
             segments: self.segments,
             digital: self.digital.map(crate::sim::segments::DigitalSummary::of),
+            rota: self.rota,
         }
     }
 }

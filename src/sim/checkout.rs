@@ -181,6 +181,9 @@ pub struct Lane {
     pub open_since: f64,
     /// Closed while serving: staffed until that customer is done.
     pub closing: bool,
+    /// Closed to newcomers but serving its queue until it is empty (a cashier going on a
+    /// break or home, [`crate::sim::rota`]); staffed meanwhile.
+    pub draining: bool,
     /// Start of the KPI window ([`Clock::measure_from`]).
     pub measure_from: f64,
     pub served: u32,
@@ -402,8 +405,20 @@ impl Plugin for CheckoutPlugin {
         let mut queues: IdVec<QueueId, CheckoutQueue> = IdVec::new();
         let mut queue_names = IdVec::new();
         let mut lane_components: IdVec<LaneId, Lane> = IdVec::new();
+        let rota_groups: Vec<&str> = config
+            .scenario
+            .rota
+            .iter()
+            .flat_map(|r| &r.shifts)
+            .filter_map(|s| s.group.as_deref())
+            .collect();
         for (gi, group) in groups.iter_enumerated() {
-            let open_count = groups_cfg[&group.id].open;
+            // The tills of a rota group open when its cashiers come on duty.
+            let open_count = if rota_groups.contains(&group.id.as_str()) {
+                Some(0)
+            } else {
+                groups_cfg[&group.id].open
+            };
             let geoms: Vec<_> = plan
                 .lanes
                 .iter_enumerated()
@@ -442,6 +457,7 @@ impl Plugin for CheckoutPlugin {
                     open_time: 0.0,
                     open_since: now,
                     closing: false,
+                    draining: false,
                     measure_from,
                     served: 0,
                     stop: None,
@@ -968,13 +984,15 @@ impl Tills<'_, '_> {
         let mut queue = self.queues.get_mut(self.checkout.queues[q]).expect("queue");
         let group = &self.checkout.groups[queue.group];
         let before = queue.waiting.len();
+        // A draining lane serves the queue only while no open lane does.
+        let fed = queue.lanes.iter().any(|&l| self.checkout.lane_open[l]);
         for i in 0..queue.lanes.len() {
             if queue.waiting.is_empty() {
                 break;
             }
             let l = queue.lanes[i];
             let mut lane = self.lanes.get_mut(self.checkout.lanes[l]).expect("lane");
-            if !lane.open || lane.serving.is_some() {
+            if !(lane.open || (lane.draining && !fed)) || lane.serving.is_some() {
                 continue;
             }
             queue.touch(now);
@@ -1172,7 +1190,7 @@ pub(crate) fn on_service_done(In(ev): In<ServiceDone>, mut t: Tills) {
         return;
     };
     lane.busy_time += lane.in_window(lane.busy_since, now);
-    if lane.closing {
+    if lane.closing && !lane.draining {
         lane.closing = false;
         lane.open_time += lane.in_window(lane.open_since, now);
     }
@@ -1180,6 +1198,7 @@ pub(crate) fn on_service_done(In(ev): In<ServiceDone>, mut t: Tills) {
     let q = lane.queue;
     t.finish_step(customer);
     t.start_services(q);
+    t.finish_drain(ev.lane);
     t.check_idle(ev.lane);
 }
 
@@ -1290,6 +1309,65 @@ impl<'w> Tills<'w, '_> {
         self.checkout.lane_open[lane]
     }
 
+    /// The checkout's tables.
+    pub(crate) fn checkout(&self) -> &Checkout {
+        &self.checkout
+    }
+
+    /// The lanes of group `group`, in lane order.
+    pub(crate) fn lanes_of(&self, group: GroupId) -> Vec<LaneId> {
+        self.checkout
+            .lane_group
+            .iter_enumerated()
+            .filter(|&(_, &g)| g == group)
+            .map(|(l, _)| l)
+            .collect()
+    }
+
+    /// Closes lane `lane` to newcomers; it serves its queue (if no other open lane does)
+    /// and then closes, emitting [`crate::sim::rota::TillDrained`].
+    pub(crate) fn drain_lane(&mut self, lane: LaneId) {
+        let mut l = self.lanes.get_mut(self.checkout.lanes[lane]).expect("lane");
+        if !l.open {
+            return;
+        }
+        l.open = false;
+        l.draining = true;
+        // Staffed until drained: the open time runs on.
+        l.closing = true;
+        self.checkout.lane_open[lane] = false;
+        if let Some(log) = self.log.as_mut() {
+            log.what(|| {
+                format!(
+                    "{} closes to newcomers and serves its queue",
+                    self.checkout.lane_names[lane]
+                )
+            });
+        }
+        self.finish_drain(lane);
+    }
+
+    /// A draining lane with nobody left to serve closes.
+    fn finish_drain(&mut self, lane: LaneId) {
+        let now = self.clock.now;
+        let mut l = self.lanes.get_mut(self.checkout.lanes[lane]).expect("lane");
+        if !l.draining || l.serving.is_some() {
+            return;
+        }
+        let q = self
+            .queues
+            .get(self.checkout.queues[l.queue])
+            .expect("queue");
+        let fed = q.lanes.iter().any(|&o| self.checkout.lane_open[o]);
+        if !q.waiting.is_empty() && !fed {
+            return;
+        }
+        l.draining = false;
+        l.closing = false;
+        l.open_time += l.in_window(l.open_since, now);
+        self.agenda.emit(crate::sim::rota::TillDrained { lane });
+    }
+
     /// Whether lane `lane` belongs to group `group`.
     pub(crate) fn in_group(&self, lane: LaneId, group: Option<GroupId>) -> bool {
         Some(
@@ -1376,6 +1454,7 @@ impl<'w> Tills<'w, '_> {
                 lane.open_since = now;
             }
             lane.closing = false;
+            lane.draining = false;
         } else if lane.serving.is_some() {
             lane.closing = true;
         } else {

@@ -17,7 +17,7 @@ use bevy::prelude::*;
 use crate::sim::engine::Dispatch;
 use crate::sim::{
     arrivals, attendance, checkout, counting, inventory, journey, lane_policy, metrics, receiving,
-    replenishment, shopping,
+    replenishment, rota, shopping,
 };
 
 pub use crate::sim::arrivals::{ArrivalDue, CustomerEntered, SetArrivalMultiplier};
@@ -32,6 +32,9 @@ pub use crate::sim::lane_policy::{PolicyCheck, TillIdle, TillStaffed};
 pub use crate::sim::metrics::SampleDue;
 pub use crate::sim::receiving::{ReceiveDelivery, ReceiveDone};
 pub use crate::sim::replenishment::{RefillDone, RestockerAtLane, RestockerAtShelf, RestockerBack};
+pub use crate::sim::rota::{
+    BreakDue, BreakOver, CashierAtTill, CashierBack, ShiftEnds, ShiftStarts, TillDrained,
+};
 pub use crate::sim::shopping::{ReachShelf, StockLow};
 
 /// One handler: a bevy system with input `In<E>`, initialised once when the store is built.
@@ -156,4 +159,11 @@ event_table! {
     CounterAtShelf => [counting::on_counter_at_shelf],
     CountDone => [counting::on_count_done],
     ReadersDue => [counting::on_readers_due],
+    ShiftStarts => [rota::on_shift_starts, rota::assign_restockers::<ShiftStarts>],
+    BreakDue => [rota::on_break_due],
+    BreakOver => [rota::on_break_over, rota::assign_restockers::<BreakOver>],
+    ShiftEnds => [rota::on_shift_ends],
+    CashierAtTill => [rota::on_cashier_at_till],
+    CashierBack => [rota::on_cashier_back],
+    TillDrained => [rota::on_till_drained],
 }

@@ -472,6 +472,10 @@ pub struct Summary {
     /// Scenarios with scan & go or cashierless customers: audits, unpaid items, complaints.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub digital: Option<crate::sim::segments::DigitalSummary>,
+    /// Scenarios with a `rota`: every member's hours on duty, on break, over time and (cashiers)
+    /// at an open till.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rota: Option<crate::sim::rota::RotaSummary>,
 }
 
 /// Every customer journey: finished ones in exit order, then those still inside (by id).
@@ -601,6 +605,10 @@ pub fn summarize(world: &mut World) -> Summary {
                     .clone(),
             )
         }),
+        rota: scenario
+            .rota
+            .as_ref()
+            .and_then(|_| crate::sim::rota::summary(world)),
     }
 }
 

@@ -24,6 +24,7 @@ pub mod movement;
 pub mod random;
 pub mod receiving;
 pub mod replenishment;
+pub mod rota;
 pub mod segments;
 pub mod service;
 pub mod shopping;

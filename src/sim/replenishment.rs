@@ -423,12 +423,23 @@ pub(crate) fn on_back(
     mut crew: Crew,
     mut work: RestockerWork,
     mut hours: ResMut<StaffHours>,
+    mut rostered: Query<&mut crate::sim::rota::Rostered>,
 ) {
+    let now = work.now();
     if let Ok((mut member, _)) = crew.members.get_mut(ev.staff) {
         member.task = Task::Idle;
         if let Some((kind, since)) = member.doing.take() {
-            hours.book(kind, since, work.now());
+            hours.book(kind, since, now);
         }
+        // A break or the shift's end that fell due meanwhile is taken now.
+        let r = rostered.get_mut(ev.staff).ok();
+        crate::sim::rota::restocker_free(
+            ev.staff,
+            &mut member,
+            r.map(|r| r.into_inner()),
+            now,
+            &mut work.agenda,
+        );
     }
     work.assign(&mut crew);
 }

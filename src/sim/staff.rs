@@ -150,6 +150,19 @@ pub struct StaffMember {
     pub speed: f64,
     /// The task under way and when it was taken (for hours by task).
     pub doing: Option<(TaskKind, f64)>,
+    /// On duty, on a break or off shift ([`crate::sim::rota`]); staff without a rota are
+    /// always on duty.
+    pub duty: Duty,
+    /// Its name from the rota, if it has one.
+    pub name: Option<String>,
+}
+
+/// Whether a staff member is at work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Duty {
+    On,
+    Break,
+    Off,
 }
 
 /// Staff hours spent on each kind of task, booked when the task is over (back at the
@@ -349,7 +362,7 @@ impl Crew<'_, '_> {
             let Ok((mut member, mut motion)) = self.members.get_mut(e) else {
                 continue;
             };
-            if member.task != Task::Idle {
+            if member.task != Task::Idle || member.duty != Duty::On {
                 continue;
             }
             loop {
@@ -388,6 +401,8 @@ impl Plugin for StaffPlugin {
                             task: Task::AtLane,
                             speed,
                             doing: None,
+                            duty: Duty::On,
+                            name: None,
                         },
                         Motion::still(lane.service_point, now),
                     ))
@@ -396,7 +411,17 @@ impl Plugin for StaffPlugin {
                 id += 1;
             }
         }
-        if let Some(door) = plan.backroom_door {
+        let rota = config.scenario.rota.as_ref();
+        let rota_restockers = rota.is_some_and(|r| {
+            r.shifts
+                .iter()
+                .any(|s| s.role == crate::scenario::ShiftRole::Restocker)
+        });
+        if let (Some(r), Some(door)) = (rota, plan.backroom_door) {
+            crate::sim::rota::spawn(app.world_mut(), r, &mut staff, &mut id, door, speed);
+        }
+        // A rota with restocker shifts replaces `replenishment.restockers`.
+        if let Some(door) = plan.backroom_door.filter(|_| !rota_restockers) {
             for _ in 0..config.scenario.replenishment.restockers {
                 let e = app
                     .world_mut()
@@ -408,6 +433,8 @@ impl Plugin for StaffPlugin {
                             task: Task::Idle,
                             speed,
                             doing: None,
+                            duty: Duty::On,
+                            name: None,
                         },
                         Motion::still(door, now),
                     ))
@@ -417,6 +444,7 @@ impl Plugin for StaffPlugin {
             }
         }
         app.insert_resource(staff)
+            .init_resource::<crate::sim::rota::RotaState>()
             .init_resource::<TaskQueue>()
             .init_resource::<StaffHours>();
     }
@@ -425,7 +453,10 @@ impl Plugin for StaffPlugin {
 /// A staff member's name in the log and the view: its role and its number within the role,
 /// `restocker 2` (the global id stays the selection key).
 pub fn staff_name(m: &StaffMember) -> String {
-    format!("{} {}", m.role.name(), m.number)
+    match &m.name {
+        Some(name) => format!("{} {name}", m.role.name()),
+        None => format!("{} {}", m.role.name(), m.number),
+    }
 }
 
 /// Points an event-log row at staff member entity `e`; returns its task then.
@@ -516,6 +547,8 @@ mod tests {
                     task,
                     speed: 1.0,
                     doing: None,
+                    duty: Duty::On,
+                    name: None,
                 },
                 Motion::still(PoiId::from_index(0), 0.0),
             )

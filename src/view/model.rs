@@ -240,9 +240,17 @@ fn people(world: &World, plan: &FloorPlan, checkout: &Checkout, t: f64) -> Vec<P
         .try_query::<(&StaffMember, &Motion)>()
         .expect("staff registered");
     for (s, m) in staff.iter(world) {
+        // Staff on a break or off shift are in the staff room, out of sight.
+        if s.duty != crate::sim::staff::Duty::On {
+            continue;
+        }
         let (pos, activity) = match s.role {
-            // Cashiers sit on the far side of their till from the customer.
-            Role::Cashier { lane } => (cashier_seat(plan, lane), Activity::Cashier),
+            // Cashiers sit on the far side of their till from the customer; a rota cashier
+            // walking to or from a till is where it walks.
+            Role::Cashier { lane } if s.task == crate::sim::staff::Task::AtLane => {
+                (cashier_seat(plan, lane), Activity::Cashier)
+            }
+            Role::Cashier { .. } => (m.position_at(plan, t), Activity::Cashier),
             // A restocker serving at a till opened on demand sits where a cashier sits.
             Role::Restocker => match s.task {
                 crate::sim::staff::Task::AtTill { lane } => {

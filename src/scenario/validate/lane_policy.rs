@@ -4,7 +4,7 @@
 //! in seconds, 0 to a day.
 
 use super::{Checks, Known, MAX_SECONDS};
-use crate::scenario::{LaneKind, LanePolicy, Scenario};
+use crate::scenario::{LaneKind, LanePolicy, Scenario, ShiftRole};
 
 pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
     let Some(LanePolicy::OneInFront {
@@ -40,10 +40,30 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
             }
         }
     }
-    if s.replenishment.restockers == 0 {
-        c.err(
+    let rota_restockers = s.rota.as_ref().map(|r| {
+        r.shifts
+            .iter()
+            .filter(|sh| sh.role == ShiftRole::Restocker)
+            .map(|sh| sh.staff)
+            .sum::<u32>()
+    });
+    match rota_restockers {
+        Some(0) | None if s.replenishment.restockers == 0 => c.err(
             "lane_policy",
             "no cashier to call: the policy calls restockers to the tills, and replenishment.restockers is 0",
+        ),
+        _ => {}
+    }
+    if s.rota
+        .iter()
+        .flat_map(|r| &r.shifts)
+        .any(|sh| sh.group.as_ref() == Some(group))
+    {
+        c.err(
+            "lane_policy.OneInFront.group",
+            format!(
+                "the rota's cashiers open the tills of \"{group}\": a policy cannot open them too"
+            ),
         );
     }
     if *max_waiting > 1000 {

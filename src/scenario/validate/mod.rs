@@ -29,6 +29,7 @@ mod metrics;
 mod products;
 mod queue_behaviour;
 mod replenishment;
+mod rota;
 mod segments;
 mod shopping;
 
@@ -100,7 +101,7 @@ type ConceptCheck = fn(&Scenario, &Known, &mut Checks);
 
 /// The concept checks that run once the floor plan is known, in the order their problems are
 /// reported. None relies on an earlier one having passed: each reads the scenario as it is.
-const CONCEPTS: [ConceptCheck; 11] = [
+const CONCEPTS: [ConceptCheck; 12] = [
     products::check,
     arrivals::check,
     shopping::check,
@@ -109,6 +110,7 @@ const CONCEPTS: [ConceptCheck; 11] = [
     queue_behaviour::check,
     attendance::check,
     lane_policy::check,
+    rota::check,
     replenishment::check,
     inventory::check,
     metrics::check,

@@ -734,6 +734,24 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
                 ),
                 Task::Returning => "walking back to the backroom".to_string(),
             });
+            let e = world
+                .try_query::<(bevy::prelude::Entity, &StaffMember)>()
+                .expect("staff registered")
+                .iter(world)
+                .find(|(_, m)| m.id == id)
+                .map(|(e, _)| e);
+            if let Some(r) = e.and_then(|e| world.get::<crate::sim::rota::Rostered>(e)) {
+                ui.label(format!(
+                    "shift {} – {}{}",
+                    format_clock(r.from),
+                    format_clock(r.to),
+                    match s.duty {
+                        crate::sim::staff::Duty::On => "",
+                        crate::sim::staff::Duty::Break => ", on a break",
+                        crate::sim::staff::Duty::Off => ", off shift",
+                    }
+                ));
+            }
         }
     }
 }

@@ -1,0 +1,176 @@
+//! The rota: staff on shifts with breaks. At every moment each member is on duty (with one
+//! task), on a break or off shift, as its shift says; a till of a rota group is open exactly
+//! while one cashier sits at it; tills close only with their queue served; and every
+//! member's hours add up to its shift.
+
+mod common;
+
+use common::*;
+use storelab::Simulation;
+use storelab::ids::{Id, LaneId};
+use storelab::sim::checkout::{Checkout, CheckoutQueue, Lane};
+use storelab::sim::rota::{Rostered, RotaState};
+use storelab::sim::staff::{Duty, Role, StaffMember, Task};
+
+#[test]
+fn staff_are_in_one_state_at_a_time_and_hours_add_up_to_the_rota() {
+    let s = load("checkout/rota.ron");
+    let mut sim = Simulation::new(&s, 9);
+    let members = sim.world().resource::<RotaState>().members.clone();
+    assert_eq!(members.len(), 17, "11 cashiers and 6 restockers");
+    let tills: Vec<LaneId> = {
+        let checkout = sim.world().resource::<Checkout>();
+        (0..checkout.lanes.len())
+            .map(LaneId::from_index)
+            .filter(|&l| checkout.lane_name(l).starts_with("till-"))
+            .collect()
+    };
+    let mut t = sim.now();
+    let (mut checked, mut on_break_seen) = (0, false);
+    while !sim.finished() {
+        t += 30.0;
+        sim.run_until(t);
+        let world = sim.world();
+        let now = sim.now();
+        for &e in &members {
+            let m = world.get::<StaffMember>(e).unwrap();
+            let r = world.get::<Rostered>(e).unwrap();
+            // Off before its shift, and after it once it has left; never working without one.
+            if now < r.from {
+                assert_eq!(m.duty, Duty::Off, "{} before its shift", m.id);
+            }
+            if r.left.is_some() {
+                assert_eq!(m.duty, Duty::Off);
+            }
+            if m.duty != Duty::On {
+                assert!(
+                    matches!(m.task, Task::Idle),
+                    "{} off duty with a task {:?}",
+                    m.id,
+                    m.task
+                );
+            }
+            on_break_seen |= m.duty == Duty::Break;
+        }
+        let checkout = world.resource::<Checkout>();
+        for &l in &tills {
+            let lane = world.get::<Lane>(checkout.lanes[l]).unwrap();
+            let at: Vec<&StaffMember> = members
+                .iter()
+                .map(|&e| world.get::<StaffMember>(e).unwrap())
+                .filter(|m| {
+                    m.duty == Duty::On
+                        && m.task == Task::AtLane
+                        && m.role == Role::Cashier { lane: l }
+                })
+                .collect();
+            // Open (or serving its queue before closing) exactly while one cashier sits there.
+            assert_eq!(
+                usize::from(lane.open || lane.draining),
+                at.len(),
+                "{} at {now}: open {} draining {}, {} cashiers",
+                checkout.lane_name(l),
+                lane.open,
+                lane.draining,
+                at.len()
+            );
+            if !lane.open && !lane.draining {
+                let q = world
+                    .get::<CheckoutQueue>(checkout.queues[lane.queue])
+                    .unwrap();
+                assert!(q.waiting.is_empty(), "a closed till left its queue");
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked > 500 && on_break_seen);
+    let summary = sim.summary();
+    let world = sim.world();
+    let mut till_s = 0.0;
+    for &e in &members {
+        let m = world.get::<StaffMember>(e).unwrap();
+        let r = world.get::<Rostered>(e).unwrap();
+        let left = r.left.expect("everyone went home");
+        assert!(left >= r.to, "{} left before its shift ended", m.id);
+        assert!(
+            left - r.to < 1800.0,
+            "{} ran over by {} s",
+            m.id,
+            left - r.to
+        );
+        // Every second from the start of its shift to leaving is on duty or on a break.
+        let (on, brk) = r.hours_at(m.duty, sim.now());
+        assert!(
+            (on + brk - (left - r.from)).abs() < 1e-6,
+            "{}: {on} + {brk} against {}",
+            m.id,
+            left - r.from
+        );
+        let expected_break = if r.to - r.from > 6.0 * 3600.0 {
+            1200.0
+        } else {
+            0.0
+        };
+        assert!((brk - expected_break).abs() < 1e-6, "{}: break {brk}", m.id);
+        till_s += r.till_at(sim.now());
+    }
+    // The tills' staffed time is exactly the cashiers' time at them.
+    let open_s: f64 = summary
+        .lanes
+        .iter()
+        .filter(|l| l.id.starts_with("till-"))
+        .map(|l| l.open_s)
+        .sum();
+    assert!(
+        (open_s - till_s).abs() < 1e-6 * open_s,
+        "tills open {open_s} s, cashiers at them {till_s} s"
+    );
+    let rota = summary.rota.unwrap();
+    assert_eq!(rota.members.len(), 17);
+    assert!((rota.break_hours - 15.0 * 1200.0 / 3600.0).abs() < 1e-9);
+}
+
+#[test]
+fn bad_rotas_are_rejected_with_field_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.ron");
+    let text = format!(
+        "(extends: {:?}, name: \"bad\", \
+         lane_policy: OneInFront(group: \"till\", max_waiting: 1), \
+         rota: (breaks: (after_hours: 6.0, minutes: 200.0), shifts: [\
+           (role: Cashier, group: \"till\", from: \"05:00\", to: \"09:00\"), \
+           (role: Cashier, from: \"08:00\", to: \"07:00\"), \
+           (role: Cashier, group: \"self\", from: \"08:00\", to: \"16:00\"), \
+           (role: Restocker, group: \"till\", from: \"10:00\", to: \"17:00\", staff: 1, names: [\"A\", \"B\"]), \
+           (role: Restocker, from: \"10:00\", to: \"23:59\"), \
+         ]))",
+        scenario_path("supermarket.ron")
+    );
+    std::fs::write(&file, text).unwrap();
+    let o = std::process::Command::new(bin())
+        .args(["validate", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    for (path, words) in [
+        ("rota.shifts[0].from", "outside the opening hours"),
+        ("checkouts.groups[\"till\"].open", "leave `open` out"),
+        ("rota.shifts[1].group", "cashiers need"),
+        ("rota.shifts[1].to", "not after"),
+        ("rota.shifts[2].group", "cashiers open staffed tills"),
+        ("rota.shifts[2].to", "would end after the shift"),
+        ("rota.shifts[3].group", "a group is for cashiers"),
+        ("rota.shifts[3].names", "2 names for 1 staff"),
+        (
+            "lane_policy.OneInFront.group",
+            "a policy cannot open them too",
+        ),
+    ] {
+        assert!(
+            err.lines().any(|l| l.contains(path) && l.contains(words)),
+            "expected `{path}: …{words}…` in:\n{err}"
+        );
+    }
+}
