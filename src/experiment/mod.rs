@@ -311,6 +311,16 @@ pub const DIGITAL_KPIS: &[Kpi] = &[
     ),
 ];
 
+/// The KPIs of a rota (0 for a scenario without one).
+pub const ROTA_KPIS: &[Kpi] = &[
+    kpi("cashier_hours", "Cashier hours on duty (rota)", "h", |s| {
+        s.rota.as_ref().map_or(0.0, |r| r.cashier_hours)
+    }),
+    kpi("restocker_hours", "Restocker hours on duty (rota)", "h", |s| {
+        s.rota.as_ref().map_or(0.0, |r| r.restocker_hours)
+    }),
+];
+
 /// The KPIs of one segment, by id suffix, label, unit and reader.
 type SegmentKpi = (
     &'static str,
@@ -352,6 +362,9 @@ pub fn kpis(variants: &[Variant]) -> Vec<Kpi> {
     let digital = variants
         .iter()
         .any(|v| v.reps.iter().any(|r| r.summary.digital.is_some()));
+    let rota = variants
+        .iter()
+        .any(|v| v.reps.iter().any(|r| r.summary.rota.is_some()));
     // The segments every variant has (a segment a variant lacks has no figures to compare),
     // in the first variant's order.
     let segments: Vec<&str> = variants
@@ -381,6 +394,7 @@ pub fn kpis(variants: &[Variant]) -> Vec<Kpi> {
         .chain(LANE_POLICY_KPIS.iter().filter(|_| policy))
         .chain(ATTENDANT_KPIS.iter().filter(|_| attended))
         .chain(DIGITAL_KPIS.iter().filter(|_| digital))
+        .chain(ROTA_KPIS.iter().filter(|_| rota))
         .chain(INVENTORY_KPIS.iter().filter(|_| days))
         .cloned()
         .chain(per_segment)

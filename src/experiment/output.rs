@@ -468,6 +468,20 @@ pub fn kpi_table(out: &RunOutput) -> String {
             format!("{} items, {:.2}", c.shrink_items, c.shrink_value),
         ));
     }
+    if let Some(r) = &s.rota {
+        rows.push((
+            "Staff hours (rota): cashiers / restockers".into(),
+            format!(
+                "{:.1} h / {:.1} h, {:.1} h of breaks",
+                r.cashier_hours, r.restocker_hours, r.break_hours
+            ),
+        ));
+        let over: f64 = r.members.iter().map(|m| m.overtime_h).sum();
+        rows.push((
+            "  over time (finishing work)".into(),
+            format!("{:.1} h", over),
+        ));
+    }
     if let Some(p) = &s.lane_policy {
         rows.push((
             "Tills opened / closed on demand".into(),

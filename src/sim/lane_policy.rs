@@ -329,7 +329,8 @@ pub fn summary(world: &World) -> Option<LanePolicySummary> {
     })
 }
 
-/// One clock hour of the staffing table (`staffing.csv`): the policy group's tills.
+/// One clock hour of the staffing table (`staffing.csv`): the tills of the policy group, or
+/// of the rota's cashiers.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StaffingRow {
     /// The hour's start, `HH:MM`.
@@ -349,8 +350,14 @@ pub fn staffing_table(state: &LanePolicyState, open: f64, end: f64) -> Vec<Staff
     if state.group.is_none() {
         return Vec::new();
     }
+    hourly_tills(&state.changes, open, end)
+}
+
+/// The hourly table of tills from their open/close changes `(time, lane, opened)` in time
+/// order, from the hour of opening to `end`.
+pub fn hourly_tills(changes: &[(f64, LaneId, bool)], open: f64, end: f64) -> Vec<StaffingRow> {
     let mut rows = Vec::new();
-    let mut changes = state.changes.iter().peekable();
+    let mut changes = changes.iter().peekable();
     let mut count: u32 = 0;
     let mut hour = (open / 3600.0).floor() * 3600.0;
     while hour < end {

@@ -301,11 +301,15 @@ impl Simulation {
                 .filter_map(|r| r.wait),
         );
         let clock = world.resource::<Clock>();
-        let staffing = lane_policy::staffing_table(
+        let mut staffing = lane_policy::staffing_table(
             world.resource::<lane_policy::LanePolicyState>(),
             clock.open,
             clock.now,
         );
+        let rota = world.resource::<rota::RotaState>();
+        if staffing.is_empty() && !rota.members.is_empty() {
+            staffing = lane_policy::hourly_tills(&rota.changes, clock.open, clock.now);
+        }
         Ok(RunOutput {
             summary,
             records,

@@ -100,6 +100,9 @@ pub struct RotaState {
     pub till_of: IdVec<LaneId, Option<Entity>>,
     /// The rota's members in staff order.
     pub members: Vec<Entity>,
+    /// When rota tills opened and closed: (seconds since 00:00, lane, opened), in time order
+    /// (`staffing.csv`).
+    pub changes: Vec<(f64, LaneId, bool)>,
 }
 
 /// Scheduled: a member's shift starts.
@@ -275,6 +278,7 @@ pub fn spawn(
     world.insert_resource(RotaState {
         till_of: (0..lanes).map(|_| None).collect(),
         members: out.clone(),
+        changes: Vec::new(),
     });
     out
 }
@@ -478,6 +482,7 @@ pub(crate) fn on_cashier_at_till(
     }
     m.task = Task::AtLane;
     r.at_till_since = Some(now);
+    state.changes.push((now, lane, true));
     t.set_lane_open(lane, true);
 }
 
@@ -491,6 +496,7 @@ pub(crate) fn on_till_drained(
     let Some(e) = state.till_of[ev.lane].take() else {
         return;
     };
+    state.changes.push((now, ev.lane, false));
     let Ok((mut m, mut motion, mut r)) = staff.get_mut(e) else {
         return;
     };
