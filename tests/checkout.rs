@@ -696,3 +696,29 @@ fn closing_a_policy_till_by_command_releases_its_restocker() {
         .count();
     assert_eq!(at_till, 0);
 }
+
+/// The live view's threshold control: a looser "one in front" from 10:00 opens fewer tills,
+/// and nothing changes before the command.
+#[test]
+fn the_one_in_front_threshold_can_be_changed_while_running() {
+    use storelab::sim::lane_policy::{LanePolicyState, SetMaxWaiting};
+    let s = load("checkout/one-in-front.ron");
+    let mut base = Simulation::new(&s, 4);
+    base.run_until(10.0 * 3600.0);
+    let before = base.summary().lane_policy.unwrap().openings;
+    base.run_to_end();
+    let strict = base.summary().lane_policy.unwrap();
+    let mut sim = Simulation::new(&s, 4);
+    sim.run_until(10.0 * 3600.0);
+    assert_eq!(sim.summary().lane_policy.unwrap().openings, before);
+    sim.apply(SetMaxWaiting { max_waiting: 6 });
+    assert_eq!(sim.world().resource::<LanePolicyState>().max_waiting, 6);
+    sim.run_to_end();
+    let loose = sim.summary().lane_policy.unwrap();
+    assert!(
+        loose.openings < strict.openings,
+        "{} openings with 6 waiting allowed, {} with 1",
+        loose.openings,
+        strict.openings
+    );
+}

@@ -108,7 +108,11 @@ fn lane_switches_steer_the_store() {
     assert!(till1.open);
     let mut h = Harness::new_ui_state(
         move |ui, s: &mut (f64, Vec<Action>)| {
-            let a = panels::steering_ui(ui, &mut s.0, &[("Supermarket".into(), switches.clone())]);
+            let a = panels::steering_ui(
+                ui,
+                &mut s.0,
+                &[("Supermarket".into(), switches.clone(), None)],
+            );
             s.1.extend(a);
         },
         (1.0, Vec::new()),
@@ -123,6 +127,26 @@ fn lane_switches_steer_the_store() {
             open: false
         }]
     );
+}
+
+/// A store with "one in front" shows its threshold among the steering controls; one without
+/// does not.
+#[test]
+fn the_one_in_front_threshold_is_a_steering_control() {
+    let mut sim = Simulation::new(&load("checkout/one-in-front.ron"), 3);
+    sim.run_until(11.0 * 3600.0);
+    let k = panels::policy_threshold(sim.world());
+    assert_eq!(k, Some(1));
+    assert_eq!(panels::policy_threshold(world_at_noon().world()), None);
+    let switches = panels::lane_switches(sim.world());
+    let h = Harness::new_ui_state(
+        move |ui, s: &mut (f64, Vec<Action>)| {
+            let a = panels::steering_ui(ui, &mut s.0, &[("OIF".into(), switches.clone(), k)]);
+            s.1.extend(a);
+        },
+        (1.0, Vec::new()),
+    );
+    h.get_by_label("One in front (OIF): call a till above");
 }
 
 #[test]

@@ -316,9 +316,12 @@ pub const ROTA_KPIS: &[Kpi] = &[
     kpi("cashier_hours", "Cashier hours on duty (rota)", "h", |s| {
         s.rota.as_ref().map_or(0.0, |r| r.cashier_hours)
     }),
-    kpi("restocker_hours", "Restocker hours on duty (rota)", "h", |s| {
-        s.rota.as_ref().map_or(0.0, |r| r.restocker_hours)
-    }),
+    kpi(
+        "restocker_hours",
+        "Restocker hours on duty (rota)",
+        "h",
+        |s| s.rota.as_ref().map_or(0.0, |r| r.restocker_hours),
+    ),
 ];
 
 /// The KPIs of one segment, by id suffix, label, unit and reader.

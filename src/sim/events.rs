@@ -28,7 +28,7 @@ pub use crate::sim::checkout::{
 pub use crate::sim::counting::{CountDone, CounterAtShelf, CountsDue, ReadersDue};
 pub use crate::sim::inventory::DeliveriesDue;
 pub use crate::sim::journey::{CustomerLeft, ReachExit};
-pub use crate::sim::lane_policy::{PolicyCheck, TillIdle, TillStaffed};
+pub use crate::sim::lane_policy::{PolicyCheck, SetMaxWaiting, TillIdle, TillStaffed};
 pub use crate::sim::metrics::SampleDue;
 pub use crate::sim::receiving::{ReceiveDelivery, ReceiveDone};
 pub use crate::sim::replenishment::{RefillDone, RestockerAtLane, RestockerAtShelf, RestockerBack};
@@ -142,6 +142,7 @@ event_table! {
     AttendantAtTerminal => [attendance::on_attendant_at_terminal],
     HelpDone => [attendance::on_help_done],
     PolicyCheck => [lane_policy::on_policy_check],
+    SetMaxWaiting => [lane_policy::on_set_max_waiting],
     TillStaffed => [lane_policy::on_till_staffed],
     TillIdle => [lane_policy::on_till_idle],
     BasketLeft => [replenishment::on_basket_left],

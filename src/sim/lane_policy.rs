@@ -72,6 +72,34 @@ impl LanePolicySummary {
     }
 }
 
+/// A command (the live view): "one in front" calls a till when more than `max_waiting`
+/// customers wait at one, from now on; the policy checks the queues at once.
+#[derive(Debug, Clone, Copy)]
+pub struct SetMaxWaiting {
+    pub max_waiting: u32,
+}
+
+impl Describe for SetMaxWaiting {
+    fn describe(&self, _: &World, row: &mut LogRow) {
+        row.what = format!(
+            "one in front: a till is called when more than {} wait (command)",
+            self.max_waiting
+        );
+    }
+}
+
+pub(crate) fn on_set_max_waiting(
+    In(ev): In<SetMaxWaiting>,
+    mut state: ResMut<LanePolicyState>,
+    mut agenda: ResMut<crate::sim::events::Agenda>,
+) {
+    if state.group.is_none() {
+        return;
+    }
+    state.max_waiting = ev.max_waiting.min(1000);
+    agenda.emit(PolicyCheck);
+}
+
 /// Emitted when a customer joins a queue the policy watches: check whether to call a cashier.
 #[derive(Debug, Clone, Copy)]
 pub struct PolicyCheck;
@@ -206,7 +234,8 @@ pub(crate) fn on_policy_check(
             Task::ToTill { lane } => Some(lane),
             _ => None,
         }))
-        .filter(|&l| !checkout.lane_open[l])
+        // Rota cashiers walk to tills of other groups.
+        .filter(|&l| !checkout.lane_open[l] && checkout.lane_group[l] == group)
         .collect();
     let waiting = excess(&state, checkout, &queues, group);
     let per_till = state.max_waiting + 1;

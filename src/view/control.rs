@@ -14,6 +14,7 @@ use crate::ids::LaneId;
 use crate::scenario::validate::ValidScenario;
 use crate::sim::arrivals::SetArrivalMultiplier;
 use crate::sim::checkout::SetLaneOpen;
+use crate::sim::lane_policy::SetMaxWaiting;
 use crate::view::lab::StoreRun;
 
 /// Something a user changes in a running store.
@@ -23,6 +24,8 @@ pub enum Command {
     SetLaneOpen { lane: LaneId, open: bool },
     /// Scale the arrival rate from now on (1.0 = as in the scenario).
     SetArrivalMultiplier(f64),
+    /// "One in front": call a till when more than this many wait at one, from now on.
+    SetMaxWaiting(u32),
 }
 
 impl Command {
@@ -33,6 +36,7 @@ impl Command {
             Command::SetArrivalMultiplier(multiplier) => {
                 sim.apply(SetArrivalMultiplier { multiplier })
             }
+            Command::SetMaxWaiting(max_waiting) => sim.apply(SetMaxWaiting { max_waiting }),
         }
     }
 }

@@ -344,13 +344,14 @@ fn ui(mut contexts: EguiContexts, mut lab: ResMut<LabRes>, mut view: ResMut<View
                     ui.separator();
                 }
                 ui.heading("Steer");
-                let switches: Vec<(String, Vec<panels::LaneSwitch>)> = lab
+                let switches: Vec<(String, Vec<panels::LaneSwitch>, Option<u32>)> = lab
                     .stores
                     .iter()
                     .map(|s| {
                         (
                             s.scenario.name.clone(),
                             panels::lane_switches(s.sim.world()),
+                            panels::policy_threshold(s.sim.world()),
                         )
                     })
                     .collect();
@@ -454,6 +455,9 @@ fn apply(lab: &mut Lab, view: &mut ViewState, action: Action) {
             lab.command(store, Command::SetLaneOpen { lane, open })
         }
         Action::SetArrivalMultiplier(m) => lab.command_all(Command::SetArrivalMultiplier(m)),
+        Action::SetMaxWaiting { store, max_waiting } => {
+            lab.command(store, Command::SetMaxWaiting(max_waiting))
+        }
         Action::SaveLog => {
             let mut saved = Vec::new();
             for (i, s) in lab.stores.iter().enumerate() {

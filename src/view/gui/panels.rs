@@ -39,6 +39,10 @@ pub enum Action {
         open: bool,
     },
     SetArrivalMultiplier(f64),
+    SetMaxWaiting {
+        store: usize,
+        max_waiting: u32,
+    },
     SaveLog,
     Open {
         store: usize,
@@ -253,11 +257,18 @@ pub fn lane_switches(world: &World) -> Vec<LaneSwitch> {
         .collect()
 }
 
-/// Steering: the arrival-rate multiplier (all stores) and each store's lanes.
+/// A store's "one in front" threshold, if it has that lane policy.
+pub fn policy_threshold(world: &World) -> Option<u32> {
+    let state = world.resource::<crate::sim::lane_policy::LanePolicyState>();
+    state.group.map(|_| state.max_waiting)
+}
+
+/// Steering: the arrival-rate multiplier (all stores), each store's "one in front" threshold
+/// and its lanes.
 pub fn steering_ui(
     ui: &mut egui::Ui,
     multiplier: &mut f64,
-    stores: &[(String, Vec<LaneSwitch>)],
+    stores: &[(String, Vec<LaneSwitch>, Option<u32>)],
 ) -> Vec<Action> {
     let mut actions = Vec::new();
     ui.horizontal(|ui| {
@@ -270,7 +281,25 @@ pub fn steering_ui(
             actions.push(Action::SetArrivalMultiplier(*multiplier));
         }
     });
-    for (store, (name, lanes)) in stores.iter().enumerate() {
+    for (store, (name, _, threshold)) in stores.iter().enumerate() {
+        if let Some(k) = threshold {
+            let mut k = *k;
+            ui.horizontal(|ui| {
+                ui.label(format!("One in front ({name}): call a till above"));
+                if ui
+                    .add(egui::DragValue::new(&mut k).range(0..=20).suffix(" waiting"))
+                    .on_hover_text("From now on a restocker is called to open a till when more than this many customers wait at one")
+                    .changed()
+                {
+                    actions.push(Action::SetMaxWaiting {
+                        store,
+                        max_waiting: k,
+                    });
+                }
+            });
+        }
+    }
+    for (store, (name, lanes, _)) in stores.iter().enumerate() {
         egui::CollapsingHeader::new(format!("Lanes: {name}"))
             .id_salt(("lanes", store))
             .default_open(true)
