@@ -174,3 +174,64 @@ fn bad_rotas_are_rejected_with_field_paths() {
         );
     }
 }
+
+/// Customers who can pay only at rota tills need a cashier on duty all day.
+#[test]
+fn a_rota_with_a_gap_where_customers_can_pay_nowhere_else_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gap.ron");
+    let text = format!(
+        "(extends: {:?}, name: \"gap\", \
+         checkouts: (groups: {{ \"till\": (kind: Staffed, queue_side: Up), \
+           \"self\": (kind: SelfCheckout, open: 0, queue_side: Up) }}), \
+         rota: (shifts: [\
+           (role: Cashier, group: \"till\", from: \"06:00\", to: \"12:00\", staff: 3), \
+           (role: Cashier, group: \"till\", from: \"13:00\", to: \"22:00\", staff: 3), \
+         ]))",
+        scenario_path("checkout/rota.ron")
+    );
+    std::fs::write(&file, text).unwrap();
+    let o = std::process::Command::new(bin())
+        .args(["validate", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.lines().any(|l| l.contains("rota.shifts")
+            && l.contains("from 12:00:00 to 13:00:00 no cashier of \"till\"")),
+        "{err}"
+    );
+}
+
+/// One cashier, no self-checkouts: customers who come to the checkout during its break wait
+/// at closed tills, and when it is back (at whichever till) they go there; nobody is left.
+#[test]
+fn customers_stranded_by_a_break_are_served_when_the_cashier_is_back() {
+    let mut s = (*load("checkout/rota.ron")).clone();
+    s.customers.arrival_multiplier = 0.08;
+    s.checkouts.groups.get_mut("self").unwrap().open = Some(0);
+    let rota = s.rota.as_mut().unwrap();
+    rota.shifts
+        .retain(|sh| sh.role == storelab::scenario::ShiftRole::Restocker);
+    rota.shifts.push(storelab::scenario::Shift {
+        role: storelab::scenario::ShiftRole::Cashier,
+        group: Some("till".into()),
+        from: storelab::scenario::ClockTime::parse("06:00").unwrap(),
+        to: storelab::scenario::ClockTime::parse("23:00").unwrap(),
+        staff: 1,
+        names: vec!["Solo".into()],
+    });
+    let s = valid(s);
+    let out = run(&s, 2);
+    let c = &out.summary.customers;
+    assert_eq!(c.inside_at_end, 0, "{c:?}");
+    assert_eq!(c.served + c.left_without_buying, c.arrived);
+    // Some waited through the break (20 min).
+    let waited_break = out
+        .records
+        .iter()
+        .filter(|r| r.wait.is_some_and(|w| w > 600.0))
+        .count();
+    assert!(waited_break > 0, "nobody came during the break");
+}

@@ -34,8 +34,7 @@ use crate::ids::{GroupId, Id, IdVec, LaneId, QueueId, SegmentId};
 use crate::scenario::floor_plan::FloorPlan;
 use crate::scenario::{LaneKind, QueueBehaviour, QueueDiscipline, QueueStrategy, ServiceModel};
 use crate::sim::attendance::{Attendance, TerminalStops};
-use crate::sim::catalog::Catalog;
-use crate::sim::customer::{Customer, GaveUp, Method, Phase, Step, Temper};
+use crate::sim::customer::{Customer, GaveUp, Phase, Step, Temper};
 use crate::sim::engine::Clock;
 use crate::sim::event_log::{Describe, EventLog, LogRow, customer_name};
 use crate::sim::events::Agenda;
@@ -43,7 +42,6 @@ use crate::sim::inventory::Inventory;
 use crate::sim::journey::walk_to_exit;
 use crate::sim::movement::{Motion, Movement, Walker};
 use crate::sim::random::{self, Attr};
-use crate::sim::segments::Segments;
 use crate::sim::service;
 
 /// A lane group from the scenario.
@@ -86,6 +84,10 @@ pub struct Checkout {
     pub lane_group: IdVec<LaneId, GroupId>,
     /// Per segment, the lane groups its customers may use at the tills and self-checkouts.
     pub segment_groups: IdVec<SegmentId, IdVec<GroupId, bool>>,
+    /// Groups whose tills the rota's cashiers open and close ([`crate::sim::rota`]).
+    pub rota_groups: Vec<GroupId>,
+    /// Per segment, its own patience (none: `queue_behaviour.reneging`'s).
+    pub segment_patience: IdVec<SegmentId, Option<crate::scenario::Distribution>>,
 }
 
 /// Customers (of the KPI window) who balked, reneged or changed queues, and the baskets left.
@@ -482,6 +484,11 @@ impl Plugin for CheckoutPlugin {
             None => None,
         };
         let lane_group = lane_components.iter().map(|l| l.group).collect();
+        let rota_group_ids = groups
+            .iter_enumerated()
+            .filter(|(_, g)| rota_groups.contains(&g.id.as_str()))
+            .map(|(g, _)| g)
+            .collect();
         let segment_groups = segment_groups(&config.scenario, &groups);
         for lane in lane_components {
             lanes.push(app.world_mut().spawn(lane).id());
@@ -502,6 +509,11 @@ impl Plugin for CheckoutPlugin {
             policy,
             lane_group,
             segment_groups,
+            rota_groups: rota_group_ids,
+            segment_patience: match &config.scenario.segments {
+                None => std::iter::once(None).collect(),
+                Some(map) => map.values().map(|s| s.patience.clone()).collect(),
+            },
             lane_open,
             strategy: config.scenario.checkouts.strategy,
             behaviour: config.scenario.queue_behaviour.clone(),
@@ -568,8 +580,6 @@ pub(crate) struct Tills<'w, 's> {
     agenda: ResMut<'w, Agenda>,
     inventory: ResMut<'w, Inventory>,
     attendance: ResMut<'w, Attendance>,
-    segments: ResMut<'w, Segments>,
-    catalog: Res<'w, Catalog>,
     log: Option<ResMut<'w, EventLog>>,
 }
 
@@ -590,7 +600,7 @@ pub(crate) fn on_reach_checkout(In(ev): In<ReachCheckout>, mut t: Tills) {
     if let Some(b) = &t.checkout.behaviour
         && first_time
     {
-        let patience = t.segments.list[c.segment].patience.as_ref();
+        let patience = t.checkout.segment_patience[c.segment].as_ref();
         let temper = draw_temper(t.checkout.seed, c.id, b, patience);
         c.temper = Some(temper);
         let waiting = t
@@ -866,6 +876,7 @@ fn choose_queue(
         index: QueueId,
         metres: f64,
         open_lanes: u32,
+        draining: bool,
         fits: bool,
         takes: bool,
         customers: f64,
@@ -877,6 +888,7 @@ fn choose_queue(
         let q = queues.get(qe).expect("queue");
         let group = &checkout.groups[q.group];
         let mut open_lanes = 0;
+        let mut draining = false;
         let mut busy = 0.0;
         let mut items = f64::from(q.items_waiting + q.incoming_items);
         let mut remaining = 0.0;
@@ -885,6 +897,7 @@ fn choose_queue(
             if lane.open {
                 open_lanes += 1;
             }
+            draining |= lane.draining;
             if lane.serving.is_some() {
                 busy += 1.0;
                 items += f64::from(lane.serving_items);
@@ -898,6 +911,7 @@ fn choose_queue(
             index: q.index,
             metres: plan.distance(c.at, checkout.lane_points[q.lanes[0]]),
             open_lanes,
+            draining,
             fits: group.item_limit.is_none_or(|limit| c.items <= limit),
             takes: checkout.takes(c, q.group),
             customers: (q.waiting.len() as f64 + f64::from(q.incoming) + busy) / per_lane,
@@ -913,6 +927,10 @@ fn choose_queue(
         .collect();
     if allowed.is_empty() {
         allowed = options.iter().filter(|o| o.open_lanes > 0).collect();
+    }
+    if allowed.is_empty() {
+        // None open: wait at a closed lane (not one serving out its queue before closing).
+        allowed = options.iter().filter(|o| !o.draining).collect();
     }
     if allowed.is_empty() {
         allowed = options.iter().collect();
@@ -1202,30 +1220,58 @@ pub(crate) fn on_service_done(In(ev): In<ServiceDone>, mut t: Tills) {
     t.check_idle(ev.lane);
 }
 
+/// Emitted for a scan & go or cashierless customer through a checkout step: what the step
+/// found ([`crate::sim::segments::on_digital_step`]) is settled before it goes on
+/// ([`StepDone`]).
+#[derive(Debug, Clone, Copy)]
+pub struct DigitalStep {
+    pub customer: Entity,
+}
+
+/// Emitted when a digital customer's step is settled: on to the next step, or out.
+#[derive(Debug, Clone, Copy)]
+pub struct StepDone {
+    pub customer: Entity,
+}
+
+impl Describe for DigitalStep {
+    fn describe(&self, world: &World, row: &mut LogRow) {
+        row.about_customer(world, self.customer);
+        row.what = "is through a step of its digital checkout".into();
+    }
+}
+
+impl Describe for StepDone {
+    fn describe(&self, world: &World, row: &mut LogRow) {
+        row.about_customer(world, self.customer);
+        row.what = "goes on".into();
+    }
+}
+
+pub(crate) fn on_step_done(In(ev): In<StepDone>, mut t: Tills) {
+    t.next_step(ev.customer);
+}
+
 impl Tills<'_, '_> {
-    /// Customer `customer` is through a checkout step: on to the next one, or it pays what
-    /// it owes (digital customers: less what nobody noticed) and walks out.
+    /// Customer `customer` is through a checkout step. A digital customer's step is settled
+    /// first ([`DigitalStep`]); the others go on at once.
     fn finish_step(&mut self, customer: Entity) {
+        match self.customers.get(customer) {
+            Ok((c, _)) if c.digital.is_some() => {
+                self.agenda.emit(DigitalStep { customer });
+            }
+            Ok(_) => self.next_step(customer),
+            Err(_) => {}
+        }
+    }
+
+    /// On to the customer's next step, or it pays what it owes and walks out.
+    fn next_step(&mut self, customer: Entity) {
         let now = self.clock.now;
         let Ok((mut c, mut motion)) = self.customers.get_mut(customer) else {
             return;
         };
         let c = &mut *c;
-        let measured = c.arrived >= self.clock.measure_from;
-        if let Some(d) = c.digital.as_mut() {
-            match (c.step, c.method) {
-                (Step::Audit, _) => {
-                    let found = self.segments.audit(d, c.items, measured);
-                    if let Some(log) = self.log.as_mut() {
-                        log.what(|| format!("audit finds {found} unscanned items"));
-                    }
-                }
-                (Step::Gate, Method::Cashierless) => {
-                    self.segments.gate(d, &c.basket, measured);
-                }
-                _ => {}
-            }
-        }
         let next = c.method.after(c.step);
         if next != Step::Done {
             let (joined, started) = (c.queue_joined.take(), c.service_start.take());
@@ -1238,17 +1284,11 @@ impl Tills<'_, '_> {
             }
             c.step = next;
             let plan = self.moves.plan();
-            let Some(to) = self.checkout.nearest_approach(plan, c.at, c) else {
-                walk_to_exit(
-                    customer,
-                    c,
-                    &mut motion,
-                    &mut self.moves,
-                    now,
-                    &mut self.agenda,
-                );
-                return;
-            };
+            // Validation makes sure every checkout step in use has a lane.
+            let to = self
+                .checkout
+                .nearest_approach(plan, c.at, c)
+                .expect("validated: every checkout step has a lane");
             let walk = self
                 .moves
                 .walk(Walker::Customer, &mut motion, to, c.speed, now);
@@ -1260,18 +1300,6 @@ impl Tills<'_, '_> {
             return;
         }
         c.service_end = Some(now);
-        if let Some(d) = c.digital.as_mut() {
-            let (units, value) = self.segments.settle(
-                c.method,
-                d,
-                &mut self.inventory,
-                &self.catalog,
-                c.value,
-                measured,
-            );
-            c.items -= units;
-            c.value -= value;
-        }
         self.agenda.emit(CustomerPaid {
             customer: c.id,
             items: c.items,
@@ -1290,6 +1318,16 @@ impl Tills<'_, '_> {
 
 pub(crate) fn on_set_lane_open(In(ev): In<SetLaneOpen>, mut t: Tills) {
     if t.checkout.lanes.get(ev.lane).is_none() {
+        return;
+    }
+    if t.checkout
+        .rota_groups
+        .contains(&t.checkout.lane_group[ev.lane])
+    {
+        // Its cashiers' shifts open and close it.
+        if let Some(log) = t.log.as_mut() {
+            log.what(|| "no change: the rota staffs this till".into());
+        }
         return;
     }
     t.set_lane_open(ev.lane, ev.open);
@@ -1322,6 +1360,54 @@ impl<'w> Tills<'w, '_> {
             .filter(|&(_, &g)| g == group)
             .map(|(l, _)| l)
             .collect()
+    }
+
+    /// Customers stranded in queues no lane serves (they chose a closed lane because none
+    /// of theirs was open) who may use lane `opened` choose again now that it is open.
+    fn rechoose_stranded(&mut self, opened: LaneId) {
+        let now = self.clock.now;
+        let group = self.checkout.lane_group[opened];
+        let mut moving: Vec<(QueueId, Entity)> = Vec::new();
+        for (qi, &qe) in self.checkout.queues.iter_enumerated() {
+            let Ok(q) = self.queues.get(qe) else {
+                continue;
+            };
+            if q.waiting.is_empty() {
+                continue;
+            }
+            let served = q.lanes.iter().any(|&l| {
+                self.checkout.lane_open[l]
+                    || self
+                        .lanes
+                        .get(self.checkout.lanes[l])
+                        .is_ok_and(|lane| lane.draining || lane.serving.is_some())
+            });
+            if served {
+                continue;
+            }
+            for &e in &q.waiting {
+                if self
+                    .customers
+                    .get(e)
+                    .is_ok_and(|(c, _)| self.checkout.takes(c, group))
+                {
+                    moving.push((qi, e));
+                }
+            }
+        }
+        for (qi, e) in moving {
+            let Ok((c, _)) = self.customers.get(e) else {
+                continue;
+            };
+            let measured = c.arrived >= self.clock.measure_from;
+            let mut q = self
+                .queues
+                .get_mut(self.checkout.queues[qi])
+                .expect("queue");
+            let g = q.group;
+            leave_line(&mut q, e, c, &self.checkout.groups[g], now, measured);
+            self.agenda.emit(ReachCheckout { customer: e });
+        }
     }
 
     /// Closes lane `lane` to newcomers; it serves its queue (if no other open lane does)
@@ -1466,6 +1552,7 @@ impl<'w> Tills<'w, '_> {
         if ev.open {
             t.start_services(q);
             t.jockey_to(q);
+            t.rechoose_stranded(lane_id);
             return;
         }
         // If no open lane feeds this queue any more, its customers choose again.

@@ -17,13 +17,14 @@ use bevy::prelude::*;
 use crate::sim::engine::Dispatch;
 use crate::sim::{
     arrivals, attendance, checkout, counting, inventory, journey, lane_policy, metrics, receiving,
-    replenishment, rota, shopping,
+    replenishment, rota, segments, shopping,
 };
 
 pub use crate::sim::arrivals::{ArrivalDue, CustomerEntered, SetArrivalMultiplier};
 pub use crate::sim::attendance::{AttendantAtTerminal, HelpDone, TerminalStops};
 pub use crate::sim::checkout::{
-    BasketLeft, CustomerPaid, JoinQueue, PatienceOut, ReachCheckout, ServiceDone, SetLaneOpen,
+    BasketLeft, CustomerPaid, DigitalStep, JoinQueue, PatienceOut, ReachCheckout, ServiceDone,
+    SetLaneOpen, StepDone,
 };
 pub use crate::sim::counting::{CountDone, CounterAtShelf, CountsDue, ReadersDue};
 pub use crate::sim::inventory::DeliveriesDue;
@@ -135,6 +136,8 @@ event_table! {
     ReachCheckout => [checkout::on_reach_checkout],
     JoinQueue => [checkout::on_join_queue],
     ServiceDone => [checkout::on_service_done],
+    DigitalStep => [segments::on_digital_step],
+    StepDone => [checkout::on_step_done],
     CustomerPaid => [metrics::on_paid],
     SetLaneOpen => [checkout::on_set_lane_open, lane_policy::on_lane_command],
     PatienceOut => [checkout::on_patience_out],

@@ -54,6 +54,8 @@ pub struct Rostered {
     pub at_till_since: Option<f64>,
     /// When it went off shift for good.
     pub left: Option<f64>,
+    /// Seconds on duty after the shift's end (closed intervals), finishing work.
+    pub over_s: f64,
 }
 
 /// Why a member leaves its work.
@@ -67,7 +69,10 @@ impl Rostered {
     /// Changes `m`'s duty at `now`, booking the time of the duty it ends.
     fn set_duty(&mut self, m: &mut StaffMember, duty: Duty, now: f64) {
         match m.duty {
-            Duty::On => self.on_s += now - self.since,
+            Duty::On => {
+                self.on_s += now - self.since;
+                self.over_s += (now - self.since.max(self.to)).max(0.0);
+            }
             Duty::Break => self.break_s += now - self.since,
             Duty::Off => {}
         }
@@ -261,6 +266,7 @@ pub fn spawn(
                     till_s: 0.0,
                     at_till_since: None,
                     left: None,
+                    over_s: 0.0,
                 },
             ))
             .id();
@@ -322,6 +328,24 @@ fn to_a_till(
     let (moves, agenda) = t.moves_and_agenda();
     let walk = moves.walk(Walker::Staff, motion, point, m.speed, now);
     agenda.schedule(walk.arrive, CashierAtTill { staff: e });
+}
+
+/// Till `lane` is free: the first cashier of its group waiting at the door walks to it.
+fn hand_on(lane: LaneId, staff: &mut StaffQuery, state: &mut RotaState, t: &mut Tills) {
+    let members = state.members.clone();
+    for w in members {
+        let Ok((mut wm, mut wmotion, wr)) = staff.get_mut(w) else {
+            continue;
+        };
+        if wm.duty == Duty::On
+            && wm.task == Task::Idle
+            && matches!(wm.role, Role::Cashier { .. })
+            && wr.group.is_some_and(|g| t.in_group(lane, Some(g)))
+        {
+            to_a_till(w, &mut wm, &mut wmotion, &wr, state, t);
+            return;
+        }
+    }
 }
 
 /// Sends a cashier from where it stands back to the door.
@@ -414,9 +438,10 @@ fn leave_due(
             }
         }
         Task::ToTill { lane } if matches!(m.role, Role::Cashier { .. }) => {
-            // On its way to a till: it turns back.
+            // On its way to a till: it turns back, and the till is free for another.
             state.till_of[lane] = None;
             walk_to_door(e, &mut m, &mut motion, t);
+            hand_on(lane, staff, state, t);
         }
         // Restockers (and cashiers walking back) finish first.
         _ => {}
@@ -475,9 +500,14 @@ pub(crate) fn on_cashier_at_till(
     let Task::ToTill { lane } = m.task else {
         return;
     };
+    // A walk it turned back from, and set out on again since, ends later.
+    if motion.arrive != now {
+        return;
+    }
     if r.pending.is_some() {
         state.till_of[lane] = None;
         walk_to_door(ev.staff, &mut m, &mut motion, &mut t);
+        hand_on(lane, &mut staff, &mut state, &mut t);
         return;
     }
     m.task = Task::AtLane;
@@ -505,20 +535,7 @@ pub(crate) fn on_till_drained(
     }
     walk_to_door(e, &mut m, &mut motion, &mut t);
     // A cashier waiting at the door takes the till now free.
-    let waiting: Vec<Entity> = state.members.clone();
-    for w in waiting {
-        let Ok((mut wm, mut wmotion, wr)) = staff.get_mut(w) else {
-            continue;
-        };
-        if wm.duty == Duty::On
-            && wm.task == Task::Idle
-            && matches!(wm.role, Role::Cashier { .. })
-            && wr.group.is_some_and(|g| t.in_group(ev.lane, Some(g)))
-        {
-            to_a_till(w, &mut wm, &mut wmotion, &wr, &mut state, &mut t);
-            break;
-        }
-    }
+    hand_on(ev.lane, &mut staff, &mut state, &mut t);
 }
 
 pub(crate) fn on_cashier_back(
@@ -607,8 +624,12 @@ pub fn summary(world: &World) -> Option<RotaSummary> {
             continue;
         };
         let (on, brk) = r.hours_at(m.duty, now);
-        let end = r.left.unwrap_or(now);
-        let overtime = (end - r.to).max(0.0);
+        let overtime = r.over_s
+            + if m.duty == Duty::On {
+                (now - r.since.max(r.to)).max(0.0)
+            } else {
+                0.0
+            };
         let h = MemberHours {
             name: crate::sim::staff::staff_name(m),
             role: m.role.name(),

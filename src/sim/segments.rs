@@ -34,7 +34,11 @@ use crate::scenario::{
     Cashierless, CheckoutMethod, Distribution, ScanAndGo, ScanGoPayment, Scenario,
 };
 use crate::sim::catalog::Catalog;
-use crate::sim::customer::{CustomerRecord, Method};
+use crate::sim::checkout::{DigitalStep, StepDone};
+use crate::sim::customer::{Customer, CustomerRecord, Method, Step};
+use crate::sim::engine::Clock;
+use crate::sim::event_log::EventLog;
+use crate::sim::events::Agenda;
 use crate::sim::inventory::Inventory;
 use crate::sim::random::{self, Attr, BasketSampler, SimRng};
 
@@ -304,14 +308,14 @@ impl Segments {
         }
     }
 
-    /// An audit of a basket of `items` ends: each unscanned unit is found with probability
-    /// rescanned / items and paid. Returns the units found.
+    /// An audit of a basket of `items` (every unit taken, the unscanned ones included) ends:
+    /// each unscanned unit is found with probability rescanned / items and paid. Returns the
+    /// units found.
     pub fn audit(&mut self, digital: &mut Digital, items: u32, measured: bool) -> u32 {
-        let total = items + digital.unpaid_units();
-        let p = if total == 0 {
+        let p = if items == 0 {
             0.0
         } else {
-            f64::from(self.rescanned(total)) / f64::from(total)
+            f64::from(self.rescanned(items)) / f64::from(items)
         };
         let mut found = 0;
         for (_, units) in &mut digital.unpaid {
@@ -503,6 +507,48 @@ pub fn segment_summaries(
     }
     out.iter_mut().for_each(SegmentSummary::finish);
     out
+}
+
+/// A digital customer is through a checkout step: an audit's findings, a gate's errors;
+/// through its last step, what nobody noticed leaves unpaid (its basket's items and value
+/// become what it pays). Then it goes on ([`StepDone`]).
+pub(crate) fn on_digital_step(
+    In(ev): In<DigitalStep>,
+    mut customers: Query<&mut Customer>,
+    mut segments: ResMut<Segments>,
+    catalog: Res<Catalog>,
+    mut inventory: ResMut<Inventory>,
+    clock: Res<Clock>,
+    mut agenda: ResMut<Agenda>,
+    mut log: Option<ResMut<EventLog>>,
+) {
+    let Ok(mut c) = customers.get_mut(ev.customer) else {
+        return;
+    };
+    let c = &mut *c;
+    let measured = c.arrived >= clock.measure_from;
+    let Some(d) = c.digital.as_mut() else {
+        return;
+    };
+    match (c.step, c.method) {
+        (Step::Audit, _) => {
+            let found = segments.audit(d, c.items, measured);
+            if let Some(log) = log.as_mut() {
+                log.what(|| format!("audit finds {found} unscanned items"));
+            }
+        }
+        (Step::Gate, Method::Cashierless) => segments.gate(d, &c.basket, measured),
+        _ => {}
+    }
+    if c.method.after(c.step) == Step::Done {
+        let (units, value) =
+            segments.settle(c.method, d, &mut inventory, &catalog, c.value, measured);
+        c.items -= units;
+        c.value -= value;
+    }
+    agenda.emit(StepDone {
+        customer: ev.customer,
+    });
 }
 
 pub struct SegmentsPlugin;

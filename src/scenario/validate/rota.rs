@@ -4,10 +4,12 @@
 //! staffed lane group with tills drawn, whose `open` count is then left out (the rota opens
 //! its tills); restocker shifts name no group. Breaks fall due after 0 to 24 hours and last
 //! 0 to 240 minutes, and a break must end before the shift it falls in. The staff start and
-//! end their shifts at the backroom door: the layout needs a backroom.
+//! end their shifts at the backroom door: the layout needs a backroom. Customers who can pay
+//! only at rota tills (no other till or self-checkout of theirs is open) need a cashier on
+//! duty from opening to closing: the shifts of those groups must cover the opening hours.
 
 use super::{Checks, Known};
-use crate::scenario::{LaneKind, Scenario, ShiftRole};
+use crate::scenario::{CheckoutMethod, LaneKind, Scenario, ShiftRole, format_clock};
 use crate::sim::MAX_DRAIN;
 
 pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
@@ -125,6 +127,84 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
                 "restockers work anywhere: a group is for cashiers",
             ),
             (ShiftRole::Restocker, None) => {}
+        }
+    }
+    coverage(s, k, c);
+}
+
+/// Segments (or, without segments, every customer) that can pay only at rota tills need a
+/// cashier of those groups on duty from opening to closing.
+fn coverage(s: &Scenario, k: &Known, c: &mut Checks) {
+    let Some(rota) = &s.rota else {
+        return;
+    };
+    let rota_group = |g: &str| rota.shifts.iter().any(|sh| sh.group.as_deref() == Some(g));
+    // Per Lanes segment: the groups it may use.
+    let users: Vec<(String, Vec<&str>)> = match &s.segments {
+        None => vec![(String::new(), Vec::new())],
+        Some(map) => map
+            .iter()
+            .filter(|(_, seg)| seg.checkout == CheckoutMethod::Lanes)
+            .map(|(n, seg)| (n.clone(), seg.lanes.iter().map(String::as_str).collect()))
+            .collect(),
+    };
+    for (name, lanes) in users {
+        let usable: Vec<(&str, &crate::scenario::LaneGroup)> = s
+            .checkouts
+            .groups
+            .iter()
+            .filter(|(id, g)| {
+                g.kind.is_checkout() && (lanes.is_empty() || lanes.contains(&id.as_str()))
+            })
+            .map(|(id, g)| (id.as_str(), g))
+            .collect();
+        let elsewhere = usable
+            .iter()
+            .any(|(id, g)| !rota_group(id) && g.open != Some(0));
+        let mine: Vec<&str> = usable
+            .iter()
+            .filter(|(id, _)| rota_group(id))
+            .map(|(id, _)| *id)
+            .collect();
+        if elsewhere || mine.is_empty() {
+            continue;
+        }
+        // The times no cashier of these groups is on duty, between opening and closing.
+        let mut spans: Vec<(f64, f64)> = rota
+            .shifts
+            .iter()
+            .filter(|sh| sh.group.as_deref().is_some_and(|g| mine.contains(&g)))
+            .map(|sh| (sh.from.seconds(), sh.to.seconds()))
+            .collect();
+        spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut covered = k.open;
+        let mut gap = None;
+        for (from, to) in spans {
+            if from > covered {
+                gap.get_or_insert((covered, from));
+            }
+            covered = covered.max(to);
+        }
+        if covered < k.close {
+            gap.get_or_insert((covered, k.close));
+        }
+        if let Some((a, b)) = gap
+            && b > a
+        {
+            let who = if name.is_empty() {
+                "every customer pays at these tills".to_string()
+            } else {
+                format!("segment \"{name}\" pays only at these tills")
+            };
+            c.err(
+                "rota.shifts",
+                format!(
+                    "from {} to {} no cashier of {} is on duty, and {who}: customers would wait at closed tills",
+                    format_clock(a),
+                    format_clock(b),
+                    mine.iter().map(|g| format!("\"{g}\"")).collect::<Vec<_>>().join(", ")
+                ),
+            );
         }
     }
 }
