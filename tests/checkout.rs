@@ -407,19 +407,7 @@ fn bad_queue_behaviour_is_rejected_with_field_paths() {
             vec![("lane_policy.OneInFront.group", "only staffed tills")],
         ),
     ] {
-        let o = std::process::Command::new(bin())
-            .args(["validate", file.to_str().unwrap()])
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{err}");
-        assert!(!err.contains("panicked"), "{err}");
-        for (path, words) in expected {
-            assert!(
-                err.lines().any(|l| l.contains(path) && l.contains(words)),
-                "expected `{path}: …{words}…` in:\n{err}"
-            );
-        }
+        assert_rejected(file, &expected);
     }
 }
 

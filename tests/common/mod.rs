@@ -73,3 +73,21 @@ pub fn bin() -> &'static str {
 pub fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
+
+/// `storelab validate FILE` must reject the file (exit 2, no panic) and name every
+/// `(field path, words)` pair on one line of its message.
+pub fn assert_rejected(file: &Path, expected: &[(&str, &str)]) {
+    let o = std::process::Command::new(bin())
+        .args(["validate", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    for (path, words) in expected {
+        assert!(
+            err.lines().any(|l| l.contains(path) && l.contains(words)),
+            "expected `{path}: …{words}…` in:\n{err}"
+        );
+    }
+}
