@@ -301,4 +301,16 @@ fn bad_segments_are_rejected_with_field_paths() {
     for (file, expected) in cases {
         assert_rejected(&file, &expected);
     }
+    // A segment that uses only self-checkouts (at most 40 items) with baskets up to 75.
+    assert_rejected(
+        &case(
+            "limit.ron",
+            "supermarket.ron",
+            "segments: { \"a\": (lanes: [\"self\"]) }",
+        ),
+        &[(
+            "checkouts.groups",
+            "at most 40) but baskets of segment \"a\" can be larger",
+        )],
+    );
 }

@@ -6,7 +6,7 @@
 
 use super::layout::cut_off;
 use super::{Checks, Known, MAX_BASKET, MAX_SECONDS, list_or_none};
-use crate::scenario::{Basket, Scenario, ServiceModel};
+use crate::scenario::{Basket, CheckoutMethod, Scenario, ServiceModel};
 
 pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
     let co = &s.checkouts;
@@ -22,7 +22,8 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
         }
     }
     let mut any_open = false;
-    let mut open_limits: Vec<Option<u32>> = Vec::new();
+    // Open tills and self-checkouts: (group, item limit).
+    let mut open_limits: Vec<(&str, Option<u32>)> = Vec::new();
     for (id, g) in &co.groups {
         let path = format!("checkouts.groups[\"{id}\"]");
         let drawn = k
@@ -54,7 +55,9 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
             }
             if open_n.min(n) > 0 {
                 any_open = true;
-                open_limits.push(g.item_limit);
+                if g.kind.is_checkout() {
+                    open_limits.push((id.as_str(), g.item_limit));
+                }
             }
             if let Some(plan) = &k.plan {
                 // Closed lanes too: the view can open any lane during the day.
@@ -104,18 +107,48 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
             "no lane is open: customers could never pay",
         );
     }
-    if any_open && open_limits.iter().all(Option::is_some) {
-        let biggest = open_limits.iter().flatten().max().copied().unwrap_or(0);
-        let basket_max = match &s.customers.basket {
+    // Customers who check out at tills and self-checkouts (each segment of them, with its
+    // own basket and lanes) need an open lane that takes their largest basket.
+    let users: Vec<(String, &Basket, Vec<&str>)> = match &s.segments {
+        None => vec![(String::new(), &s.customers.basket, Vec::new())],
+        Some(map) => map
+            .iter()
+            .filter(|(_, seg)| seg.checkout == CheckoutMethod::Lanes)
+            .map(|(n, seg)| {
+                (
+                    n.clone(),
+                    seg.basket.as_ref().unwrap_or(&s.customers.basket),
+                    seg.lanes.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect(),
+    };
+    for (name, basket, lanes) in users {
+        let limits: Vec<Option<u32>> = open_limits
+            .iter()
+            .filter(|(g, _)| lanes.is_empty() || lanes.contains(g))
+            .map(|&(_, l)| l)
+            .collect();
+        if limits.is_empty() || !limits.iter().all(Option::is_some) {
+            continue;
+        }
+        let biggest = limits.iter().flatten().max().copied().unwrap_or(0);
+        let basket_max = match basket {
             Basket::Constant(n) => Some(*n),
             Basket::Poisson { .. } => None,
             Basket::Empirical(table) => table.iter().map(|&(n, _)| n).max(),
         };
         if basket_max.is_none_or(|m| m > biggest) {
+            let whose = if name.is_empty() {
+                "baskets".to_string()
+            } else {
+                format!("baskets of segment \"{name}\"")
+            };
             c.err(
                 "checkouts.groups",
                 format!(
-                    "every open lane has an item limit (at most {biggest}) but baskets can be larger; open a lane without item_limit"
+                    "every open lane {} can use has an item limit (at most {biggest}) but {whose} can be larger; open a lane without item_limit",
+                    if name.is_empty() { "a customer" } else { "the segment" }
                 ),
             );
         }
