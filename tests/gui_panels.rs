@@ -129,6 +129,46 @@ fn lane_switches_steer_the_store() {
     );
 }
 
+/// A rota till's switch is off limits: clicking it changes nothing (its cashiers' shifts
+/// open and close it); a self-checkout's switch still works.
+#[test]
+fn rota_tills_cannot_be_switched_by_hand() {
+    let mut sim = Simulation::new(&load("checkout/rota.ron"), 3);
+    sim.run_until(11.0 * 3600.0);
+    let switches = panels::lane_switches(sim.world());
+    let till = switches
+        .iter()
+        .find(|l| l.name == "till-1")
+        .unwrap()
+        .clone();
+    let selfs = switches
+        .iter()
+        .find(|l| l.name == "self-1")
+        .unwrap()
+        .clone();
+    assert!(till.rota && !selfs.rota);
+    let mut h = Harness::new_ui_state(
+        move |ui, s: &mut (f64, Vec<Action>)| {
+            let a = panels::steering_ui(ui, &mut s.0, &[("Rota".into(), switches.clone(), None)]);
+            s.1.extend(a);
+        },
+        (1.0, Vec::new()),
+    );
+    h.get_by_label("till-1").click();
+    h.run();
+    assert!(h.state().1.is_empty(), "{:?}", h.state().1);
+    h.get_by_label("self-1").click();
+    h.run();
+    assert_eq!(
+        h.state().1,
+        vec![Action::SetLaneOpen {
+            store: 0,
+            lane: selfs.lane,
+            open: false
+        }]
+    );
+}
+
 /// A store with "one in front" shows its threshold among the steering controls; one without
 /// does not.
 #[test]

@@ -222,3 +222,35 @@ fn customers_stranded_by_a_break_are_served_when_the_cashier_is_back() {
         .count();
     assert!(waited_break > 0, "nobody came during the break");
 }
+
+/// A command cannot open or close a rota till: its cashiers' shifts do.
+#[test]
+fn commands_leave_rota_tills_alone() {
+    use storelab::sim::checkout::SetLaneOpen;
+    let s = load("checkout/rota.ron");
+    let mut sim = Simulation::new(&s, 1);
+    sim.run_until(7.0 * 3600.0);
+    let (open_before, closed, open_till) = {
+        let checkout = sim.world().resource::<Checkout>();
+        let tills: Vec<LaneId> = (0..checkout.lanes.len())
+            .map(LaneId::from_index)
+            .filter(|&l| checkout.lane_name(l).starts_with("till-"))
+            .collect();
+        let open = |o: bool| *tills.iter().find(|&&l| checkout.lane_open[l] == o).unwrap();
+        (
+            checkout.lane_open.as_slice().to_vec(),
+            open(false),
+            open(true),
+        )
+    };
+    sim.apply(SetLaneOpen {
+        lane: closed,
+        open: true,
+    });
+    sim.apply(SetLaneOpen {
+        lane: open_till,
+        open: false,
+    });
+    let checkout = sim.world().resource::<Checkout>();
+    assert_eq!(checkout.lane_open.as_slice(), &open_before[..]);
+}

@@ -2,8 +2,10 @@
 //!
 //! [`engine`] owns simulated time and the order of events; [`events`] lists every event and
 //! the handlers that react to it, in order; one module per retail concept holds its data and
-//! its handlers ([`arrivals`], [`shopping`], [`checkout`], [`staff`], [`attendance`],
-//! [`lane_policy`], [`replenishment`], [`journey`], [`metrics`]); [`movement`] is the one walking service all of them use.
+//! its handlers ([`arrivals`], [`segments`] (scan & go, cashierless), [`shopping`],
+//! [`checkout`], [`staff`], [`rota`], [`attendance`], [`lane_policy`], [`replenishment`],
+//! [`counting`], [`receiving`], [`journey`], [`metrics`]); [`movement`] is the one walking
+//! service all of them use, [`inventory`] the one ledger of stock, [`calendar`] the days.
 //! [`Simulation`] wraps the world, so the same code runs in tests, in the CLI and under a view.
 
 pub mod arrivals;

@@ -233,6 +233,8 @@ pub struct LaneSwitch {
     pub open: bool,
     pub busy: bool,
     pub waiting: usize,
+    /// A till the rota's cashiers open and close: its switch is off limits.
+    pub rota: bool,
 }
 
 pub fn lane_switches(world: &World) -> Vec<LaneSwitch> {
@@ -252,6 +254,7 @@ pub fn lane_switches(world: &World) -> Vec<LaneSwitch> {
                 open: lane.open,
                 busy: lane.serving.is_some(),
                 waiting,
+                rota: checkout.rota_groups.contains(&lane.group),
             })
         })
         .collect()
@@ -309,7 +312,13 @@ pub fn steering_ui(
                     .show(ui, |ui| {
                         for l in lanes {
                             let mut open = l.open;
-                            if ui.checkbox(&mut open, &l.name).changed() {
+                            if ui
+                                .add_enabled(!l.rota, egui::Checkbox::new(&mut open, &l.name))
+                                .on_disabled_hover_text(
+                                    "The rota's cashiers open and close this till",
+                                )
+                                .changed()
+                            {
                                 actions.push(Action::SetLaneOpen {
                                     store,
                                     lane: l.lane,
