@@ -710,3 +710,43 @@ fn the_one_in_front_threshold_can_be_changed_while_running() {
         strict.openings
     );
 }
+
+/// With every restocker busy, a call to open a till stops a refill in progress: the units go
+/// back to the backroom (the books balance), the refill waits in the task queue again, and
+/// by the end of the day no refill has been lost.
+#[test]
+fn a_call_to_open_a_till_stops_a_refill_and_loses_nothing() {
+    use storelab::sim::replenishment::Refills;
+    use storelab::sim::staff::{Staff, TaskKind, TaskQueue};
+    let s = load("checkout/one-in-front.ron");
+    let mut sim = Simulation::new(&s, 4);
+    sim.run_to_end();
+    let summary = sim.summary();
+    let policy = summary.lane_policy.as_ref().unwrap();
+    assert!(policy.interruptions > 0, "{policy:?}");
+    let world = sim.world();
+    let inv = world.resource::<Inventory>();
+    let refills = world.resource::<Refills>();
+    let tasks = world.resource::<TaskQueue>();
+    let staff = world.resource::<Staff>();
+    for p in (0..s.products.len()).map(ProductId::from_index) {
+        inv.check(p).unwrap();
+        assert_eq!(inv.stock(p).carried, 0, "units left in someone's hands");
+        if refills.pending(p) {
+            let queued = tasks
+                .iter()
+                .any(|t| t.kind == TaskKind::Refill { product: p });
+            let in_hand = staff.restockers.iter().any(|&e| {
+                matches!(
+                    world.get::<StaffMember>(e).unwrap().task,
+                    storelab::sim::staff::Task::ToShelf { product, .. }
+                        | storelab::sim::staff::Task::Refilling { product, .. } if product == p
+                )
+            });
+            assert!(
+                queued || in_hand,
+                "refill of {p:?} pending but nobody will do it"
+            );
+        }
+    }
+}

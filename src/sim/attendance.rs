@@ -277,6 +277,7 @@ impl Plugin for AttendancePlugin {
                         task: Task::Idle,
                         speed: a.walking_speed,
                         doing: None,
+                        work_end: None,
                         duty: crate::sim::staff::Duty::On,
                         name: None,
                     },

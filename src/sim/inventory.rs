@@ -839,6 +839,16 @@ impl Inventory {
         units
     }
 
+    /// A restocker called away leaves the `units` it carried for a refill: they go back to
+    /// the backroom stock (the next refill fetches them).
+    pub fn unpick(&mut self, p: ProductId, units: u32) {
+        let s = &mut self.stock[p];
+        debug_assert!(units <= s.carried, "puts back more than it carried");
+        let units = units.min(s.carried);
+        s.carried -= units;
+        s.backroom += units;
+    }
+
     /// A restocker puts `units` it carried on the shelf at `now`.
     pub fn put_on_shelf(&mut self, p: ProductId, units: u32, now: f64) {
         let s = &mut self.stock[p];

@@ -5,7 +5,9 @@
 //! group; while that excess is more than the tills already being opened can take (each takes
 //! `max_waiting + 1`: one served, the rest waiting), it posts a task to open the next closed
 //! till, in reading order. A restocker takes it before any other work (staff task queue,
-//! [`crate::sim::staff::Priority::OPEN_TILL`]) but only once the task in hand is done: it
+//! [`crate::sim::staff::Priority::OPEN_TILL`]): a free one at once; with none free, one
+//! refilling a shelf stops the refill (its units go back to the backroom, the refill is
+//! queued again), one walking to a shelf stops on arrival, other work is finished first. It
 //! hands over (`handover` seconds), walks to the till and opens it; customers at the back of
 //! queues with more than `max_waiting` waiting are called over until the new till has
 //! `max_waiting + 1` in line. A till opened so
@@ -27,7 +29,7 @@ use crate::sim::engine::Clock;
 use crate::sim::event_log::{Describe, LogRow};
 use crate::sim::movement::Motion;
 use crate::sim::replenishment::{RestockerWork, walk_back};
-use crate::sim::staff::{Crew, StaffMember, Task, TaskKind, describe_staff};
+use crate::sim::staff::{Crew, RoleKind, StaffMember, Task, TaskKind, describe_staff};
 
 /// The policy's settings and state (inactive without `lane_policy`).
 #[derive(Resource, Debug, Default)]
@@ -43,6 +45,8 @@ pub struct LanePolicyState {
     pub open_now: IdVec<LaneId, bool>,
     pub openings: u64,
     pub closings: u64,
+    /// Refills restockers left to open a till.
+    pub interruptions: u64,
 }
 
 impl LanePolicyState {
@@ -59,6 +63,8 @@ pub struct LanePolicySummary {
     /// Tills opened and closed by the policy.
     pub openings: u64,
     pub closings: u64,
+    /// Refills restockers stopped to open a till.
+    pub interruptions: u64,
     /// Hours restockers spent handing over, walking to tills and serving there (tasks done).
     pub cashier_hours: f64,
 }
@@ -68,6 +74,7 @@ impl LanePolicySummary {
     pub fn add(&mut self, o: &LanePolicySummary) {
         self.openings += o.openings;
         self.closings += o.closings;
+        self.interruptions += o.interruptions;
         self.cashier_hours += o.cashier_hours;
     }
 }
@@ -209,12 +216,14 @@ fn excess(
 
 pub(crate) fn on_policy_check(
     _: In<PolicyCheck>,
-    state: Res<LanePolicyState>,
+    mut state: ResMut<LanePolicyState>,
     queues: Query<&CheckoutQueue>,
     lanes: Query<&Lane>,
     mut crew: Crew,
     mut work: RestockerWork,
+    mut hours: ResMut<crate::sim::staff::StaffHours>,
 ) {
+    let mut interruptions = 0;
     let Some(group) = state.group else {
         return;
     };
@@ -259,7 +268,31 @@ pub(crate) fn on_policy_check(
     }
     if posted {
         work.assign(&mut crew);
+        // Nobody free: restockers refilling shelves stop and go, in staff order.
+        let restockers = crew.staff.restockers.clone();
+        for e in restockers {
+            if !crew
+                .tasks
+                .iter()
+                .any(|t| matches!(t.kind, TaskKind::OpenTill { .. }))
+            {
+                break;
+            }
+            let Ok((mut member, mut motion)) = crew.members.get_mut(e) else {
+                continue;
+            };
+            if member.duty != crate::sim::staff::Duty::On
+                || !work.stop_refill(&mut member, &mut crew.tasks, &mut hours)
+            {
+                continue;
+            }
+            interruptions += 1;
+            if let Some(task) = crew.tasks.take(RoleKind::Restocker) {
+                work.start(e, &mut member, &mut motion, &task);
+            }
+        }
     }
+    state.interruptions += interruptions;
 }
 
 type StaffQuery<'w, 's> =
@@ -354,6 +387,7 @@ pub fn summary(world: &World) -> Option<LanePolicySummary> {
     Some(LanePolicySummary {
         openings: state.openings,
         closings: state.closings,
+        interruptions: state.interruptions,
         cashier_hours: world.resource::<crate::sim::staff::StaffHours>().cashiering,
     })
 }

@@ -30,7 +30,8 @@ use crate::sim::inventory::{Inventory, emit_if_low};
 use crate::sim::movement::{Motion, Movement, Walker};
 use crate::sim::shopping::{Catalog, StockLow};
 use crate::sim::staff::{
-    Crew, QueuedTask, RoleKind, StaffHours, StaffMember, Task, TaskKind, describe_staff, staff_name,
+    Crew, QueuedTask, RoleKind, StaffHours, StaffMember, Task, TaskKind, TaskQueue, describe_staff,
+    staff_name,
 };
 
 /// Products with a refill waiting or under way (one at a time per product), and refills done.
@@ -242,6 +243,36 @@ impl RestockerWork<'_> {
         self.clock.now
     }
 
+    /// A restocker refilling a shelf is called away: the refill stops (its end is cancelled),
+    /// the units it carried go back to the backroom, the refill waits in the task queue
+    /// again, and its time so far is booked. Returns false if it was not refilling.
+    pub(crate) fn stop_refill(
+        &mut self,
+        member: &mut StaffMember,
+        tasks: &mut TaskQueue,
+        hours: &mut StaffHours,
+    ) -> bool {
+        let Task::Refilling { product, units } = member.task else {
+            return false;
+        };
+        let now = self.clock.now;
+        if let Some(id) = member.work_end.take() {
+            self.agenda.cancel(id);
+        }
+        self.inventory.unpick(product, units);
+        // Still pending: the refill is posted again rather than asked for anew.
+        tasks.post(TaskKind::Refill { product }, now);
+        if let Some((kind, since)) = member.doing.take() {
+            hours.book(kind, since, now);
+        }
+        member.task = Task::Idle;
+        if let Some(log) = self.log.as_mut() {
+            let name = crate::sim::staff::staff_name(member);
+            log.what(|| format!("{name} leaves the refill to open a till"));
+        }
+        true
+    }
+
     pub(crate) fn checkout(&self) -> &Checkout {
         &self.checkout
     }
@@ -305,23 +336,31 @@ pub(crate) fn on_stock_low(In(ev): In<StockLow>, mut crew: Crew, mut work: Resto
 
 pub(crate) fn on_at_shelf(
     In(ev): In<RestockerAtShelf>,
-    mut members: StaffQuery,
-    config: Res<RunConfig>,
-    clock: Res<Clock>,
-    mut agenda: ResMut<Agenda>,
+    mut crew: Crew,
+    mut work: RestockerWork,
+    mut hours: ResMut<StaffHours>,
 ) {
-    let Ok((mut member, _)) = members.get_mut(ev.staff) else {
+    let Ok((mut member, mut motion)) = crew.members.get_mut(ev.staff) else {
         return;
     };
     let Task::ToShelf { product, units } = member.task else {
         return;
     };
-    let r = &config.scenario.replenishment;
+    let r = &work.config.scenario.replenishment;
     member.task = Task::Refilling { product, units };
-    agenda.schedule(
-        clock.now + r.setup_time + r.time_per_unit * f64::from(units),
-        RefillDone { staff: ev.staff },
-    );
+    let end = work.clock.now + r.setup_time + r.time_per_unit * f64::from(units);
+    member.work_end = Some(work.agenda.schedule(end, RefillDone { staff: ev.staff }));
+    // A till waiting to be opened: it leaves the refill at once.
+    if crew
+        .tasks
+        .iter()
+        .any(|t| matches!(t.kind, TaskKind::OpenTill { .. }))
+    {
+        work.stop_refill(&mut member, &mut crew.tasks, &mut hours);
+        if let Some(task) = crew.tasks.take(RoleKind::Restocker) {
+            work.start(ev.staff, &mut member, &mut motion, &task);
+        }
+    }
 }
 
 pub(crate) fn on_refill_done(
@@ -341,6 +380,7 @@ pub(crate) fn on_refill_done(
     let Task::Refilling { product, units } = member.task else {
         return;
     };
+    member.work_end = None;
     inventory.put_on_shelf(product, units, now);
     refills.pending[product] = false;
     refills.done += 1;

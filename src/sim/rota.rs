@@ -248,6 +248,7 @@ pub fn spawn(
                     task: Task::Idle,
                     speed,
                     doing: None,
+                    work_end: None,
                     duty: Duty::Off,
                     name,
                 },

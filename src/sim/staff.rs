@@ -14,7 +14,8 @@
 //! higher first, no unit: opening a till 250 (restockers), attending a stopped
 //! self-checkout 200, refills 100, taking abandoned baskets back 90, receiving 80, counting
 //! 50; within a rank, first come, first served. A member finishes the task in hand before
-//! taking the next (no task is interrupted).
+//! taking the next, with one exception: a restocker refilling a shelf stops when called to
+//! open a till ([`crate::sim::lane_policy`]).
 //!
 //! Adding a task kind (Relabel, Pick, …) is one [`TaskKind`] variant,
 //! with its role and priority in [`TaskKind::role`] and [`TaskKind::priority`], plus its
@@ -150,6 +151,9 @@ pub struct StaffMember {
     pub speed: f64,
     /// The task under way and when it was taken (for hours by task).
     pub doing: Option<(TaskKind, f64)>,
+    /// The scheduled end of the work it stands at (a refill), so a call to open a till can
+    /// stop it.
+    pub work_end: Option<crate::sim::engine::EventId>,
     /// On duty, on a break or off shift ([`crate::sim::rota`]); staff without a rota are
     /// always on duty.
     pub duty: Duty,
@@ -401,6 +405,7 @@ impl Plugin for StaffPlugin {
                             task: Task::AtLane,
                             speed,
                             doing: None,
+                            work_end: None,
                             duty: Duty::On,
                             name: None,
                         },
@@ -433,6 +438,7 @@ impl Plugin for StaffPlugin {
                             task: Task::Idle,
                             speed,
                             doing: None,
+                            work_end: None,
                             duty: Duty::On,
                             name: None,
                         },
@@ -547,6 +553,7 @@ mod tests {
                     task,
                     speed: 1.0,
                     doing: None,
+                    work_end: None,
                     duty: Duty::On,
                     name: None,
                 },
