@@ -22,7 +22,7 @@ fn customers(s: &ValidScenario, seed: u64, n: u32) -> Vec<(f64, String, (u32, u3
     let segments = world.resource::<Segments>();
     (0..n)
         .map(|id| {
-            let segment = &segments.list[segments.draw(seed, id)];
+            let segment = &segments.list[segments.draw(id)];
             let (speed, draws, entrance, size, wanted) =
                 draw_customer(seed, id, segment, catalog, &plan.entrances);
             (

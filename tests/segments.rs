@@ -80,7 +80,7 @@ fn segment_shares_are_drawn_as_stated() {
     let n = 30_000u32;
     let mut counts = [0.0f64; 3];
     for id in 0..n {
-        counts[segments.draw(5, id).index()] += 1.0;
+        counts[segments.draw(id).index()] += 1.0;
     }
     let chi2: f64 = counts
         .iter()

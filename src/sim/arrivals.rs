@@ -181,7 +181,7 @@ pub(crate) fn on_arrival(
     let now = clock.now;
     let id = process.next_id;
     process.next_id += 1;
-    let segment = segments.draw(process.seed, id);
+    let segment = segments.draw(id);
     let (speed, draws, entrance, n, wanted) = draw_customer(
         process.seed,
         id,

@@ -54,9 +54,6 @@ pub struct SegmentInfo {
     pub walking_speed: Distribution,
     pub basket: BasketSampler,
     pub pick_time: Distribution,
-    pub patience: Option<Distribution>,
-    /// With `checkout: Lanes`: the lane groups its customers may use (empty: all).
-    pub lanes: Vec<String>,
 }
 
 /// The segments and the digital checkout rules, with what the digital customers did.
@@ -189,8 +186,6 @@ impl Segments {
                 walking_speed: c.walking_speed.clone(),
                 basket: BasketSampler::new(&c.basket),
                 pick_time: c.pick_time.clone(),
-                patience: None,
-                lanes: Vec::new(),
             })
             .collect(),
             Some(map) => {
@@ -213,8 +208,6 @@ impl Segments {
                                 .unwrap_or_else(|| c.walking_speed.clone()),
                             basket: BasketSampler::new(s.basket.as_ref().unwrap_or(&c.basket)),
                             pick_time: s.pick_time.clone().unwrap_or_else(|| c.pick_time.clone()),
-                            patience: s.patience.clone(),
-                            lanes: s.lanes.clone(),
                         }
                     })
                     .collect()
@@ -235,11 +228,11 @@ impl Segments {
     }
 
     /// The segment of customer `id`, from its own stream (no draw with one segment).
-    pub fn draw(&self, seed: u64, id: u32) -> SegmentId {
+    pub fn draw(&self, id: u32) -> SegmentId {
         if self.list.len() == 1 {
             return SegmentId(0);
         }
-        let u = random::open_unit(&mut random::customer_stream(seed, id, Attr::Segment));
+        let u = random::open_unit(&mut random::customer_stream(self.seed, id, Attr::Segment));
         self.list
             .iter_enumerated()
             .find(|(_, s)| u < s.upper)

@@ -6,7 +6,7 @@
 
 use super::layout::cut_off;
 use super::{Checks, Known, MAX_BASKET, MAX_SECONDS, list_or_none};
-use crate::scenario::{Basket, CheckoutMethod, Scenario, ServiceModel};
+use crate::scenario::{Basket, Scenario, ServiceModel};
 
 pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
     let co = &s.checkouts;
@@ -109,21 +109,7 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
     }
     // Customers who check out at tills and self-checkouts (each segment of them, with its
     // own basket and lanes) need an open lane that takes their largest basket.
-    let users: Vec<(String, &Basket, Vec<&str>)> = match &s.segments {
-        None => vec![(String::new(), &s.customers.basket, Vec::new())],
-        Some(map) => map
-            .iter()
-            .filter(|(_, seg)| seg.checkout == CheckoutMethod::Lanes)
-            .map(|(n, seg)| {
-                (
-                    n.clone(),
-                    seg.basket.as_ref().unwrap_or(&s.customers.basket),
-                    seg.lanes.iter().map(String::as_str).collect(),
-                )
-            })
-            .collect(),
-    };
-    for (name, basket, lanes) in users {
+    for (name, basket, lanes) in super::lane_users(s) {
         let limits: Vec<Option<u32>> = open_limits
             .iter()
             .filter(|(g, _)| lanes.is_empty() || lanes.contains(g))

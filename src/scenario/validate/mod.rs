@@ -267,6 +267,25 @@ impl Checks {
     }
 }
 
+/// Customers who pay at tills and self-checkouts: each `Lanes` segment (or, without
+/// segments, everyone, named ""), with its basket and the lane groups it may use (empty: all).
+fn lane_users(s: &Scenario) -> Vec<(&str, &crate::scenario::Basket, Vec<&str>)> {
+    match &s.segments {
+        None => vec![("", &s.customers.basket, Vec::new())],
+        Some(map) => map
+            .iter()
+            .filter(|(_, seg)| seg.checkout == crate::scenario::CheckoutMethod::Lanes)
+            .map(|(n, seg)| {
+                (
+                    n.as_str(),
+                    seg.basket.as_ref().unwrap_or(&s.customers.basket),
+                    seg.lanes.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect(),
+    }
+}
+
 /// The message for a lane group id that `checkouts.groups` lacks, listing the ones it has.
 fn unknown_group(s: &Scenario, id: &str) -> String {
     let known: BTreeSet<&str> = s.checkouts.groups.keys().map(String::as_str).collect();

@@ -9,7 +9,7 @@
 //! duty from opening to closing: the shifts of those groups must cover the opening hours.
 
 use super::{Checks, Known};
-use crate::scenario::{CheckoutMethod, LaneKind, Scenario, ShiftRole, format_clock};
+use crate::scenario::{LaneKind, Scenario, ShiftRole, format_clock};
 use crate::sim::MAX_DRAIN;
 
 pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
@@ -139,16 +139,7 @@ fn coverage(s: &Scenario, k: &Known, c: &mut Checks) {
         return;
     };
     let rota_group = |g: &str| rota.shifts.iter().any(|sh| sh.group.as_deref() == Some(g));
-    // Per Lanes segment: the groups it may use.
-    let users: Vec<(String, Vec<&str>)> = match &s.segments {
-        None => vec![(String::new(), Vec::new())],
-        Some(map) => map
-            .iter()
-            .filter(|(_, seg)| seg.checkout == CheckoutMethod::Lanes)
-            .map(|(n, seg)| (n.clone(), seg.lanes.iter().map(String::as_str).collect()))
-            .collect(),
-    };
-    for (name, lanes) in users {
+    for (name, _, lanes) in super::lane_users(s) {
         let usable: Vec<(&str, &crate::scenario::LaneGroup)> = s
             .checkouts
             .groups
