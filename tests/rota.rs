@@ -223,6 +223,113 @@ fn customers_stranded_by_a_break_are_served_when_the_cashier_is_back() {
     assert!(waited_break > 0, "nobody came during the break");
 }
 
+/// The tills' shifts end at closing and no self-checkout is open: customers still inside
+/// can pay nowhere but at a till, so the last cashier stays on (overtime) until they have
+/// paid, and nobody is left in the store. Without it they waited at closed tills until the
+/// cut-off.
+#[test]
+fn the_last_cashier_stays_until_customers_who_can_pay_nowhere_else_have_paid() {
+    let mut s = (*load("checkout/rota.ron")).clone();
+    s.customers.arrival_multiplier = 0.3;
+    s.checkouts.groups.get_mut("self").unwrap().open = Some(0);
+    let close = 22.0 * 3600.0;
+    let s = valid(s);
+    let out = run(&s, 4);
+    let c = &out.summary.customers;
+    assert_eq!(c.inside_at_end, 0, "{c:?}");
+    assert_eq!(c.served + c.left_without_buying, c.arrived);
+    let late = out
+        .records
+        .iter()
+        .filter(|r| r.service_end.is_some_and(|t| t > close))
+        .count();
+    assert!(
+        late > 0,
+        "nobody paid after closing: the test shows nothing"
+    );
+    let rota = out.summary.rota.as_ref().unwrap();
+    let stayed: Vec<_> = rota
+        .members
+        .iter()
+        .filter(|m| m.role == "cashier" && m.to == "22:00:00" && m.overtime_h > 0.0)
+        .collect();
+    assert!(!stayed.is_empty(), "no closing cashier worked past 22:00");
+    // Only as long as needed: the last of them leaves within a walk of the last customer.
+    let last_out = out
+        .records
+        .iter()
+        .filter_map(|r| r.exit)
+        .fold(close, f64::max);
+    let longest = stayed.iter().map(|m| m.overtime_h).fold(0.0, f64::max);
+    assert!(
+        close + longest * 3600.0 <= last_out + 120.0,
+        "overtime {longest} h runs past the last customer's exit at {last_out}"
+    );
+}
+
+/// Rota auditors open scan & go's audit point: it is open exactly while one sits there (its
+/// open time equals their time at it), their hours are an auditor's, not a cashier's, the
+/// early auditor hands over to the late one, and the late one stays until the audited
+/// customers still inside are through.
+#[test]
+fn rota_auditors_open_the_audit_point_and_hand_over() {
+    let s = load("checkout/scan-and-go-audited.ron");
+    let out = run(&s, 3);
+    let rota = out.summary.rota.as_ref().unwrap();
+    assert!(rota.members.iter().all(|m| m.role == "auditor"), "{rota:?}");
+    assert_eq!(rota.cashier_hours, 0.0);
+    let on: f64 = rota.members.iter().map(|m| m.on_duty_h).sum();
+    assert!(
+        (rota.auditor_hours - on).abs() < 1e-9 && on > 15.0,
+        "{rota:?}"
+    );
+    let audit = out
+        .summary
+        .lanes
+        .iter()
+        .find(|l| l.group == "audit")
+        .unwrap();
+    let at_till: f64 = rota.members.iter().map(|m| m.till_h * 3600.0).sum();
+    assert!(
+        (audit.open_s - at_till).abs() < 1e-6 * at_till,
+        "audit point open {} s, auditors at it {at_till} s",
+        audit.open_s
+    );
+    // Breaks close it: open less than the 16 opening hours minus two 20-minute breaks.
+    assert!(audit.open_s < 16.0 * 3600.0 - 2.0 * 1200.0 + 120.0);
+    assert!(audit.served > 50, "{audit:?}");
+    // The early auditor hands over at 14:00 (a queue to serve at most), not later.
+    assert!(rota.members[0].overtime_h < 0.1, "{rota:?}");
+    assert_eq!(out.summary.customers.inside_at_end, 0);
+}
+
+#[test]
+fn bad_auditor_shifts_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("auditors.ron");
+    let text = format!(
+        "(extends: {:?}, name: \"bad auditors\", \
+         rota: (shifts: [\
+           (role: Auditor, group: \"till\", from: \"06:00\", to: \"14:00\"), \
+           (role: Auditor, from: \"06:00\", to: \"14:00\"), \
+           (role: Auditor, group: \"audit\", from: \"06:00\", to: \"14:00\"), \
+         ]))",
+        scenario_path("checkout/scan-and-go.ron")
+    );
+    std::fs::write(&file, text).unwrap();
+    assert_rejected(
+        &file,
+        &[
+            ("rota.shifts[0].group", "auditors open audit points"),
+            ("rota.shifts[1].group", "auditors need the Audit lane group"),
+            (
+                "rota.shifts",
+                "from 14:00:00 to 22:00:00 no auditor of \"audit\" is on duty",
+            ),
+        ],
+    );
+}
+
 /// A command cannot open or close a rota till: its cashiers' shifts do.
 #[test]
 fn commands_leave_rota_tills_alone() {

@@ -667,7 +667,8 @@ impl Default for Breaks {
 #[serde(deny_unknown_fields)]
 pub struct Shift {
     pub role: ShiftRole,
-    /// Cashiers: the staffed lane group whose tills they open.
+    /// Cashiers and auditors: the lane group whose lanes they open (tills or scan & go
+    /// payment points; audit points).
     #[serde(default)]
     pub group: Option<String>,
     pub from: ClockTime,
@@ -687,8 +688,18 @@ fn one_u32() -> u32 {
 /// What a shift's staff do.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub enum ShiftRole {
+    /// Sits at a staffed till or a scan & go payment point of its group.
     Cashier,
     Restocker,
+    /// Sits at a scan & go audit point of its group.
+    Auditor,
+}
+
+impl ShiftRole {
+    /// Whether its staff sit at the lanes of a group, which are open while they do.
+    pub fn at_lanes(self) -> bool {
+        matches!(self, ShiftRole::Cashier | ShiftRole::Auditor)
+    }
 }
 
 /// How staffed tills open and close during the day.

@@ -280,6 +280,7 @@ impl Plugin for AttendancePlugin {
                         work_end: None,
                         duty: crate::sim::staff::Duty::On,
                         name: None,
+                        title: None,
                     },
                     Motion::still(point, now),
                 ))

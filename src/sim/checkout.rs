@@ -142,8 +142,13 @@ impl Checkout {
 
     /// Whether customer `c` may use a lane of group `group` at its current checkout step.
     pub fn takes(&self, c: &Customer, group: GroupId) -> bool {
-        c.step.takes(self.groups[group].kind)
-            && (c.step != Step::Lanes || self.segment_groups[c.segment][group])
+        self.takes_at(c, c.step, group)
+    }
+
+    /// Whether customer `c` may use a lane of group `group` at checkout step `step`.
+    pub fn takes_at(&self, c: &Customer, step: Step, group: GroupId) -> bool {
+        step.takes(self.groups[group].kind)
+            && (step != Step::Lanes || self.segment_groups[c.segment][group])
     }
 
     /// The service point nearest to `from` of the open lanes `c` may use at its current step
@@ -1345,6 +1350,31 @@ impl<'w> Tills<'w, '_> {
 
     pub(crate) fn lane_is_open(&self, lane: LaneId) -> bool {
         self.checkout.lane_open[lane]
+    }
+
+    /// Whether closing `lane` now would leave a customer inside who has yet to pay with no
+    /// other open lane it may use (the last cashier of a group then stays on, [`crate::sim::rota`]).
+    pub(crate) fn strands_someone(&self, lane: LaneId) -> bool {
+        let c = &*self.checkout;
+        let group = c.lane_group[lane];
+        self.customers.iter().any(|(cu, _)| {
+            if cu.gave_up.is_some() || matches!(cu.phase, Phase::Leaving) {
+                return false;
+            }
+            // Its step now and the ones after (a scan & go customer is audited after paying).
+            let mut step = cu.step;
+            while step != Step::Done {
+                if c.takes_at(cu, step, group)
+                    && !c.lane_open.iter_enumerated().any(|(l, &open)| {
+                        open && l != lane && c.takes_at(cu, step, c.lane_group[l])
+                    })
+                {
+                    return true;
+                }
+                step = cu.method.after(step);
+            }
+            false
+        })
     }
 
     /// The checkout's tables.

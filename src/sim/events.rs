@@ -150,7 +150,7 @@ event_table! {
     TillIdle => [lane_policy::on_till_idle],
     BasketLeft => [replenishment::on_basket_left],
     ReachExit => [journey::on_reach_exit],
-    CustomerLeft => [metrics::on_left],
+    CustomerLeft => [metrics::on_left, rota::on_customer_left],
     RestockerAtShelf => [replenishment::on_at_shelf],
     RefillDone => [replenishment::on_refill_done],
     RestockerAtLane => [replenishment::on_at_lane],

@@ -108,6 +108,9 @@ pub struct RotaState {
     /// When rota tills opened and closed: (seconds since 00:00, lane, opened), in time order
     /// (`staffing.csv`).
     pub changes: Vec<(f64, LaneId, bool)>,
+    /// Cashiers past their shift's end kept at their till for customers who could pay
+    /// nowhere else, in the order they stayed on.
+    pub holding: Vec<Entity>,
 }
 
 /// Scheduled: a member's shift starts.
@@ -215,16 +218,22 @@ pub fn spawn(
         let after = rota.breaks.after_hours * 3600.0;
         let break_at = (to - from > after).then_some(from + after);
         for k in 0..shift.staff {
-            let role = match shift.role {
-                ShiftRole::Cashier => Role::Cashier {
-                    lane: group.and_then(first_lane).unwrap_or(LaneId(0)),
-                },
-                ShiftRole::Restocker => Role::Restocker,
+            // Auditors sit at audit points as cashiers sit at tills: the same role, another
+            // title.
+            let (role, title) = match shift.role {
+                ShiftRole::Restocker => (Role::Restocker, None),
+                at_lanes => (
+                    Role::Cashier {
+                        lane: group.and_then(first_lane).unwrap_or(LaneId(0)),
+                    },
+                    (at_lanes == ShiftRole::Auditor).then_some("auditor"),
+                ),
             };
             planned.push((
                 si,
                 shift.names.get(k as usize).cloned(),
                 role,
+                title,
                 group,
                 from,
                 to,
@@ -234,16 +243,30 @@ pub fn spawn(
     }
     let now = world.resource::<Clock>().open;
     let mut out = Vec::new();
-    for (si, name, role, group, from, to, break_at) in planned {
+    let mut auditors = 0;
+    for (si, name, role, title, group, from, to, break_at) in planned {
         let list = match role {
             Role::Cashier { .. } => &mut staff.cashiers,
             _ => &mut staff.restockers,
+        };
+        let number = if title.is_some() {
+            auditors += 1;
+            auditors
+        } else {
+            list.iter()
+                .filter(|&&e| {
+                    world
+                        .get::<StaffMember>(e)
+                        .is_some_and(|m| m.title.is_none())
+                })
+                .count() as u32
+                + 1
         };
         let e = world
             .spawn((
                 StaffMember {
                     id: *id,
-                    number: list.len() as u32 + 1,
+                    number,
                     role,
                     task: Task::Idle,
                     speed,
@@ -251,6 +274,7 @@ pub fn spawn(
                     work_end: None,
                     duty: Duty::Off,
                     name,
+                    title,
                 },
                 Motion::still(door, now),
                 Rostered {
@@ -286,6 +310,7 @@ pub fn spawn(
         till_of: (0..lanes).map(|_| None).collect(),
         members: out.clone(),
         changes: Vec::new(),
+        holding: Vec::new(),
     });
     out
 }
@@ -404,6 +429,23 @@ pub(crate) fn assign_restockers<E>(_: In<E>, mut crew: Crew, mut work: Restocker
     work.assign(&mut crew);
 }
 
+/// Whether another member of group `group`'s shifts works at `now` (on duty, on a break, or
+/// starting now), so member `e` is not the last.
+fn colleague_on_shift(
+    e: Entity,
+    group: Option<GroupId>,
+    now: f64,
+    staff: &StaffQuery,
+    state: &RotaState,
+) -> bool {
+    state.members.iter().any(|&o| {
+        o != e
+            && staff.get(o).is_ok_and(|(_, _, r)| {
+                r.group == group && r.from <= now && now < r.to && r.left.is_none()
+            })
+    })
+}
+
 /// A break or the shift's end falls due: taken at once by a member free of work, else noted
 /// and taken when the work is done (a cashier's till serves its queue first).
 fn leave_due(
@@ -414,6 +456,10 @@ fn leave_due(
     t: &mut Tills,
 ) {
     let now = t.now();
+    let last = leave == Leave::End
+        && staff
+            .get(e)
+            .is_ok_and(|(_, _, r)| !colleague_on_shift(e, r.group, now, staff, state));
     let Ok((mut m, mut motion, mut r)) = staff.get_mut(e) else {
         return;
     };
@@ -434,6 +480,13 @@ fn leave_due(
         }
         Task::AtLane => {
             if let Role::Cashier { lane } = m.role {
+                // The last cashier of customers who can pay nowhere else stays on (overtime)
+                // until they have paid, as a store's closing cashier does; with a colleague
+                // on shift, it hands over as usual.
+                if last && t.strands_someone(lane) {
+                    state.holding.push(e);
+                    return;
+                }
                 // The till closes to newcomers; TillDrained follows when its queue is served.
                 t.drain_lane(lane);
             }
@@ -539,6 +592,32 @@ pub(crate) fn on_till_drained(
     hand_on(ev.lane, &mut staff, &mut state, &mut t);
 }
 
+/// A customer has left: a cashier kept on past its shift goes once nobody inside needs its
+/// till any more (its queue served first, as at any shift's end).
+pub(crate) fn on_customer_left(
+    _: In<crate::sim::journey::CustomerLeft>,
+    staff: Query<&StaffMember>,
+    state: Option<ResMut<RotaState>>,
+    mut t: Tills,
+) {
+    // Every run has customers; only a run with a rota has a RotaState.
+    let Some(mut state) = state.filter(|s| !s.holding.is_empty()) else {
+        return;
+    };
+    let holding = std::mem::take(&mut state.holding);
+    for e in holding {
+        let lane = match staff.get(e).map(|m| m.role) {
+            Ok(Role::Cashier { lane }) => lane,
+            _ => continue,
+        };
+        if t.strands_someone(lane) {
+            state.holding.push(e);
+        } else {
+            t.drain_lane(lane);
+        }
+    }
+}
+
 pub(crate) fn on_cashier_back(
     In(ev): In<CashierBack>,
     mut staff: StaffQuery,
@@ -583,7 +662,7 @@ pub struct MemberHours {
     pub break_h: f64,
     /// Hours on duty after the shift's end, finishing work.
     pub overtime_h: f64,
-    /// Cashiers: hours at an open till.
+    /// Cashiers and auditors: hours at an open till (or audit point).
     pub till_h: f64,
 }
 
@@ -593,6 +672,8 @@ pub struct RotaSummary {
     pub members: Vec<MemberHours>,
     pub cashier_hours: f64,
     pub restocker_hours: f64,
+    /// Auditors at scan & go audit points (0 without auditor shifts).
+    pub auditor_hours: f64,
     pub break_hours: f64,
 }
 
@@ -611,6 +692,7 @@ impl RotaSummary {
         }
         self.cashier_hours += o.cashier_hours;
         self.restocker_hours += o.restocker_hours;
+        self.auditor_hours += o.auditor_hours;
         self.break_hours += o.break_hours;
     }
 }
@@ -633,7 +715,7 @@ pub fn summary(world: &World) -> Option<RotaSummary> {
             };
         let h = MemberHours {
             name: crate::sim::staff::staff_name(m),
-            role: m.role.name(),
+            role: m.title(),
             from: crate::scenario::format_clock(r.from),
             to: crate::scenario::format_clock(r.to),
             on_duty_h: on / 3600.0,
@@ -641,8 +723,9 @@ pub fn summary(world: &World) -> Option<RotaSummary> {
             overtime_h: overtime / 3600.0,
             till_h: r.till_at(now) / 3600.0,
         };
-        match m.role {
-            Role::Cashier { .. } => out.cashier_hours += h.on_duty_h,
+        match (m.role, m.title) {
+            (Role::Cashier { .. }, None) => out.cashier_hours += h.on_duty_h,
+            (Role::Cashier { .. }, Some(_)) => out.auditor_hours += h.on_duty_h,
             _ => out.restocker_hours += h.on_duty_h,
         }
         out.break_hours += h.break_h;

@@ -159,6 +159,16 @@ pub struct StaffMember {
     pub duty: Duty,
     /// Its name from the rota, if it has one.
     pub name: Option<String>,
+    /// What it is called when not its role's name: a rota's auditors sit at audit points as
+    /// cashiers sit at tills.
+    pub title: Option<&'static str>,
+}
+
+impl StaffMember {
+    /// What it is called in logs, the view and `summary.json`.
+    pub fn title(&self) -> &'static str {
+        self.title.unwrap_or(self.role.name())
+    }
 }
 
 /// Whether a staff member is at work.
@@ -408,6 +418,7 @@ impl Plugin for StaffPlugin {
                             work_end: None,
                             duty: Duty::On,
                             name: None,
+                            title: None,
                         },
                         Motion::still(lane.service_point, now),
                     ))
@@ -441,6 +452,7 @@ impl Plugin for StaffPlugin {
                             work_end: None,
                             duty: Duty::On,
                             name: None,
+                            title: None,
                         },
                         Motion::still(door, now),
                     ))
@@ -460,8 +472,8 @@ impl Plugin for StaffPlugin {
 /// `restocker 2` (the global id stays the selection key).
 pub fn staff_name(m: &StaffMember) -> String {
     match &m.name {
-        Some(name) => format!("{} {name}", m.role.name()),
-        None => format!("{} {}", m.role.name(), m.number),
+        Some(name) => format!("{} {name}", m.title()),
+        None => format!("{} {}", m.title(), m.number),
     }
 }
 
@@ -556,6 +568,7 @@ mod tests {
                     work_end: None,
                     duty: Duty::On,
                     name: None,
+                    title: None,
                 },
                 Motion::still(PoiId::from_index(0), 0.0),
             )

@@ -1,12 +1,14 @@
 //! `rota`: shifts and breaks. At least one shift; each starts at or after opening and before
 //! closing, ends after it starts and at most 4 hours after closing (when the run may stop);
 //! 1 to 1,000 staff, at most as many names as staff, none blank. Cashier shifts name a
-//! staffed lane group with tills drawn, whose `open` count is then left out (the rota opens
-//! its tills); restocker shifts name no group. Breaks fall due after 0 to 24 hours and last
+//! staffed lane group or a scan & go payment point group, auditor shifts an audit group, with
+//! lanes drawn, whose `open` count is then left out (the rota opens its lanes); restocker
+//! shifts name no group. Breaks fall due after 0 to 24 hours and last
 //! 0 to 240 minutes, and a break must end before the shift it falls in. The staff start and
 //! end their shifts at the backroom door: the layout needs a backroom. Customers who can pay
 //! only at rota tills (no other till or self-checkout of theirs is open) need a cashier on
-//! duty from opening to closing: the shifts of those groups must cover the opening hours.
+//! duty from opening to closing: the shifts of those groups must cover the opening hours. So
+//! must the shifts of payment or audit points when scan & go customers have no others.
 
 use super::{Checks, Known};
 use crate::scenario::{LaneKind, Scenario, ShiftRole, format_clock};
@@ -91,25 +93,34 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
                 );
             }
         }
+        // The lane kinds each role opens.
+        let (kinds, what): (&[LaneKind], &str) = match sh.role {
+            ShiftRole::Auditor => (&[LaneKind::Audit], "auditors open audit points"),
+            _ => (
+                &[LaneKind::Staffed, LaneKind::PaymentPoint],
+                "cashiers open staffed tills or payment points",
+            ),
+        };
         match (sh.role, &sh.group) {
             (ShiftRole::Cashier, None) => c.err(
                 format!("{path}.group"),
                 "cashiers need the staffed lane group whose tills they open",
             ),
-            (ShiftRole::Cashier, Some(g)) => match s.checkouts.groups.get(g) {
+            (ShiftRole::Auditor, None) => c.err(
+                format!("{path}.group"),
+                "auditors need the Audit lane group whose audit points they open",
+            ),
+            (ShiftRole::Cashier | ShiftRole::Auditor, Some(g)) => match s.checkouts.groups.get(g) {
                 None => c.err(format!("{path}.group"), super::unknown_group(s, g)),
-                Some(group) if group.kind != LaneKind::Staffed => c.err(
+                Some(group) if !kinds.contains(&group.kind) => c.err(
                     format!("{path}.group"),
-                    format!(
-                        "lane group \"{g}\" is {}: cashiers open staffed tills",
-                        group.kind.name()
-                    ),
+                    format!("lane group \"{g}\" is {}: {what}", group.kind.name()),
                 ),
                 Some(group) => {
                     if group.open.is_some() {
                         c.err(
                             format!("checkouts.groups[\"{g}\"].open"),
-                            "the rota's cashiers open this group's tills: leave `open` out",
+                            "the rota's staff open this group's lanes: leave `open` out",
                         );
                     }
                     if let Some(plan) = &k.plan
@@ -124,7 +135,7 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
             },
             (ShiftRole::Restocker, Some(_)) => c.err(
                 format!("{path}.group"),
-                "restockers work anywhere: a group is for cashiers",
+                "restockers work anywhere: a group is for cashiers and auditors",
             ),
             (ShiftRole::Restocker, None) => {}
         }
@@ -160,28 +171,7 @@ fn coverage(s: &Scenario, k: &Known, c: &mut Checks) {
         if elsewhere || mine.is_empty() {
             continue;
         }
-        // The times no cashier of these groups is on duty, between opening and closing.
-        let mut spans: Vec<(f64, f64)> = rota
-            .shifts
-            .iter()
-            .filter(|sh| sh.group.as_deref().is_some_and(|g| mine.contains(&g)))
-            .map(|sh| (sh.from.seconds(), sh.to.seconds()))
-            .collect();
-        spans.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let mut covered = k.open;
-        let mut gap = None;
-        for (from, to) in spans {
-            if from > covered {
-                gap.get_or_insert((covered, from));
-            }
-            covered = covered.max(to);
-        }
-        if covered < k.close {
-            gap.get_or_insert((covered, k.close));
-        }
-        if let Some((a, b)) = gap
-            && b > a
-        {
+        if let Some((a, b)) = gap(rota, &mine, k) {
             let who = if name.is_empty() {
                 "every customer pays at these tills".to_string()
             } else {
@@ -193,9 +183,76 @@ fn coverage(s: &Scenario, k: &Known, c: &mut Checks) {
                     "from {} to {} no cashier of {} is on duty, and {who}: customers would wait at closed tills",
                     format_clock(a),
                     format_clock(b),
-                    mine.iter().map(|g| format!("\"{g}\"")).collect::<Vec<_>>().join(", ")
+                    quoted(&mine)
                 ),
             );
         }
     }
+    // Scan & go's payment and audit points, when the rota staffs all of them.
+    let Some(sg) = &s.scan_and_go else {
+        return;
+    };
+    let steps = [
+        (
+            LaneKind::PaymentPoint,
+            sg.payment == crate::scenario::ScanGoPayment::Point,
+            "cashier",
+            "scan & go customers pay",
+        ),
+        (
+            LaneKind::Audit,
+            sg.audit.as_ref().is_some_and(|a| a.share > 0.0),
+            "auditor",
+            "scan & go customers are audited",
+        ),
+    ];
+    for (kind, used, role, who) in steps {
+        let groups: Vec<&str> = s
+            .checkouts
+            .groups
+            .iter()
+            .filter(|(_, g)| g.kind == kind && g.open != Some(0))
+            .map(|(id, _)| id.as_str())
+            .collect();
+        if !used || groups.is_empty() || groups.iter().any(|g| !rota_group(g)) {
+            continue;
+        }
+        if let Some((a, b)) = gap(rota, &groups, k) {
+            c.err(
+                "rota.shifts",
+                format!(
+                    "from {} to {} no {role} of {} is on duty, and {who} only there: customers would wait at closed lanes",
+                    format_clock(a),
+                    format_clock(b),
+                    quoted(&groups)
+                ),
+            );
+        }
+    }
+}
+
+/// The first time between opening and closing when no shift of `groups` is on.
+fn gap(rota: &crate::scenario::Rota, groups: &[&str], k: &Known) -> Option<(f64, f64)> {
+    let mut spans: Vec<(f64, f64)> = rota
+        .shifts
+        .iter()
+        .filter(|sh| sh.group.as_deref().is_some_and(|g| groups.contains(&g)))
+        .map(|sh| (sh.from.seconds(), sh.to.seconds()))
+        .collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut covered = k.open;
+    for (from, to) in spans {
+        if from > covered {
+            return Some((covered, from));
+        }
+        covered = covered.max(to);
+    }
+    (covered < k.close).then_some((covered, k.close))
+}
+
+fn quoted(ids: &[&str]) -> String {
+    ids.iter()
+        .map(|g| format!("\"{g}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
