@@ -314,3 +314,40 @@ fn bad_segments_are_rejected_with_field_paths() {
         )],
     );
 }
+
+/// Ordering and stock cover plan for what customers buy: with segments, each segment's basket
+/// at its share. Half the customers buying 40 items and half 10 make 2.5 times the demand of
+/// everyone buying 10.
+#[test]
+fn expected_demand_follows_the_segments_baskets() {
+    use storelab::scenario::{Basket, CheckoutMethod, Segment};
+    use storelab::sim::inventory::expected_daily_demand;
+    let mut s = (*load("supermarket.ron")).clone();
+    s.customers.basket = Basket::Constant(10);
+    let plain: f64 = expected_daily_demand(&s).iter().sum();
+    let segment = |share: Option<f64>, basket: Option<Basket>| Segment {
+        share,
+        checkout: CheckoutMethod::Lanes,
+        lanes: Vec::new(),
+        walking_speed: None,
+        basket,
+        pick_time: None,
+        patience: None,
+    };
+    s.segments = Some(
+        [
+            (
+                "big".to_string(),
+                segment(Some(0.5), Some(Basket::Constant(40))),
+            ),
+            ("rest".to_string(), segment(None, None)),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    let segmented: f64 = expected_daily_demand(&s).iter().sum();
+    assert!(
+        (segmented / plain - 2.5).abs() < 1e-9,
+        "demand {segmented} against {plain} without segments"
+    );
+}

@@ -342,6 +342,20 @@ impl Serialize for ClockTimeKey {
     }
 }
 
+/// Mean items per customer over the segments (by their shares, each with its own basket or
+/// `customers.basket`), or of `customers.basket` without segments.
+pub fn mean_basket(s: &Scenario) -> f64 {
+    let Some(segments) = &s.segments else {
+        return s.customers.basket.mean();
+    };
+    let stated: f64 = segments.values().filter_map(|g| g.share).sum();
+    let rest = (1.0 - stated).max(0.0);
+    segments
+        .values()
+        .map(|g| g.share.unwrap_or(rest) * g.basket.as_ref().unwrap_or(&s.customers.basket).mean())
+        .sum()
+}
+
 /// Basket size: items per customer.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub enum Basket {
@@ -351,6 +365,17 @@ pub enum Basket {
     Poisson { mean: f64 },
     /// Table of (items, share); shares must add up to 1.
     Empirical(Vec<(u32, f64)>),
+}
+
+impl Basket {
+    /// Mean items per customer.
+    pub fn mean(&self) -> f64 {
+        match self {
+            Basket::Constant(n) => f64::from(*n),
+            Basket::Poisson { mean } => mean.max(1.0),
+            Basket::Empirical(table) => table.iter().map(|&(n, p)| f64::from(n) * p).sum(),
+        }
+    }
 }
 
 /// A distribution of a positive quantity (seconds or m/s).

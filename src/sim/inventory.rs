@@ -33,7 +33,7 @@ use rand_distr::{Binomial, Distribution as _};
 
 use crate::RunConfig;
 use crate::ids::{Id, IdVec, ProductId};
-use crate::scenario::{Basket, CountMethod, Policy, Scenario, StockErrors};
+use crate::scenario::{CountMethod, Policy, Scenario, StockErrors};
 use crate::sim::arrivals::ArrivalProcess;
 use crate::sim::catalog::Catalog;
 use crate::sim::event_log::{Describe, EventLog, LogRow};
@@ -304,11 +304,8 @@ fn rule_of(p: &Policy, daily_demand: f64) -> Rule {
 /// Each product's expected units sold per day if nothing runs out.
 pub fn expected_daily_demand(scenario: &Scenario) -> Vec<f64> {
     let customers = ArrivalProcess::new(scenario, 0).expected_total();
-    let basket = match &scenario.customers.basket {
-        Basket::Constant(n) => f64::from(*n),
-        Basket::Poisson { mean } => *mean,
-        Basket::Empirical(table) => table.iter().map(|&(n, share)| f64::from(n) * share).sum(),
-    };
+    // Segments with baskets of their own buy by their shares.
+    let basket = crate::scenario::mean_basket(scenario);
     let total: f64 = scenario.products.iter().map(|p| p.popularity).sum();
     scenario
         .products

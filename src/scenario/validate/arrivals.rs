@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::{Checks, Known};
-use crate::scenario::{Arrivals, Basket, Scenario};
+use crate::scenario::{Arrivals, Scenario};
 
 /// Arrival rate a scenario may give (customers per hour).
 pub const MAX_RATE_PER_HOUR: f64 = 100_000.0;
@@ -112,11 +112,7 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
             format!("about {expected:.0} customers expected; at most {MAX_EXPECTED_CUSTOMERS} per run are supported"),
         );
     } else {
-        let mean_basket = match &cu.basket {
-            Basket::Constant(n) => f64::from(*n),
-            Basket::Poisson { mean } => mean.max(1.0),
-            Basket::Empirical(table) => table.iter().map(|&(n, p)| f64::from(n) * p).sum(),
-        };
+        let mean_basket = crate::scenario::mean_basket(s);
         let items = expected * mean_basket;
         let shelves = s
             .products
