@@ -330,6 +330,126 @@ fn bad_auditor_shifts_are_rejected() {
     );
 }
 
+/// Self-checkout attendants on the rota: off duty (or on a break) they help nobody, on duty
+/// they take the stops of all 12 terminals; every stop is resolved and nobody is left in the
+/// store (the last attendant stays until the customers are out); their hours add up to the
+/// rota and the attendants' utilisation is per hour on duty. Fewer attendant-hours than two
+/// attendants all day leave stopped terminals blocked longer, run by run with the same
+/// customers.
+#[test]
+fn rota_attendants_help_only_on_duty_and_every_stop_is_resolved() {
+    let s = load("checkout/sco-attendants-rota.ron");
+    let mut sim = Simulation::new(&s, 5);
+    let members = sim.world().resource::<RotaState>().members.clone();
+    assert_eq!(members.len(), 3);
+    let (mut t, mut helped_alone) = (sim.now(), false);
+    while !sim.finished() {
+        t += 20.0;
+        sim.run_until(t);
+        let world = sim.world();
+        let now = sim.now();
+        let holding = &world.resource::<RotaState>().holding;
+        for &e in &members {
+            let m = world.get::<StaffMember>(e).unwrap();
+            let r = world.get::<Rostered>(e).unwrap();
+            assert!(matches!(m.role, Role::Attendant { .. }));
+            if m.duty != Duty::On {
+                assert_eq!(m.task, Task::Idle, "{} off duty with {:?}", m.id, m.task);
+                continue;
+            }
+            helped_alone |= matches!(m.task, Task::Helping { .. });
+            // Past its shift only to finish the help in hand and walk back, or as the last.
+            if now > r.to {
+                assert!(
+                    holding.contains(&e)
+                        || matches!(
+                            m.task,
+                            Task::ToTerminal { .. } | Task::Helping { .. } | Task::Returning
+                        ),
+                    "{} on duty at {now} past its shift, {:?}",
+                    m.id,
+                    m.task
+                );
+            }
+        }
+    }
+    assert!(helped_alone);
+    let summary = sim.summary();
+    let c = &summary.customers;
+    assert_eq!(c.inside_at_end, 0, "{c:?}");
+    let rota = summary.rota.as_ref().unwrap();
+    let on: f64 = rota.members.iter().map(|m| m.on_duty_h).sum();
+    assert!((rota.attendant_hours - on).abs() < 1e-9);
+    // Each member: on duty + break = shift + overtime (8 h shifts).
+    for m in &rota.members {
+        assert!(
+            (m.on_duty_h + m.break_h - 8.0 - m.overtime_h).abs() < 1e-6,
+            "{m:?}"
+        );
+    }
+    let a = summary.attendants.as_ref().unwrap();
+    assert_eq!(a.counts.attendants, 3);
+    assert!(a.counts.stops > 100, "{a:?}");
+    assert!((a.utilisation - a.counts.busy_s / (on * 3600.0)).abs() < 1e-9);
+
+    let fixed = load("checkout/sco-attendants.ron");
+    let worse = (1..=5)
+        .filter(|&seed| {
+            let r = run(&s, seed).summary.attendants.unwrap().mean_blocked_s;
+            let f = run(&fixed, seed).summary.attendants.unwrap().mean_blocked_s;
+            r > f
+        })
+        .count();
+    assert_eq!(
+        worse, 5,
+        "23 attendant-hours should block terminals longer than 32"
+    );
+}
+
+#[test]
+fn bad_attendant_shifts_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("attendants.ron");
+    let text = format!(
+        "(extends: {:?}, name: \"bad attendants\", \
+         rota: (shifts: [\
+           (role: Attendant, from: \"06:00\", to: \"14:00\"), \
+           (role: Attendant, group: \"till\", from: \"06:00\", to: \"14:00\"), \
+           (role: Attendant, group: \"self\", from: \"06:00\", to: \"14:00\"), \
+         ]))",
+        scenario_path("checkout/sco-attendants.ron")
+    );
+    std::fs::write(&file, text).unwrap();
+    assert_rejected(
+        &file,
+        &[
+            (
+                "rota.shifts[0].group",
+                "attendants need the self-checkout group",
+            ),
+            ("rota.shifts[1].group", "\"till\" is not attended"),
+            (
+                "rota.shifts",
+                "from 14:00:00 to 22:00:00 no attendant of \"self\" is on duty",
+            ),
+        ],
+    );
+    let file = dir.path().join("no-section.ron");
+    let text = format!(
+        "(extends: {:?}, name: \"no section\", \
+         rota: (shifts: [(role: Attendant, group: \"self\", from: \"06:00\", to: \"22:00\")]))",
+        scenario_path("self-checkout.ron")
+    );
+    std::fs::write(&file, text).unwrap();
+    assert_rejected(
+        &file,
+        &[(
+            "rota.shifts[0].role",
+            "attendants need the `attendants` section",
+        )],
+    );
+}
+
 /// A command cannot open or close a rota till: its cashiers' shifts do.
 #[test]
 fn commands_leave_rota_tills_alone() {

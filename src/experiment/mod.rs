@@ -324,6 +324,20 @@ pub const ROTA_KPIS: &[Kpi] = &[
     ),
 ];
 
+/// Hours of the rota's other roles, when some variant's rota has them.
+pub const ROTA_AUDITOR_KPIS: &[Kpi] = &[kpi(
+    "auditor_hours",
+    "Auditor hours on duty (rota)",
+    "h",
+    |s| s.rota.as_ref().map_or(0.0, |r| r.auditor_hours),
+)];
+pub const ROTA_ATTENDANT_KPIS: &[Kpi] = &[kpi(
+    "attendant_hours",
+    "Attendant hours on duty (rota)",
+    "h",
+    |s| s.rota.as_ref().map_or(0.0, |r| r.attendant_hours),
+)];
+
 /// The KPIs of one segment, by id suffix, label, unit and reader.
 type SegmentKpi = (
     &'static str,
@@ -368,6 +382,19 @@ pub fn kpis(variants: &[Variant]) -> Vec<Kpi> {
     let rota = variants
         .iter()
         .any(|v| v.reps.iter().any(|r| r.summary.rota.is_some()));
+    let rota_role = |role: crate::scenario::ShiftRole| {
+        variants.iter().any(|v| {
+            v.scenario
+                .rota
+                .iter()
+                .flat_map(|r| &r.shifts)
+                .any(|sh| sh.role == role)
+        })
+    };
+    let (auditors, attendants) = (
+        rota_role(crate::scenario::ShiftRole::Auditor),
+        rota_role(crate::scenario::ShiftRole::Attendant),
+    );
     // The segments every variant has (a segment a variant lacks has no figures to compare),
     // in the first variant's order.
     let segments: Vec<&str> = variants
@@ -398,6 +425,8 @@ pub fn kpis(variants: &[Variant]) -> Vec<Kpi> {
         .chain(ATTENDANT_KPIS.iter().filter(|_| attended))
         .chain(DIGITAL_KPIS.iter().filter(|_| digital))
         .chain(ROTA_KPIS.iter().filter(|_| rota))
+        .chain(ROTA_AUDITOR_KPIS.iter().filter(|_| auditors))
+        .chain(ROTA_ATTENDANT_KPIS.iter().filter(|_| attendants))
         .chain(INVENTORY_KPIS.iter().filter(|_| days))
         .cloned()
         .chain(per_segment)

@@ -693,7 +693,7 @@ impl Default for Breaks {
 pub struct Shift {
     pub role: ShiftRole,
     /// Cashiers and auditors: the lane group whose lanes they open (tills or scan & go
-    /// payment points; audit points).
+    /// payment points; audit points). Attendants: the self-checkout group they help at.
     #[serde(default)]
     pub group: Option<String>,
     pub from: ClockTime,
@@ -718,6 +718,8 @@ pub enum ShiftRole {
     Restocker,
     /// Sits at a scan & go audit point of its group.
     Auditor,
+    /// Helps at the stopped self-checkouts of its group (one listed in `attendants.groups`).
+    Attendant,
 }
 
 impl ShiftRole {

@@ -15,6 +15,10 @@
 //! how long the help takes from a stream of its own ([`Attr::Help`]), so variants keep common
 //! random numbers.
 //!
+//! Attendants on the [`crate::sim::rota`] replace a group's all-day attendants: its terminals
+//! are then one bank, served by whichever of them is on duty and free ([`assign_rota_banks`]);
+//! they leave for breaks and home once the help in hand is done.
+//!
 //! Units: seconds, metres, m/s; the intervention probability per transaction.
 
 use bevy::ecs::system::SystemParam;
@@ -44,12 +48,15 @@ pub struct Attendance {
     pub restricted: IdVec<ProductId, bool>,
     /// When each stopped terminal stopped (for the response time).
     stopped_at: IdVec<LaneId, Option<f64>>,
+    /// Banks served by rota attendants (one per such group: all its terminals).
+    pub rota_banks: Vec<u32>,
     pub stats: AttendanceCounts,
 }
 
 /// Stops and help over the KPI window (stops of customers who arrived in it).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct AttendanceCounts {
+    /// Attendants: standing by all day, one per bank, and on the rota.
     pub attendants: u32,
     /// Transactions at attended terminals, and of those, how many stopped (all reasons) and
     /// how many for an age check.
@@ -62,6 +69,12 @@ pub struct AttendanceCounts {
     pub response_s: f64,
     /// Seconds the attendants spent walking to stops and helping.
     pub busy_s: f64,
+    /// Of `attendants`, those on the rota, and the seconds they were on duty (their banks
+    /// have no attendant standing by all day).
+    #[serde(skip)]
+    pub rota_attendants: u32,
+    #[serde(skip)]
+    pub rota_staffed_s: f64,
 }
 
 impl AttendanceCounts {
@@ -74,6 +87,8 @@ impl AttendanceCounts {
         self.blocked_s += o.blocked_s;
         self.response_s += o.response_s;
         self.busy_s += o.busy_s;
+        self.rota_attendants = self.rota_attendants.max(o.rota_attendants);
+        self.rota_staffed_s += o.rota_staffed_s;
     }
 }
 
@@ -87,7 +102,8 @@ pub struct AttendanceSummary {
     /// Mean seconds from a stop until the attendant arrived, and until the terminal ran again.
     pub mean_response_s: f64,
     pub mean_blocked_s: f64,
-    /// Attendants' busy time / (attendants × the KPI window).
+    /// Attendants' busy time / (attendants × the KPI window, plus rota attendants' hours on
+    /// duty).
     pub utilisation: f64,
 }
 
@@ -100,7 +116,8 @@ impl AttendanceSummary {
                 0.0
             }
         };
-        let staffed = f64::from(counts.attendants) * duration;
+        let all_day = counts.attendants - counts.rota_attendants;
+        let staffed = f64::from(all_day) * duration + counts.rota_staffed_s;
         AttendanceSummary {
             stop_share: if counts.transactions > 0 {
                 counts.stops as f64 / counts.transactions as f64
@@ -230,6 +247,7 @@ impl Plugin for AttendancePlugin {
             bank_of: vec![None; n_lanes].into(),
             restricted: vec![false; config.scenario.products.len()].into(),
             stopped_at: vec![None; n_lanes].into(),
+            rota_banks: Vec::new(),
             stats: AttendanceCounts::default(),
         };
         let Some(a) = config.scenario.attendants.clone() else {
@@ -240,8 +258,19 @@ impl Plugin for AttendancePlugin {
             attendance.restricted[ProductId::from_index(p)] =
                 a.age_restricted.contains(&product.id);
         }
+        // Groups whose attendants come from the rota: all of a group's terminals are one bank,
+        // served by whichever of them are on duty.
+        let rota_groups: Vec<&str> = config
+            .scenario
+            .rota
+            .iter()
+            .flat_map(|r| &r.shifts)
+            .filter(|sh| sh.role == crate::scenario::ShiftRole::Attendant)
+            .filter_map(|sh| sh.group.as_deref())
+            .collect();
         // Banks: each attended group's lanes in lane order, cut into runs of N.
         let mut banks: Vec<LaneId> = Vec::new();
+        let mut rota_bank_of: Vec<(String, u32)> = Vec::new();
         for group in &a.groups {
             let lanes: Vec<LaneId> = checkout
                 .lane_names
@@ -252,6 +281,19 @@ impl Plugin for AttendancePlugin {
                 })
                 .map(|(l, _)| l)
                 .collect();
+            if lanes.is_empty() {
+                continue;
+            }
+            if rota_groups.contains(&group.as_str()) {
+                let bank = banks.len() as u32;
+                for &l in &lanes {
+                    attendance.bank_of[l] = Some(bank);
+                }
+                banks.push(lanes[0]);
+                rota_bank_of.push((group.clone(), bank));
+                attendance.rota_banks.push(bank);
+                continue;
+            }
             for chunk in lanes.chunks(a.terminals_per_attendant.max(1) as usize) {
                 let bank = banks.len() as u32;
                 for &l in chunk {
@@ -261,18 +303,50 @@ impl Plugin for AttendancePlugin {
             }
         }
         let points: Vec<_> = banks.iter().map(|&l| checkout.lane_points[l]).collect();
-        attendance.stats.attendants = banks.len() as u32;
+        attendance.stats.attendants = (banks.len() - rota_bank_of.len()) as u32;
+        // The rota's attendants (spawned by the staff plugin) join their group's bank.
+        let rostered: Vec<Entity> = app
+            .world()
+            .get_resource::<crate::sim::rota::RotaState>()
+            .map(|r| r.members.clone())
+            .unwrap_or_default();
+        let group_names: Vec<String> = checkout.groups.iter().map(|g| g.id.clone()).collect();
+        let mut by_bank: Vec<Vec<Entity>> = vec![Vec::new(); banks.len()];
+        for e in rostered {
+            let world = app.world_mut();
+            let group = world
+                .get::<crate::sim::rota::Rostered>(e)
+                .and_then(|r| r.group)
+                .map(|g| group_names[g.index()].clone());
+            let Some(mut m) = world.get_mut::<StaffMember>(e) else {
+                continue;
+            };
+            if !matches!(m.role, crate::sim::staff::Role::Attendant { .. }) {
+                continue;
+            }
+            if let Some(&(_, bank)) = rota_bank_of.iter().find(|(g, _)| Some(g) == group.as_ref()) {
+                m.role = crate::sim::staff::Role::Attendant { bank };
+                by_bank[bank as usize].push(e);
+            }
+        }
+        let rota_count = by_bank.iter().map(Vec::len).sum::<usize>() as u32;
+        attendance.stats.attendants += rota_count;
+        attendance.stats.rota_attendants = rota_count;
         let staff = app.world().resource::<Staff>();
-        let first_id = (staff.cashiers.len() + staff.restockers.len()) as u32;
-        let mut spawned = Vec::new();
+        let first_id = (staff.cashiers.len() + staff.restockers.len()) as u32 + rota_count;
+        let mut number = rota_count;
         for (bank, point) in points.into_iter().enumerate() {
-            let id = first_id + bank as u32;
+            if attendance.rota_banks.contains(&(bank as u32)) {
+                continue;
+            }
+            let id = first_id + number - rota_count;
+            number += 1;
             let e = app
                 .world_mut()
                 .spawn((
                     StaffMember {
                         id,
-                        number: bank as u32 + 1,
+                        number,
                         role: crate::sim::staff::Role::Attendant { bank: bank as u32 },
                         task: Task::Idle,
                         speed: a.walking_speed,
@@ -285,9 +359,9 @@ impl Plugin for AttendancePlugin {
                     Motion::still(point, now),
                 ))
                 .id();
-            spawned.push(e);
+            by_bank[bank].push(e);
         }
-        app.world_mut().resource_mut::<Staff>().attendants = spawned;
+        app.world_mut().resource_mut::<Staff>().attendants = by_bank;
         app.insert_resource(attendance);
     }
 }
@@ -377,7 +451,13 @@ pub(crate) fn on_attendant_at_terminal(
         .schedule(now + resolve, HelpDone { staff: ev.staff });
 }
 
-pub(crate) fn on_help_done(In(ev): In<HelpDone>, mut crew: Crew, mut help: Help) {
+pub(crate) fn on_help_done(
+    In(ev): In<HelpDone>,
+    mut crew: Crew,
+    mut help: Help,
+    rostered: Query<&crate::sim::rota::Rostered>,
+    rota: Option<Res<crate::sim::rota::RotaState>>,
+) {
     let now = help.clock.now;
     let Ok((mut member, _)) = crew.members.get_mut(ev.staff) else {
         return;
@@ -411,5 +491,32 @@ pub(crate) fn on_help_done(In(ev): In<HelpDone>, mut crew: Crew, mut help: Help)
         l.busy_until = now + rest;
         help.agenda.schedule(now + rest, ServiceDone { lane });
     }
+    // A rota attendant whose break or shift end fell due meanwhile goes now (unless it is
+    // the last, staying while customers may still use the terminals).
+    let leaving = rostered.get(ev.staff).is_ok_and(|r| r.pending.is_some())
+        && !rota.is_some_and(|s| s.holding.contains(&ev.staff));
+    if leaving && let Ok((mut member, mut motion)) = crew.members.get_mut(ev.staff) {
+        let door = help
+            .moves
+            .plan()
+            .backroom_door
+            .expect("a rota needs a backroom");
+        let walk = help
+            .moves
+            .walk(Walker::Staff, &mut motion, door, member.speed, now);
+        member.task = Task::Returning;
+        help.agenda.schedule(
+            walk.arrive,
+            crate::sim::rota::CashierBack { staff: ev.staff },
+        );
+    }
     help.assign(&mut crew, bank);
+}
+
+/// After a rota attendant's shift starts, its break ends or it is back at the door: the
+/// rota's attendants on duty take the stops waiting at their banks.
+pub(crate) fn assign_rota_banks<E>(_: In<E>, mut crew: Crew, mut help: Help) {
+    for bank in help.attendance.rota_banks.clone() {
+        help.assign(&mut crew, bank);
+    }
 }

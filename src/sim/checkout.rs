@@ -417,6 +417,8 @@ impl Plugin for CheckoutPlugin {
             .rota
             .iter()
             .flat_map(|r| &r.shifts)
+            // Cashiers and auditors open their lanes (attendants only help at theirs).
+            .filter(|s| s.role.at_lanes())
             .filter_map(|s| s.group.as_deref())
             .collect();
         for (gi, group) in groups.iter_enumerated() {
@@ -864,6 +866,14 @@ pub(crate) fn on_patience_out(In(ev): In<PatienceOut>, mut t: Tills) {
     }
     t.give_up(ev.customer, GaveUp::Reneged);
     t.jockey_to(q);
+}
+
+/// The checkout steps customer `c` has yet to take: its step now and the ones after (a scan &
+/// go customer is audited after paying); none once it gave up or walks out.
+fn steps_to_come(c: &Customer) -> impl Iterator<Item = Step> + '_ {
+    let active = c.gave_up.is_none() && !matches!(c.phase, Phase::Leaving);
+    std::iter::successors(active.then_some(c.step), |&s| Some(c.method.after(s)))
+        .take_while(|&s| s != Step::Done)
 }
 
 /// Picks the queue by the scenario's strategy among those the customer may use. Among
@@ -1358,23 +1368,22 @@ impl<'w> Tills<'w, '_> {
         let c = &*self.checkout;
         let group = c.lane_group[lane];
         self.customers.iter().any(|(cu, _)| {
-            if cu.gave_up.is_some() || matches!(cu.phase, Phase::Leaving) {
-                return false;
-            }
-            // Its step now and the ones after (a scan & go customer is audited after paying).
-            let mut step = cu.step;
-            while step != Step::Done {
-                if c.takes_at(cu, step, group)
+            steps_to_come(cu).any(|step| {
+                c.takes_at(cu, step, group)
                     && !c.lane_open.iter_enumerated().any(|(l, &open)| {
                         open && l != lane && c.takes_at(cu, step, c.lane_group[l])
                     })
-                {
-                    return true;
-                }
-                step = cu.method.after(step);
-            }
-            false
+            })
         })
+    }
+
+    /// Whether a customer inside may still use a lane of `group` (a self-checkout group's
+    /// last attendant stays while one may).
+    pub(crate) fn group_in_use(&self, group: GroupId) -> bool {
+        let c = &*self.checkout;
+        self.customers
+            .iter()
+            .any(|(cu, _)| steps_to_come(cu).any(|step| c.takes_at(cu, step, group)))
     }
 
     /// The checkout's tables.

@@ -163,11 +163,19 @@ event_table! {
     CounterAtShelf => [counting::on_counter_at_shelf],
     CountDone => [counting::on_count_done],
     ReadersDue => [counting::on_readers_due],
-    ShiftStarts => [rota::on_shift_starts, rota::assign_restockers::<ShiftStarts>],
+    ShiftStarts => [
+        rota::on_shift_starts,
+        rota::assign_restockers::<ShiftStarts>,
+        attendance::assign_rota_banks::<ShiftStarts>,
+    ],
     BreakDue => [rota::on_break_due],
-    BreakOver => [rota::on_break_over, rota::assign_restockers::<BreakOver>],
+    BreakOver => [
+        rota::on_break_over,
+        rota::assign_restockers::<BreakOver>,
+        attendance::assign_rota_banks::<BreakOver>,
+    ],
     ShiftEnds => [rota::on_shift_ends],
     CashierAtTill => [rota::on_cashier_at_till],
-    CashierBack => [rota::on_cashier_back],
+    CashierBack => [rota::on_cashier_back, attendance::assign_rota_banks::<CashierBack>],
     TillDrained => [rota::on_till_drained],
 }

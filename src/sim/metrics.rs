@@ -582,13 +582,14 @@ pub fn summarize(world: &mut World) -> Summary {
             .as_ref()
             .map(|_| world.resource::<checkout::Checkout>().gave_up.clone()),
         attendants: scenario.attendants.as_ref().map(|_| {
-            crate::sim::attendance::AttendanceSummary::of(
-                world
-                    .resource::<crate::sim::attendance::Attendance>()
-                    .stats
-                    .clone(),
-                duration,
-            )
+            let mut counts = world
+                .resource::<crate::sim::attendance::Attendance>()
+                .stats
+                .clone();
+            // Rota attendants count by their hours on duty.
+            counts.rota_staffed_s =
+                crate::sim::rota::summary(world).map_or(0.0, |r| r.attendant_hours * 3600.0);
+            crate::sim::attendance::AttendanceSummary::of(counts, duration)
         }),
         lane_policy: crate::sim::lane_policy::summary(world),
         segments: crate::sim::segments::segment_summaries(

@@ -143,7 +143,8 @@ pub struct CashierAtTill {
     pub staff: Entity,
 }
 
-/// Scheduled: a cashier who left its till reaches the backroom door.
+/// Scheduled: a cashier who left its till (or an attendant its terminals) reaches the backroom
+/// door.
 #[derive(Debug, Clone, Copy)]
 pub struct CashierBack {
     pub staff: Entity,
@@ -222,6 +223,8 @@ pub fn spawn(
             // title.
             let (role, title) = match shift.role {
                 ShiftRole::Restocker => (Role::Restocker, None),
+                // Its bank is the group's, numbered by the attendance plugin.
+                ShiftRole::Attendant => (Role::Attendant { bank: u32::MAX }, None),
                 at_lanes => (
                     Role::Cashier {
                         lane: group.and_then(first_lane).unwrap_or(LaneId(0)),
@@ -243,15 +246,20 @@ pub fn spawn(
     }
     let now = world.resource::<Clock>().open;
     let mut out = Vec::new();
-    let mut auditors = 0;
+    let (mut auditors, mut attendants) = (0, 0);
+    let mut rostered_attendants = Vec::new();
     for (si, name, role, title, group, from, to, break_at) in planned {
         let list = match role {
             Role::Cashier { .. } => &mut staff.cashiers,
-            _ => &mut staff.restockers,
+            Role::Attendant { .. } => &mut rostered_attendants,
+            Role::Restocker => &mut staff.restockers,
         };
         let number = if title.is_some() {
             auditors += 1;
             auditors
+        } else if matches!(role, Role::Attendant { .. }) {
+            attendants += 1;
+            attendants
         } else {
             list.iter()
                 .filter(|&&e| {
@@ -473,6 +481,16 @@ fn leave_due(
         Duty::On => {}
     }
     r.pending = Some(leave);
+    if matches!(m.role, Role::Attendant { .. }) {
+        // The last attendant of a group stays while customers may still use its terminals
+        // (a stop would wait for nobody); the others finish the help in hand, then go.
+        if last && r.group.is_some_and(|g| t.group_in_use(g)) {
+            state.holding.push(e);
+        } else if m.task == Task::Idle {
+            walk_to_door(e, &mut m, &mut motion, t);
+        }
+        return;
+    }
     match m.task {
         Task::Idle => {
             let (_, agenda) = t.moves_and_agenda();
@@ -596,7 +614,7 @@ pub(crate) fn on_till_drained(
 /// till any more (its queue served first, as at any shift's end).
 pub(crate) fn on_customer_left(
     _: In<crate::sim::journey::CustomerLeft>,
-    staff: Query<&StaffMember>,
+    mut staff: StaffQuery,
     state: Option<ResMut<RotaState>>,
     mut t: Tills,
 ) {
@@ -606,14 +624,26 @@ pub(crate) fn on_customer_left(
     };
     let holding = std::mem::take(&mut state.holding);
     for e in holding {
-        let lane = match staff.get(e).map(|m| m.role) {
-            Ok(Role::Cashier { lane }) => lane,
-            _ => continue,
+        let Ok((mut m, mut motion, r)) = staff.get_mut(e) else {
+            continue;
         };
-        if t.strands_someone(lane) {
-            state.holding.push(e);
-        } else {
-            t.drain_lane(lane);
+        match m.role {
+            Role::Cashier { lane } => {
+                if t.strands_someone(lane) {
+                    state.holding.push(e);
+                } else {
+                    t.drain_lane(lane);
+                }
+            }
+            Role::Attendant { .. } => {
+                if r.group.is_some_and(|g| t.group_in_use(g)) {
+                    state.holding.push(e);
+                } else if m.task == Task::Idle {
+                    walk_to_door(e, &mut m, &mut motion, &mut t);
+                }
+                // Else it goes when the help in hand is done (its leave is pending).
+            }
+            Role::Restocker => {}
         }
     }
 }
@@ -630,7 +660,10 @@ pub(crate) fn on_cashier_back(
     };
     m.task = Task::Idle;
     let (_, agenda) = t.moves_and_agenda();
-    if !take_leave(ev.staff, &mut m, &mut r, now, agenda) && m.duty == Duty::On {
+    if !take_leave(ev.staff, &mut m, &mut r, now, agenda)
+        && m.duty == Duty::On
+        && matches!(m.role, Role::Cashier { .. })
+    {
         to_a_till(ev.staff, &mut m, &mut motion, &r, &mut state, &mut t);
     }
 }
@@ -672,8 +705,10 @@ pub struct RotaSummary {
     pub members: Vec<MemberHours>,
     pub cashier_hours: f64,
     pub restocker_hours: f64,
-    /// Auditors at scan & go audit points (0 without auditor shifts).
+    /// Auditors at scan & go audit points, and self-checkout attendants (0 without such
+    /// shifts).
     pub auditor_hours: f64,
+    pub attendant_hours: f64,
     pub break_hours: f64,
 }
 
@@ -693,6 +728,7 @@ impl RotaSummary {
         self.cashier_hours += o.cashier_hours;
         self.restocker_hours += o.restocker_hours;
         self.auditor_hours += o.auditor_hours;
+        self.attendant_hours += o.attendant_hours;
         self.break_hours += o.break_hours;
     }
 }
@@ -726,7 +762,8 @@ pub fn summary(world: &World) -> Option<RotaSummary> {
         match (m.role, m.title) {
             (Role::Cashier { .. }, None) => out.cashier_hours += h.on_duty_h,
             (Role::Cashier { .. }, Some(_)) => out.auditor_hours += h.on_duty_h,
-            _ => out.restocker_hours += h.on_duty_h,
+            (Role::Attendant { .. }, _) => out.attendant_hours += h.on_duty_h,
+            (Role::Restocker, _) => out.restocker_hours += h.on_duty_h,
         }
         out.break_hours += h.break_h;
         out.members.push(h);

@@ -212,8 +212,9 @@ impl StaffHours {
 pub struct Staff {
     pub cashiers: Vec<Entity>,
     pub restockers: Vec<Entity>,
-    /// One per bank of self-checkouts, by bank.
-    pub attendants: Vec<Entity>,
+    /// By bank of self-checkouts: its attendant, or the rota's attendants of a group whose
+    /// terminals form one bank.
+    pub attendants: Vec<Vec<Entity>>,
 }
 
 impl Staff {
@@ -225,7 +226,7 @@ impl Staff {
             RoleKind::Attendant { bank } => self
                 .attendants
                 .get(bank as usize)
-                .map_or(&[], std::slice::from_ref),
+                .map_or(&[], Vec::as_slice),
         }
     }
 }

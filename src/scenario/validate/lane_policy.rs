@@ -57,7 +57,7 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
     if s.rota
         .iter()
         .flat_map(|r| &r.shifts)
-        .any(|sh| sh.group.as_ref() == Some(group))
+        .any(|sh| sh.role.at_lanes() && sh.group.as_ref() == Some(group))
     {
         c.err(
             "lane_policy.OneInFront.group",

@@ -138,6 +138,23 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
                 "restockers work anywhere: a group is for cashiers and auditors",
             ),
             (ShiftRole::Restocker, None) => {}
+            (ShiftRole::Attendant, None) => c.err(
+                format!("{path}.group"),
+                "attendants need the self-checkout group they help at",
+            ),
+            (ShiftRole::Attendant, Some(g)) => match &s.attendants {
+                None => c.err(
+                    format!("{path}.role"),
+                    "attendants need the `attendants` section (how often terminals stop, how long help takes)",
+                ),
+                Some(a) if !a.groups.contains(g) => c.err(
+                    format!("{path}.group"),
+                    format!(
+                        "lane group \"{g}\" is not attended: list it in attendants.groups"
+                    ),
+                ),
+                Some(_) => {}
+            },
         }
     }
     coverage(s, k, c);
@@ -149,7 +166,33 @@ fn coverage(s: &Scenario, k: &Known, c: &mut Checks) {
     let Some(rota) = &s.rota else {
         return;
     };
-    let rota_group = |g: &str| rota.shifts.iter().any(|sh| sh.group.as_deref() == Some(g));
+    let rota_group = |g: &str| {
+        rota.shifts
+            .iter()
+            .any(|sh| sh.role.at_lanes() && sh.group.as_deref() == Some(g))
+    };
+    // Attended self-checkouts whose attendants all come from the rota: a stop with nobody on
+    // duty would block its terminal.
+    let mut attended: Vec<&str> = rota
+        .shifts
+        .iter()
+        .filter(|sh| sh.role == ShiftRole::Attendant)
+        .filter_map(|sh| sh.group.as_deref())
+        .collect();
+    attended.sort_unstable();
+    attended.dedup();
+    for g in attended {
+        if let Some((a, b)) = gap(rota, &[g], k) {
+            c.err(
+                "rota.shifts",
+                format!(
+                    "from {} to {} no attendant of \"{g}\" is on duty: stopped self-checkouts would wait for nobody",
+                    format_clock(a),
+                    format_clock(b),
+                ),
+            );
+        }
+    }
     for (name, _, lanes) in super::lane_users(s) {
         let usable: Vec<(&str, &crate::scenario::LaneGroup)> = s
             .checkouts
