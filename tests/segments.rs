@@ -293,6 +293,7 @@ fn bad_segments_are_rejected_with_field_paths() {
             ),
             vec![
                 ("checkouts.groups[\"gate\"].kind", "serves no segment"),
+                ("checkouts.groups[\"entry\"].kind", "serves no segment"),
                 ("scan_and_go", "no segment uses scan & go"),
                 ("cashierless", "no segment checks out cashierless"),
             ],
@@ -350,4 +351,55 @@ fn expected_demand_follows_the_segments_baskets() {
         (segmented / plain - 2.5).abs() < 1e-9,
         "demand {segmented} against {plain} without segments"
     );
+}
+
+/// Cashierless customers check in at the entrance gates before shopping, one at a time per
+/// gate, for their own check-in time; the others walk past. With a slow check-in (12 s) at
+/// the one gate left open, a queue forms there; every cashierless customer passes it once,
+/// the gate is busy exactly 12 s per customer, and the wait counts in the segment's wait.
+#[test]
+fn cashierless_customers_queue_to_check_in_at_entrance_gates() {
+    let s = scenario("checkout/cashierless.ron", |s| {
+        s.cashierless.as_mut().unwrap().check_in = storelab::scenario::Distribution::Constant(12.0);
+        s.checkouts.groups.get_mut("entry").unwrap().open = Some(1);
+    });
+    let out = run(&s, 8);
+    let walkers = out
+        .records
+        .iter()
+        .filter(|r| r.segment == "walkout")
+        .count();
+    let entry: Vec<_> = out
+        .summary
+        .lanes
+        .iter()
+        .filter(|l| l.group == "entry")
+        .collect();
+    assert_eq!(entry.len(), 2);
+    let served: u32 = entry.iter().map(|l| l.served).sum();
+    assert_eq!(
+        served as usize, walkers,
+        "each cashierless customer checks in once"
+    );
+    assert!(
+        entry.iter().any(|l| l.served == 0),
+        "the closed gate served someone"
+    );
+    let busy: f64 = entry.iter().map(|l| l.busy_s).sum();
+    assert!(
+        (busy - 12.0 * f64::from(served)).abs() < 1e-6 * busy,
+        "busy {busy} s for {served} check-ins"
+    );
+    let q = out.summary.queues.iter().find(|q| q.id == "entry").unwrap();
+    assert!(q.mean_wait_s > 5.0, "{q:?}");
+    let seg = out
+        .summary
+        .segments
+        .iter()
+        .find(|g| g.segment == "walkout")
+        .unwrap();
+    assert!(seg.wait_mean_s >= q.mean_wait_s * 0.99, "{seg:?} {q:?}");
+    assert_eq!(out.summary.customers.inside_at_end, 0);
+    // A record's lane is the first of its way out: never the entrance gate.
+    assert!(out.records.iter().all(|r| !r.lane.starts_with("entry")));
 }

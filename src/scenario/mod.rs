@@ -788,6 +788,9 @@ pub enum LaneKind {
     Audit,
     /// A gate that scan & go (app payment) and cashierless customers pass on their way out.
     Gate,
+    /// A gate at the entrance where cashierless customers check in with the app, one at a
+    /// time, for their check-in time (`cashierless.check_in`).
+    EntryGate,
 }
 
 impl LaneKind {
@@ -799,6 +802,7 @@ impl LaneKind {
             LaneKind::PaymentPoint => "scan & go payment point",
             LaneKind::Audit => "scan & go audit point",
             LaneKind::Gate => "exit gate",
+            LaneKind::EntryGate => "entrance gate",
         }
     }
 

@@ -19,7 +19,7 @@ use crate::ids::{ProductId, ShelfId};
 use crate::scenario::floor_plan::FloorPlan;
 use crate::scenario::{Arrivals, Scenario};
 use crate::sim::catalog::Catalog;
-use crate::sim::customer::{Customer, EarlierSteps, Phase, Stop};
+use crate::sim::customer::{Customer, EarlierSteps, Method, Phase, Step, Stop};
 use crate::sim::engine::{Clock, EventId};
 use crate::sim::event_log::{Describe, LogRow, customer_name};
 use crate::sim::events::Agenda;
@@ -235,7 +235,11 @@ pub(crate) fn on_arrival(
                 age_check: false,
                 segment,
                 method,
-                step: method.first_step(),
+                step: if method == Method::Cashierless && segments.entry_gates {
+                    Step::CheckIn
+                } else {
+                    method.first_step()
+                },
                 earlier: EarlierSteps::default(),
                 digital,
             },

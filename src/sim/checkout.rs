@@ -1044,14 +1044,20 @@ impl Tills<'_, '_> {
                 // Avoid drift from repeated float subtraction.
                 queue.expected_work = 0.0;
             }
-            let duration = service::service_time(&group.service, lane.kind, c.work(), c.draws);
+            let duration = match (lane.kind, c.digital.as_ref()) {
+                // An entrance gate takes the customer's own check-in time.
+                (LaneKind::EntryGate, Some(d)) => d.check_in_s,
+                _ => service::service_time(&group.service, lane.kind, c.work(), c.draws),
+            };
             lane.serving = Some(customer);
             lane.serving_items = c.work();
             lane.busy_since = now;
             lane.busy_until = now + duration;
             c.phase = Phase::InService { lane: l };
             // The record names the first lane of its way out.
-            c.lane.get_or_insert(l);
+            if c.step != Step::CheckIn {
+                c.lane.get_or_insert(l);
+            }
             c.service_start = Some(now);
             if let Some(log) = self.log.as_mut() {
                 let name = self.checkout.lane_name(l);
@@ -1292,10 +1298,21 @@ impl Tills<'_, '_> {
             let (joined, started) = (c.queue_joined.take(), c.service_start.take());
             let e = &mut c.earlier;
             if let (Some(j), Some(s)) = (joined, started) {
-                e.joined.get_or_insert(j);
-                e.started.get_or_insert(s);
+                // The check-in's wait and time count, but the record's queue and service
+                // times are those of its way out.
+                if c.step != Step::CheckIn {
+                    e.joined.get_or_insert(j);
+                    e.started.get_or_insert(s);
+                }
                 e.waited += s - j;
                 e.served += now - s;
+            }
+            if c.step == Step::CheckIn {
+                c.step = next;
+                c.phase = Phase::Shopping;
+                self.agenda
+                    .emit(crate::sim::shopping::CheckedIn { customer });
+                return;
             }
             c.step = next;
             let plan = self.moves.plan();

@@ -148,6 +148,8 @@ impl Method {
                 },
                 Step::Audit,
             ) => Step::Gate,
+            // Checked in at the entrance: its checkout comes after shopping.
+            (_, Step::CheckIn) => self.first_step(),
             _ => Step::Done,
         }
     }
@@ -164,6 +166,8 @@ pub enum Step {
     Audit,
     /// An exit gate.
     Gate,
+    /// An entrance gate (cashierless customers check in before shopping).
+    CheckIn,
     /// Through the checkout.
     Done,
 }
@@ -176,6 +180,7 @@ impl Step {
             Step::PayPoint => kind == LaneKind::PaymentPoint,
             Step::Audit => kind == LaneKind::Audit,
             Step::Gate => kind == LaneKind::Gate,
+            Step::CheckIn => kind == LaneKind::EntryGate,
             Step::Done => false,
         }
     }

@@ -36,7 +36,7 @@ pub use crate::sim::replenishment::{RefillDone, RestockerAtLane, RestockerAtShel
 pub use crate::sim::rota::{
     BreakDue, BreakOver, CashierAtTill, CashierBack, ShiftEnds, ShiftStarts, TillDrained,
 };
-pub use crate::sim::shopping::{ReachShelf, StockLow};
+pub use crate::sim::shopping::{CheckedIn, ReachShelf, StockLow};
 
 /// One handler: a bevy system with input `In<E>`, initialised once when the store is built.
 type Handler<E> = Box<dyn System<In = In<E>, Out = ()>>;
@@ -134,6 +134,7 @@ event_table! {
     ReachShelf => [shopping::on_reach_shelf],
     StockLow => [replenishment::on_stock_low],
     ReachCheckout => [checkout::on_reach_checkout],
+    CheckedIn => [shopping::on_checked_in],
     JoinQueue => [checkout::on_join_queue],
     ServiceDone => [checkout::on_service_done],
     DigitalStep => [segments::on_digital_step],

@@ -62,6 +62,9 @@ pub struct Segments {
     pub list: IdVec<SegmentId, SegmentInfo>,
     pub scan_and_go: Option<ScanAndGo>,
     pub cashierless: Option<Cashierless>,
+    /// Cashierless customers check in at entrance gates (a lane group of kind `EntryGate`)
+    /// rather than as they walk in.
+    pub entry_gates: bool,
     /// Counted for customers who arrived in the KPI window.
     pub stats: DigitalCounts,
     seed: u64,
@@ -78,6 +81,8 @@ pub struct Digital {
     pub unscanned: u32,
     /// Items an audit of its basket rescans (set when it has finished shopping).
     pub rescan: u32,
+    /// Cashierless: seconds to check in at the entrance (drawn on entering).
+    pub check_in_s: f64,
 }
 
 impl Digital {
@@ -217,6 +222,11 @@ impl Segments {
             list,
             scan_and_go: scenario.scan_and_go.clone(),
             cashierless: scenario.cashierless.clone(),
+            entry_gates: scenario
+                .checkouts
+                .groups
+                .values()
+                .any(|g| g.kind == crate::scenario::LaneKind::EntryGate),
             stats: DigitalCounts::default(),
             seed,
         }
@@ -258,6 +268,7 @@ impl Segments {
             unpaid: Vec::new(),
             unscanned: 0,
             rescan: 0,
+            check_in_s: 0.0,
         };
         (Method::of(kind, payment, audit), Some(Box::new(digital)))
     }

@@ -184,6 +184,8 @@ pub fn service_components(
             LaneKind::PaymentPoint => (0.0, staffed_payment(draws.pay)),
             LaneKind::Audit => (STAFFED_SCAN.at(n, std_normal_quantile(draws.scan)), 0.0),
             LaneKind::Gate => (GATE_PASSAGE, 0.0),
+            // The customer's own check-in time replaces this (checkout).
+            LaneKind::EntryGate => (GATE_PASSAGE, 0.0),
         },
     }
 }
@@ -200,6 +202,8 @@ pub fn mean_service_time(model: &ServiceModel, kind: LaneKind, items: u32) -> f6
             LaneKind::PaymentPoint => STAFFED_PAY_SHAPE * STAFFED_PAY_SCALE,
             LaneKind::Audit => STAFFED_SCAN.mean(n),
             LaneKind::Gate => GATE_PASSAGE,
+            // For queue choice only: the default check-in time.
+            LaneKind::EntryGate => GATE_PASSAGE,
         },
     }
 }

@@ -18,7 +18,7 @@ use crate::scenario::floor_plan::FloorPlan;
 use crate::sim::arrivals::CustomerEntered;
 use crate::sim::attendance::Attendance;
 use crate::sim::checkout::{Checkout, ReachCheckout};
-use crate::sim::customer::{Customer, Method};
+use crate::sim::customer::{Customer, Method, Step};
 use crate::sim::engine::Clock;
 use crate::sim::event_log::{Describe, EventLog, LogRow};
 use crate::sim::events::Agenda;
@@ -210,16 +210,32 @@ pub(crate) fn on_customer_entered(
         return;
     };
     let c = &mut *c;
-    let plan = moves.plan();
-    let end = checkout.nearest_approach(plan, c.at, c);
-    let access = |shelf: ShelfId| plan.shelves[shelf].access;
-    plan_route(plan, c.at, end, &mut c.route, access);
-    // Cashierless customers check in with the app at the entrance first.
+    // Cashierless customers check in with the app at the entrance first: as they walk in,
+    // or at an entrance gate, in its queue.
     let check_in = match (c.method, c.digital.as_mut()) {
         (Method::Cashierless, Some(d)) => segments.check_in(d),
         _ => 0.0,
     };
-    next_leg(
+    if c.step == Step::CheckIn {
+        if let Some(d) = c.digital.as_mut() {
+            d.check_in_s = check_in;
+        }
+        let plan = moves.plan();
+        let gate = checkout
+            .nearest_approach(plan, c.at, c)
+            .expect("validated: an entrance gate group has lanes");
+        let walk = moves.walk(Walker::Customer, &mut motion, gate, c.speed, clock.now);
+        c.distance += walk.metres;
+        c.at = gate;
+        agenda.schedule(
+            walk.arrive,
+            ReachCheckout {
+                customer: ev.customer,
+            },
+        );
+        return;
+    }
+    start_trip(
         ev.customer,
         c,
         &mut motion,
@@ -227,6 +243,69 @@ pub(crate) fn on_customer_entered(
         (&checkout, &segments),
         clock.now + check_in,
         &mut agenda,
+    );
+}
+
+/// Emitted by the checkout: a cashierless customer has checked in at an entrance gate and
+/// starts shopping from there.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckedIn {
+    pub customer: Entity,
+}
+
+impl Describe for CheckedIn {
+    fn describe(&self, world: &World, row: &mut LogRow) {
+        row.about_customer(world, self.customer);
+        row.what = "has checked in and starts shopping".into();
+    }
+}
+
+pub(crate) fn on_checked_in(
+    In(ev): In<CheckedIn>,
+    mut customers: Query<(&mut Customer, &mut Motion)>,
+    mut moves: Movement,
+    checkout: Res<Checkout>,
+    segments: Res<Segments>,
+    clock: Res<Clock>,
+    mut agenda: ResMut<Agenda>,
+) {
+    let Ok((mut c, mut motion)) = customers.get_mut(ev.customer) else {
+        return;
+    };
+    start_trip(
+        ev.customer,
+        &mut c,
+        &mut motion,
+        &mut moves,
+        (&checkout, &segments),
+        clock.now,
+        &mut agenda,
+    );
+}
+
+/// Plans the customer's route from where it stands to the checkout and sends it off at
+/// `depart`.
+fn start_trip(
+    entity: Entity,
+    c: &mut Customer,
+    motion: &mut Motion,
+    moves: &mut Movement,
+    (checkout, segments): (&Checkout, &Segments),
+    depart: f64,
+    agenda: &mut Agenda,
+) {
+    let plan = moves.plan();
+    let end = checkout.nearest_approach(plan, c.at, c);
+    let access = |shelf: ShelfId| plan.shelves[shelf].access;
+    plan_route(plan, c.at, end, &mut c.route, access);
+    next_leg(
+        entity,
+        c,
+        motion,
+        moves,
+        (checkout, segments),
+        depart,
+        agenda,
     );
 }
 

@@ -65,6 +65,7 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
         LaneKind::PaymentPoint => scan_go_used && !app,
         LaneKind::Audit => scan_go_used && audits,
         LaneKind::Gate => cashierless_used || (scan_go_used && app),
+        LaneKind::EntryGate => cashierless_used,
     };
     for (id, g) in &s.checkouts.groups {
         let path = format!("checkouts.groups[\"{id}\"]");
@@ -78,6 +79,7 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
                         match g.kind {
                             LaneKind::Audit => "checkout: ScanAndGo and scan_and_go.audit",
                             LaneKind::Gate => "checkout: Cashierless (or scan & go paying by App)",
+                            LaneKind::EntryGate => "checkout: Cashierless",
                             _ => "checkout: ScanAndGo (paying at a Point)",
                         }
                     ),
@@ -159,6 +161,18 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
                 c.err(
                     "cashierless",
                     "cashierless customers leave through exit gates, but no lane group of kind Gate is open (add one to checkouts.groups and draw its lanes)",
+                );
+            }
+            // With entrance gates they check in there, so one must be open.
+            let entry = s
+                .checkouts
+                .groups
+                .values()
+                .any(|g| g.kind == LaneKind::EntryGate);
+            if entry && !have(LaneKind::EntryGate) {
+                c.err(
+                    "checkouts.groups",
+                    "cashierless customers check in at entrance gates, but no lane group of kind EntryGate is open (draw its lanes, or leave the group out to check in on walking in)",
                 );
             }
         }

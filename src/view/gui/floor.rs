@@ -256,6 +256,7 @@ fn lane_letter(kind: crate::scenario::LaneKind) -> Option<&'static str> {
         LaneKind::PaymentPoint => Some("P"),
         LaneKind::Audit => Some("A"),
         LaneKind::Gate => Some("G"),
+        LaneKind::EntryGate => Some("I"),
     }
 }
 

@@ -819,6 +819,6 @@ pub fn legend_ui(ui: &mut egui::Ui) {
             ui.painter().circle_filled(rect.center(), 5.0, c);
             ui.label(name);
         }
-        ui.label("lanes lettered P: scan & go payment, A: audit, G: exit gate");
+        ui.label("lanes lettered P: scan & go payment, A: audit, G: exit gate, I: entrance gate (check-in)");
     });
 }
