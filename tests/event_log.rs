@@ -277,7 +277,7 @@ fn every_kind_of_selection_has_a_timeline() {
         assert!(!t.contains('{') && !t.contains("Id("), "{t}");
     }
     for m in &staff {
-        let t = role_text(world, m.role);
+        let t = role_text(world, m);
         assert!(
             t == "restocker"
                 || t.starts_with("cashier at till-")

@@ -267,6 +267,40 @@ fn the_last_cashier_stays_until_customers_who_can_pay_nowhere_else_have_paid() {
     );
 }
 
+/// The last cashier's break ends exactly when its shift does (15:40-22:00, break 21:40-22:00):
+/// it comes back to close rather than going home, so the customers who queued at closed
+/// tills during the break are served and nobody is left in the store.
+#[test]
+fn a_last_cashier_whose_break_ends_with_its_shift_comes_back_to_close() {
+    use storelab::scenario::{ClockTime, Shift, ShiftRole};
+    let mut s = (*load("checkout/rota.ron")).clone();
+    s.customers.arrival_multiplier = 0.08;
+    s.checkouts.groups.get_mut("self").unwrap().open = Some(0);
+    let rota = s.rota.as_mut().unwrap();
+    rota.shifts.retain(|sh| sh.role == ShiftRole::Restocker);
+    for (from, to, name) in [("06:00", "15:40", "Early"), ("15:40", "22:00", "Late")] {
+        rota.shifts.push(Shift {
+            role: ShiftRole::Cashier,
+            group: Some("till".into()),
+            from: ClockTime::parse(from).unwrap(),
+            to: ClockTime::parse(to).unwrap(),
+            staff: 1,
+            names: vec![name.into()],
+        });
+    }
+    let out = run(&valid(s), 3);
+    let c = &out.summary.customers;
+    assert_eq!(c.inside_at_end, 0, "{c:?}");
+    let late = out.summary.rota.as_ref().unwrap();
+    let late = late
+        .members
+        .iter()
+        .find(|m| m.name == "cashier Late")
+        .unwrap();
+    assert!(late.overtime_h > 0.0, "{late:?}");
+    assert!((late.break_h - 1.0 / 3.0).abs() < 1e-9, "{late:?}");
+}
+
 /// Rota auditors open scan & go's audit point: it is open exactly while one sits there (its
 /// open time equals their time at it), their hours are an auditor's, not a cashier's, the
 /// early auditor hands over to the late one, and the late one stays until the audited

@@ -373,7 +373,11 @@ impl Basket {
         match self {
             Basket::Constant(n) => f64::from(*n),
             Basket::Poisson { mean } => mean.max(1.0),
-            Basket::Empirical(table) => table.iter().map(|&(n, p)| f64::from(n) * p).sum(),
+            // Shares as the sampler uses them: relative to their sum.
+            Basket::Empirical(table) => {
+                let total: f64 = table.iter().map(|&(_, p)| p).sum();
+                table.iter().map(|&(n, p)| f64::from(n) * p).sum::<f64>() / total
+            }
         }
     }
 }

@@ -326,6 +326,7 @@ impl Plugin for AttendancePlugin {
             }
             if let Some(&(_, bank)) = rota_bank_of.iter().find(|(g, _)| Some(g) == group.as_ref()) {
                 m.role = crate::sim::staff::Role::Attendant { bank };
+                m.speed = a.walking_speed;
                 by_bank[bank as usize].push(e);
             }
         }

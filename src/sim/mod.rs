@@ -309,8 +309,24 @@ impl Simulation {
             clock.now,
         );
         let rota = world.resource::<rota::RotaState>();
-        if staffing.is_empty() && !rota.members.is_empty() {
-            staffing = lane_policy::hourly_tills(&rota.changes, clock.open, clock.now);
+        let checkout = world.resource::<checkout::Checkout>();
+        let staffed = |l: crate::ids::LaneId| {
+            checkout.groups[checkout.lane_group[l]].kind == crate::scenario::LaneKind::Staffed
+        };
+        // The tills the rota's cashiers open (not audit or payment points).
+        if staffing.is_empty()
+            && checkout
+                .rota_groups
+                .iter()
+                .any(|&g| checkout.groups[g].kind == crate::scenario::LaneKind::Staffed)
+        {
+            let changes: Vec<_> = rota
+                .changes
+                .iter()
+                .copied()
+                .filter(|&(_, l, _)| staffed(l))
+                .collect();
+            staffing = lane_policy::hourly_tills(&changes, clock.open, clock.now);
         }
         Ok(RunOutput {
             summary,

@@ -40,7 +40,8 @@ pub struct Rostered {
     /// When its break falls due (none: the shift is too short for one), and its length, s.
     pub break_at: Option<f64>,
     pub break_len: f64,
-    /// Cashiers: the lane group whose tills they open.
+    /// Cashiers and auditors: the lane group whose lanes they open; attendants: the
+    /// self-checkout group they help at.
     pub group: Option<GroupId>,
     /// A break or the shift's end fell due while it was busy: taken once the work is done.
     pub pending: Option<Leave>,
@@ -108,8 +109,9 @@ pub struct RotaState {
     /// When rota tills opened and closed: (seconds since 00:00, lane, opened), in time order
     /// (`staffing.csv`).
     pub changes: Vec<(f64, LaneId, bool)>,
-    /// Cashiers past their shift's end kept at their till for customers who could pay
-    /// nowhere else, in the order they stayed on.
+    /// Members past their shift's end kept on (cashiers and auditors at their lane,
+    /// attendants at their terminals) for customers who could go nowhere else, in the order
+    /// they stayed on.
     pub holding: Vec<Entity>,
 }
 
@@ -449,9 +451,32 @@ fn colleague_on_shift(
     state.members.iter().any(|&o| {
         o != e
             && staff.get(o).is_ok_and(|(_, _, r)| {
-                r.group == group && r.from <= now && now < r.to && r.left.is_none()
+                r.group == group
+                    && r.left.is_none()
+                    && ((r.from <= now && now < r.to) || state.holding.contains(&o))
             })
     })
+}
+
+/// Whether member `e`, about to go home at or after its shift's end, must stay on as the last
+/// of its group because customers inside could pay (be audited, use the terminals) nowhere
+/// else; if so it is (or stays) in `state.holding`.
+fn stays_as_last(e: Entity, staff: &StaffQuery, state: &mut RotaState, t: &Tills) -> bool {
+    let Ok((m, _, r)) = staff.get(e) else {
+        return false;
+    };
+    if colleague_on_shift(e, r.group, t.now(), staff, state) {
+        return false;
+    }
+    let needed = match (m.role, r.group) {
+        (Role::Cashier { lane }, Some(_)) => t.strands_someone(lane),
+        (Role::Attendant { .. }, Some(g)) => t.group_in_use(g),
+        _ => false,
+    };
+    if needed && !state.holding.contains(&e) {
+        state.holding.push(e);
+    }
+    needed
 }
 
 /// A break or the shift's end falls due: taken at once by a member free of work, else noted
@@ -464,10 +489,12 @@ fn leave_due(
     t: &mut Tills,
 ) {
     let now = t.now();
-    let last = leave == Leave::End
-        && staff
-            .get(e)
-            .is_ok_and(|(_, _, r)| !colleague_on_shift(e, r.group, now, staff, state));
+    // The last of its group whose customers could go nowhere else stays on (overtime) until
+    // they are through, as a store's closing cashier does; with a colleague on shift, it
+    // hands over as usual.
+    let stays = leave == Leave::End
+        && staff.get(e).is_ok_and(|(m, _, _)| m.duty == Duty::On)
+        && stays_as_last(e, staff, state, t);
     let Ok((mut m, mut motion, mut r)) = staff.get_mut(e) else {
         return;
     };
@@ -482,12 +509,18 @@ fn leave_due(
     }
     r.pending = Some(leave);
     if matches!(m.role, Role::Attendant { .. }) {
-        // The last attendant of a group stays while customers may still use its terminals
-        // (a stop would wait for nobody); the others finish the help in hand, then go.
-        if last && r.group.is_some_and(|g| t.group_in_use(g)) {
-            state.holding.push(e);
-        } else if m.task == Task::Idle {
+        // The others finish the help in hand, then go (a walk back already under way ends
+        // at the door, where a pending leave is taken).
+        if !stays && m.task == Task::Idle {
             walk_to_door(e, &mut m, &mut motion, t);
+        }
+        return;
+    }
+    if stays {
+        // At its till it goes on serving; on the way to one it goes on; at the door (or
+        // walking back) it goes to a till again when back.
+        if m.task == Task::Idle {
+            to_a_till(e, &mut m, &mut motion, &r, state, t);
         }
         return;
     }
@@ -498,13 +531,6 @@ fn leave_due(
         }
         Task::AtLane => {
             if let Role::Cashier { lane } = m.role {
-                // The last cashier of customers who can pay nowhere else stays on (overtime)
-                // until they have paid, as a store's closing cashier does; with a colleague
-                // on shift, it hands over as usual.
-                if last && t.strands_someone(lane) {
-                    state.holding.push(e);
-                    return;
-                }
                 // The till closes to newcomers; TillDrained follows when its queue is served.
                 t.drain_lane(lane);
             }
@@ -545,13 +571,21 @@ pub(crate) fn on_break_over(
     mut t: Tills,
 ) {
     let now = t.now();
+    let ending = staff
+        .get(ev.staff)
+        .is_ok_and(|(_, _, r)| r.pending == Some(Leave::End) || now >= r.to);
+    // The last of its group whose shift ended during the break comes back to close.
+    let stays = ending && stays_as_last(ev.staff, &staff, &mut state, &t);
     let Ok((mut m, mut motion, mut r)) = staff.get_mut(ev.staff) else {
         return;
     };
-    if r.pending == Some(Leave::End) || now >= r.to {
+    if ending && !stays {
         r.pending = None;
         r.set_duty(&mut m, Duty::Off, now);
         return;
+    }
+    if stays {
+        r.pending = Some(Leave::End);
     }
     r.set_duty(&mut m, Duty::On, now);
     if matches!(m.role, Role::Cashier { .. }) {
@@ -576,7 +610,7 @@ pub(crate) fn on_cashier_at_till(
     if motion.arrive != now {
         return;
     }
-    if r.pending.is_some() {
+    if r.pending.is_some() && !state.holding.contains(&ev.staff) {
         state.till_of[lane] = None;
         walk_to_door(ev.staff, &mut m, &mut motion, &mut t);
         hand_on(lane, &mut staff, &mut state, &mut t);
@@ -627,11 +661,22 @@ pub(crate) fn on_customer_left(
         let Ok((mut m, mut motion, r)) = staff.get_mut(e) else {
             continue;
         };
+        if m.duty != Duty::On {
+            continue;
+        }
         match m.role {
             Role::Cashier { lane } => {
                 if t.strands_someone(lane) {
                     state.holding.push(e);
+                } else if m.task == Task::Idle {
+                    // Waiting at the door for a till: it goes home.
+                    let now = t.now();
+                    let mut r = r;
+                    let (_, agenda) = t.moves_and_agenda();
+                    take_leave(e, &mut m, &mut r, now, agenda);
                 } else {
+                    // At its till: served out, then home; on the way to one: it turns
+                    // back on arriving.
                     t.drain_lane(lane);
                 }
             }
@@ -655,12 +700,18 @@ pub(crate) fn on_cashier_back(
     mut t: Tills,
 ) {
     let now = t.now();
+    // Back to go home, but the last of its group still needed (its shift ended on the way):
+    // it stays on, a cashier at a till again.
+    let ending = staff
+        .get(ev.staff)
+        .is_ok_and(|(m, _, r)| m.duty == Duty::On && r.pending == Some(Leave::End));
+    let stays = ending && stays_as_last(ev.staff, &staff, &mut state, &t);
     let Ok((mut m, mut motion, mut r)) = staff.get_mut(ev.staff) else {
         return;
     };
     m.task = Task::Idle;
     let (_, agenda) = t.moves_and_agenda();
-    if !take_leave(ev.staff, &mut m, &mut r, now, agenda)
+    if (stays || !take_leave(ev.staff, &mut m, &mut r, now, agenda))
         && m.duty == Duty::On
         && matches!(m.role, Role::Cashier { .. })
     {

@@ -381,10 +381,11 @@ pub fn phase_text(world: &World, phase: Phase) -> String {
 }
 
 /// A staff member's role in words: `cashier at till-3`, `restocker`.
-pub fn role_text(world: &World, role: Role) -> String {
-    match role {
+pub fn role_text(world: &World, s: &crate::sim::staff::StaffMember) -> String {
+    match s.role {
         Role::Cashier { lane } => format!(
-            "cashier at {}",
+            "{} at {}",
+            s.title(),
             world.resource::<Checkout>().lane_name(lane)
         ),
         Role::Restocker => "restocker".into(),

@@ -2,13 +2,15 @@
 //! closing, ends after it starts and at most 4 hours after closing (when the run may stop);
 //! 1 to 1,000 staff, at most as many names as staff, none blank. Cashier shifts name a
 //! staffed lane group or a scan & go payment point group, auditor shifts an audit group, with
-//! lanes drawn, whose `open` count is then left out (the rota opens its lanes); restocker
-//! shifts name no group. Breaks fall due after 0 to 24 hours and last
+//! lanes drawn, whose `open` count is then left out (the rota opens its lanes); attendant
+//! shifts name a group of `attendants.groups` (and need that section); restocker shifts name
+//! no group. Breaks fall due after 0 to 24 hours and last
 //! 0 to 240 minutes, and a break must end before the shift it falls in. The staff start and
 //! end their shifts at the backroom door: the layout needs a backroom. Customers who can pay
 //! only at rota tills (no other till or self-checkout of theirs is open) need a cashier on
 //! duty from opening to closing: the shifts of those groups must cover the opening hours. So
-//! must the shifts of payment or audit points when scan & go customers have no others.
+//! must the shifts of payment or audit points when scan & go customers have no others, and
+//! the attendant shifts of each attended group.
 
 use super::{Checks, Known};
 use crate::scenario::{LaneKind, Scenario, ShiftRole, format_clock};

@@ -722,7 +722,7 @@ fn details_ui(ui: &mut egui::Ui, world: &World, selection: Selection, now: f64) 
                 return;
             };
             ui.heading(capitalized(&staff_name(s)));
-            ui.label(role_text(world, s.role));
+            ui.label(role_text(world, s));
             ui.label(match s.task {
                 Task::Idle => "idle at the backroom".to_string(),
                 Task::AtLane => "at the till".to_string(),
