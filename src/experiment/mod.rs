@@ -311,20 +311,19 @@ pub const DIGITAL_KPIS: &[Kpi] = &[
     ),
 ];
 
-/// The KPIs of a rota (0 for a scenario without one).
-pub const ROTA_KPIS: &[Kpi] = &[
-    kpi("cashier_hours", "Cashier hours on duty (rota)", "h", |s| {
-        s.rota.as_ref().map_or(0.0, |r| r.cashier_hours)
-    }),
-    kpi(
-        "restocker_hours",
-        "Restocker hours on duty (rota)",
-        "h",
-        |s| s.rota.as_ref().map_or(0.0, |r| r.restocker_hours),
-    ),
-];
-
-/// Hours of the rota's other roles, when some variant's rota has them.
+/// Hours of each role on the rota, when some variant's rota has shifts of that role.
+pub const ROTA_CASHIER_KPIS: &[Kpi] = &[kpi(
+    "cashier_hours",
+    "Cashier hours on duty (rota)",
+    "h",
+    |s| s.rota.as_ref().map_or(0.0, |r| r.cashier_hours),
+)];
+pub const ROTA_RESTOCKER_KPIS: &[Kpi] = &[kpi(
+    "restocker_hours",
+    "Restocker hours on duty (rota)",
+    "h",
+    |s| s.rota.as_ref().map_or(0.0, |r| r.restocker_hours),
+)];
 pub const ROTA_AUDITOR_KPIS: &[Kpi] = &[kpi(
     "auditor_hours",
     "Auditor hours on duty (rota)",
@@ -379,9 +378,6 @@ pub fn kpis(variants: &[Variant]) -> Vec<Kpi> {
     let digital = variants
         .iter()
         .any(|v| v.reps.iter().any(|r| r.summary.digital.is_some()));
-    let rota = variants
-        .iter()
-        .any(|v| v.reps.iter().any(|r| r.summary.rota.is_some()));
     let rota_role = |role: crate::scenario::ShiftRole| {
         variants.iter().any(|v| {
             v.scenario
@@ -391,7 +387,9 @@ pub fn kpis(variants: &[Variant]) -> Vec<Kpi> {
                 .any(|sh| sh.role == role)
         })
     };
-    let (auditors, attendants) = (
+    let (cashiers, restockers, auditors, attendants) = (
+        rota_role(crate::scenario::ShiftRole::Cashier),
+        rota_role(crate::scenario::ShiftRole::Restocker),
         rota_role(crate::scenario::ShiftRole::Auditor),
         rota_role(crate::scenario::ShiftRole::Attendant),
     );
@@ -424,7 +422,8 @@ pub fn kpis(variants: &[Variant]) -> Vec<Kpi> {
         .chain(LANE_POLICY_KPIS.iter().filter(|_| policy))
         .chain(ATTENDANT_KPIS.iter().filter(|_| attended))
         .chain(DIGITAL_KPIS.iter().filter(|_| digital))
-        .chain(ROTA_KPIS.iter().filter(|_| rota))
+        .chain(ROTA_CASHIER_KPIS.iter().filter(|_| cashiers))
+        .chain(ROTA_RESTOCKER_KPIS.iter().filter(|_| restockers))
         .chain(ROTA_AUDITOR_KPIS.iter().filter(|_| auditors))
         .chain(ROTA_ATTENDANT_KPIS.iter().filter(|_| attendants))
         .chain(INVENTORY_KPIS.iter().filter(|_| days))
