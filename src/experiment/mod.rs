@@ -24,8 +24,8 @@ pub mod report;
 
 use crate::RunOutput;
 use crate::error::Problem;
-use crate::scenario::Scenario;
 use crate::scenario::validate::ValidScenario;
+use crate::scenario::{Scenario, ShiftRole};
 use crate::sim::metrics::{Sample, Summary};
 use crate::sim::segments::SegmentSummary;
 use std::borrow::Cow;
@@ -311,31 +311,39 @@ pub const DIGITAL_KPIS: &[Kpi] = &[
     ),
 ];
 
-/// Hours of each role on the rota, when some variant's rota has shifts of that role.
-pub const ROTA_CASHIER_KPIS: &[Kpi] = &[kpi(
-    "cashier_hours",
-    "Cashier hours on duty (rota)",
-    "h",
-    |s| s.rota.as_ref().map_or(0.0, |r| r.cashier_hours),
-)];
-pub const ROTA_RESTOCKER_KPIS: &[Kpi] = &[kpi(
-    "restocker_hours",
-    "Restocker hours on duty (rota)",
-    "h",
-    |s| s.rota.as_ref().map_or(0.0, |r| r.restocker_hours),
-)];
-pub const ROTA_AUDITOR_KPIS: &[Kpi] = &[kpi(
-    "auditor_hours",
-    "Auditor hours on duty (rota)",
-    "h",
-    |s| s.rota.as_ref().map_or(0.0, |r| r.auditor_hours),
-)];
-pub const ROTA_ATTENDANT_KPIS: &[Kpi] = &[kpi(
-    "attendant_hours",
-    "Attendant hours on duty (rota)",
-    "h",
-    |s| s.rota.as_ref().map_or(0.0, |r| r.attendant_hours),
-)];
+/// Hours of each role on the rota, shown when some variant's rota has shifts of that role.
+pub const ROTA_KPIS: &[(ShiftRole, Kpi)] = &[
+    (
+        ShiftRole::Cashier,
+        kpi("cashier_hours", "Cashier hours on duty (rota)", "h", |s| {
+            s.rota.as_ref().map_or(0.0, |r| r.cashier_hours)
+        }),
+    ),
+    (
+        ShiftRole::Restocker,
+        kpi(
+            "restocker_hours",
+            "Restocker hours on duty (rota)",
+            "h",
+            |s| s.rota.as_ref().map_or(0.0, |r| r.restocker_hours),
+        ),
+    ),
+    (
+        ShiftRole::Auditor,
+        kpi("auditor_hours", "Auditor hours on duty (rota)", "h", |s| {
+            s.rota.as_ref().map_or(0.0, |r| r.auditor_hours)
+        }),
+    ),
+    (
+        ShiftRole::Attendant,
+        kpi(
+            "attendant_hours",
+            "Attendant hours on duty (rota)",
+            "h",
+            |s| s.rota.as_ref().map_or(0.0, |r| r.attendant_hours),
+        ),
+    ),
+];
 
 /// The KPIs of one segment, by id suffix, label, unit and reader.
 type SegmentKpi = (
@@ -378,7 +386,7 @@ pub fn kpis(variants: &[Variant]) -> Vec<Kpi> {
     let digital = variants
         .iter()
         .any(|v| v.reps.iter().any(|r| r.summary.digital.is_some()));
-    let rota_role = |role: crate::scenario::ShiftRole| {
+    let rota_role = |role: ShiftRole| {
         variants.iter().any(|v| {
             v.scenario
                 .rota
@@ -387,12 +395,6 @@ pub fn kpis(variants: &[Variant]) -> Vec<Kpi> {
                 .any(|sh| sh.role == role)
         })
     };
-    let (cashiers, restockers, auditors, attendants) = (
-        rota_role(crate::scenario::ShiftRole::Cashier),
-        rota_role(crate::scenario::ShiftRole::Restocker),
-        rota_role(crate::scenario::ShiftRole::Auditor),
-        rota_role(crate::scenario::ShiftRole::Attendant),
-    );
     // The segments every variant has (a segment a variant lacks has no figures to compare),
     // in the first variant's order.
     let segments: Vec<&str> = variants
@@ -422,10 +424,12 @@ pub fn kpis(variants: &[Variant]) -> Vec<Kpi> {
         .chain(LANE_POLICY_KPIS.iter().filter(|_| policy))
         .chain(ATTENDANT_KPIS.iter().filter(|_| attended))
         .chain(DIGITAL_KPIS.iter().filter(|_| digital))
-        .chain(ROTA_CASHIER_KPIS.iter().filter(|_| cashiers))
-        .chain(ROTA_RESTOCKER_KPIS.iter().filter(|_| restockers))
-        .chain(ROTA_AUDITOR_KPIS.iter().filter(|_| auditors))
-        .chain(ROTA_ATTENDANT_KPIS.iter().filter(|_| attendants))
+        .chain(
+            ROTA_KPIS
+                .iter()
+                .filter(|(role, _)| rota_role(*role))
+                .map(|(_, k)| k),
+        )
         .chain(INVENTORY_KPIS.iter().filter(|_| days))
         .cloned()
         .chain(per_segment)

@@ -249,12 +249,12 @@ pub fn spawn(
     let now = world.resource::<Clock>().open;
     let mut out = Vec::new();
     let (mut auditors, mut attendants) = (0, 0);
-    let mut rostered_attendants = Vec::new();
     for (si, name, role, title, group, from, to, break_at) in planned {
-        let list = match role {
-            Role::Cashier { .. } => &mut staff.cashiers,
-            Role::Attendant { .. } => &mut rostered_attendants,
-            Role::Restocker => &mut staff.restockers,
+        // Attendants join their bank's list in the attendance plugin.
+        let mut list = match role {
+            Role::Cashier { .. } => Some(&mut staff.cashiers),
+            Role::Attendant { .. } => None,
+            Role::Restocker => Some(&mut staff.restockers),
         };
         let number = if title.is_some() {
             auditors += 1;
@@ -264,6 +264,7 @@ pub fn spawn(
             attendants
         } else {
             list.iter()
+                .flat_map(|l| l.iter())
                 .filter(|&&e| {
                     world
                         .get::<StaffMember>(e)
@@ -305,7 +306,9 @@ pub fn spawn(
                 },
             ))
             .id();
-        list.push(e);
+        if let Some(list) = list.as_mut() {
+            list.push(e);
+        }
         *id += 1;
         let mut agenda = world.resource_mut::<Agenda>();
         agenda.schedule(from.max(now), ShiftStarts { staff: e });
