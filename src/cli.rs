@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use crate::console::{errln, out, outln};
 use crate::error::ScenarioError;
 use crate::experiment::report::ReportKind;
-use crate::experiment::{self, Progress, Variant};
+use crate::experiment::{self, Progress, Variant, store};
 use crate::scenario::validate::ValidScenario;
 use crate::scenario::{self, LoadedScenario};
 
@@ -102,6 +102,48 @@ pub enum Command {
         #[arg(long, value_name = "LOG")]
         replay: Option<PathBuf>,
     },
+    /// The fewest open lanes of a group per hour that meet a waiting-time target, by
+    /// simulation (docs/staff-plan.md).
+    StaffPlan {
+        /// Scenario file (RON), one day.
+        scenario: PathBuf,
+        /// The target in every hour: `wait_mean_s <= 60`, `share_wait_over_5min <= 0.05` or
+        /// `share_wait_over_90s <= 0.1`.
+        #[arg(long)]
+        target: String,
+        /// The lane group to plan (default: the scenario's only staffed group).
+        #[arg(long)]
+        group: Option<String>,
+        /// Replications per candidate plan (the same seeds for every candidate).
+        #[arg(long = "replications", short = 'n', default_value_t = 20,
+              value_parser = clap::value_parser!(u32).range(2..=10_000))]
+        replications: u32,
+        /// Base seed (default: the scenario's `seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Confidence that the plan meets the target in every hour.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+        threads: Option<u32>,
+        /// Write plan.csv and plan.ron (a scenario that extends this one with the plan).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Combine the shard folders of one `compare` or `sweep --shard I/N` into its results,
+    /// identical to a run on one machine.
+    Merge {
+        /// The shard folders (every shard once, in any order).
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Write results.csv and summary.csv into this directory.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Write a self-contained HTML report with charts to this file.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
     /// Check scenario files and report every problem; exit 0 when all are clean.
     Validate {
         /// Scenario files (RON).
@@ -141,6 +183,15 @@ pub struct ReplicationArgs {
     /// Write a self-contained HTML report with charts to this file.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Run only shard I of N (every N-th replication job, for other machines to run the rest)
+    /// and write its runs to --out; `storelab merge` combines the N folders (docs/cluster.md).
+    #[arg(long, value_name = "I/N", requires = "out", conflicts_with = "report",
+          value_parser = parse_shard)]
+    pub shard: Option<store::Shard>,
+}
+
+fn parse_shard(s: &str) -> Result<store::Shard, String> {
+    store::Shard::parse(s)
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -197,6 +248,7 @@ fn dispatch(cli: Cli) -> ExitCode {
                     threads,
                     out,
                     report,
+                    shard: None,
                 },
             ),
         },
@@ -215,6 +267,30 @@ fn dispatch(cli: Cli) -> ExitCode {
             sets,
             reps,
         } => sweep(scenario, sets, reps),
+        Command::Merge {
+            shards,
+            out,
+            report,
+        } => merge(shards, out, report),
+        Command::StaffPlan {
+            scenario,
+            target,
+            group,
+            replications,
+            seed,
+            confidence,
+            threads,
+            out,
+        } => staff_plan(StaffPlanArgs {
+            path: scenario,
+            target,
+            group,
+            replications,
+            seed,
+            confidence,
+            threads,
+            out,
+        }),
         Command::Validate { scenarios } => validate(scenarios),
         Command::Bench {
             scenario,
@@ -423,15 +499,44 @@ fn write_report(file: &std::path::Path, html: &str) -> Result<(), ExitCode> {
     }
 }
 
-/// Runs the replications of `variants` on the requested number of threads.
+/// The replications of an experiment, and the folder that kept them while running.
+struct Finished {
+    variants: Vec<Variant>,
+    partial: Option<store::Partial>,
+}
+
+/// Runs the replications of `variants` on the requested number of threads. With `--out`,
+/// every finished run is kept in `OUT.partial` so that an interrupted experiment resumes
+/// there; with `--shard`, writes the shard's runs to `--out` and returns `None`.
 fn run_replications(
     variants: Vec<(String, ValidScenario)>,
+    params: &[BTreeMap<String, String>],
+    kind: store::Kind,
     args: &ReplicationArgs,
     what: &str,
-) -> Result<Vec<Variant>, ExitCode> {
+) -> Result<Option<Finished>, ExitCode> {
     let seed = args.seed.unwrap_or(variants[0].1.seed);
-    let total = variants.len() as u64 * u64::from(args.replications);
-    let progress = Progress::new(total, what);
+    let manifest =
+        store::Manifest::new(kind, &variants, params, args.replications, seed, args.shard);
+    let total = manifest.jobs().len();
+    let (partial, done) = match &args.out {
+        Some(dir) => match store::Partial::open(&store::partial_path(dir), &manifest) {
+            Ok((p, done)) => (Some(p), done),
+            Err(e) => {
+                errln!("error: {e}");
+                return Err(ExitCode::from(2));
+            }
+        },
+        None => (None, Vec::new()),
+    };
+    if let Some(p) = partial.as_ref().filter(|_| !done.is_empty()) {
+        errln!(
+            "resuming: {} of {total} runs were already done in {}",
+            done.len(),
+            p.path().display()
+        );
+    }
+    let progress = Progress::new(total as u64, what);
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = args.threads {
         builder = builder.num_threads(n as usize);
@@ -440,31 +545,88 @@ fn run_replications(
         errln!("error: cannot start worker threads: {e}");
         ExitCode::from(1)
     })?;
+    let scenarios: Vec<ValidScenario> = variants.iter().map(|(_, s)| s.clone()).collect();
+    let labels: Vec<String> = variants.iter().map(|(l, _)| l.clone()).collect();
+    let keep = |run: &store::StoredRun| partial.as_ref().map_or(Ok(()), |p| p.record(run));
     let result =
-        pool.install(|| experiment::replicate(variants, args.replications, seed, &progress));
-    if crate::interrupt::requested() {
-        // The runs cut short by Ctrl-C are incomplete: write nothing.
-        return Err(interrupted());
+        pool.install(|| store::run_jobs(&scenarios, &labels, &manifest, done, &keep, &progress));
+    let runs = match result {
+        Ok(runs) => runs,
+        Err(store::Failure::Interrupted) => {
+            return Err(match &partial {
+                Some(p) => {
+                    errln!(
+                        "interrupted: stopped by Ctrl-C; the finished runs are kept in {}, and \
+                         the same command goes on from there",
+                        p.path().display()
+                    );
+                    ExitCode::from(crate::interrupt::EXIT_INTERRUPTED)
+                }
+                None => interrupted(),
+            });
+        }
+        Err(store::Failure::Run(label, fault)) => return Err(report_fault(&label, &fault)),
+        Err(store::Failure::Io(e)) => {
+            let at = partial.as_ref().map(|p| p.path().display().to_string());
+            errln!(
+                "error: cannot keep a finished run in {}: {e}",
+                at.unwrap_or_default()
+            );
+            return Err(ExitCode::from(1));
+        }
+    };
+    if let (Some(shard), Some(dir)) = (args.shard, &args.out) {
+        if let Err(e) = store::write_shard(dir, &manifest, &runs) {
+            errln!("error: cannot write {}: {e}", dir.display());
+            return Err(ExitCode::from(1));
+        }
+        outln!(
+            "shard {shard}: {} of {} runs written to {}; `storelab merge` combines the {} shard \
+             folders",
+            runs.len(),
+            manifest.variants.len() * args.replications as usize,
+            dir.display(),
+            shard.count
+        );
+        remove_partial(partial);
+        return Ok(None);
     }
-    result.map_err(|(label, fault)| report_fault(&label, &fault))
+    match store::assemble(variants, runs) {
+        Ok(variants) => Ok(Some(Finished { variants, partial })),
+        Err(e) => {
+            errln!("error: {e}");
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
+/// Removes the folder of kept runs once the results they make are written.
+fn remove_partial(partial: Option<store::Partial>) {
+    if let Some(p) = partial {
+        let path = p.path().to_path_buf();
+        if let Err(e) = p.remove() {
+            errln!("warning: cannot remove {}: {e}", path.display());
+        }
+    }
 }
 
 /// Writes the CSV outputs and the report of an experiment.
 fn write_experiment(
-    args: &ReplicationArgs,
+    out: Option<&std::path::Path>,
+    report: Option<&std::path::Path>,
     variants: &[Variant],
     params: &[BTreeMap<String, String>],
     title: &str,
     kind: ReportKind,
 ) -> ExitCode {
-    if let Some(dir) = &args.out {
+    if let Some(dir) = out {
         if let Err(e) = experiment::write_results(dir, variants, params) {
             errln!("error: cannot write {}: {e}", dir.display());
             return ExitCode::from(1);
         }
         outln!("results written to {}", dir.display());
     }
-    if let Some(file) = &args.report {
+    if let Some(file) = report {
         let html = crate::experiment::report::render(title, variants, &kind);
         if let Err(code) = write_report(file, &html) {
             return code;
@@ -517,11 +679,30 @@ fn compare(paths: Vec<PathBuf>, args: ReplicationArgs) -> ExitCode {
     } else {
         "compare"
     };
-    let variants = match run_replications(variants, &args, label) {
-        Ok(v) => v,
+    let finished = match run_replications(variants, &[], store::Kind::Compare, &args, label) {
+        Ok(Some(f)) => f,
+        Ok(None) => return ExitCode::SUCCESS,
         Err(code) => return code,
     };
-    let rows = experiment::kpi_rows(&variants);
+    let code = show_compare(
+        &finished.variants,
+        args.out.as_deref(),
+        args.report.as_deref(),
+    );
+    if code == ExitCode::SUCCESS {
+        remove_partial(finished.partial);
+    }
+    code
+}
+
+/// Prints the table of a comparison (or of `run -n`) and writes its outputs.
+fn show_compare(
+    variants: &[Variant],
+    out: Option<&std::path::Path>,
+    report: Option<&std::path::Path>,
+) -> ExitCode {
+    let replications = variants[0].reps.len();
+    let rows = experiment::kpi_rows(variants);
     let mut t = comfy_table::Table::new();
     t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
     let mut header = vec!["KPI (mean ± 95 % CI)".to_string()];
@@ -552,8 +733,7 @@ fn compare(paths: Vec<PathBuf>, args: ReplicationArgs) -> ExitCode {
         t.add_row(cells);
     }
     outln!(
-        "{} replications {}(seeds {}–{})",
-        args.replications,
+        "{replications} replications {}(seeds {}–{})",
         if variants.len() > 1 {
             "per scenario, common random numbers "
         } else {
@@ -563,10 +743,10 @@ fn compare(paths: Vec<PathBuf>, args: ReplicationArgs) -> ExitCode {
         variants[0].reps.last().map_or(0, |r| r.seed)
     );
     outln!("{t}");
-    if let Some(w) = experiment::overload_warning(&variants) {
+    if let Some(w) = experiment::overload_warning(variants) {
         outln!("warning: {w}");
     }
-    let tests = experiment::kpis(&variants).len() * (variants.len() - 1);
+    let tests = experiment::kpis(variants).len() * (variants.len() - 1);
     if tests > 0 {
         outln!(
             "* significant: Holm's correction over all {tests} differences (KPIs × variants) keeps the \
@@ -574,8 +754,8 @@ fn compare(paths: Vec<PathBuf>, args: ReplicationArgs) -> ExitCode {
         );
     }
     // One scenario (`run -n`): its replications, no comparison.
-    let title = match variants.as_slice() {
-        [one] => format!("{}: {} replications", one.label, args.replications),
+    let title = match variants {
+        [one] => format!("{}: {replications} replications", one.label),
         _ => format!(
             "Comparison: {}",
             variants
@@ -585,7 +765,7 @@ fn compare(paths: Vec<PathBuf>, args: ReplicationArgs) -> ExitCode {
                 .join(" vs ")
         ),
     };
-    write_experiment(&args, &variants, &[], &title, ReportKind::Compare)
+    write_experiment(out, report, variants, &[], &title, ReportKind::Compare)
 }
 
 fn sweep(path: PathBuf, sets: Vec<String>, args: ReplicationArgs) -> ExitCode {
@@ -638,11 +818,61 @@ fn sweep(path: PathBuf, sets: Vec<String>, args: ReplicationArgs) -> ExitCode {
     if let Err(code) = check_destinations(args.out.as_deref(), args.report.as_deref()) {
         return code;
     }
-    let variants = match run_replications(variants, &args, "sweep") {
-        Ok(v) => v,
+    let params: Vec<BTreeMap<String, String>> = points
+        .iter()
+        .map(|c| {
+            c.iter()
+                .map(|(p, v)| (p.clone(), v.to_string().trim_matches('"').to_string()))
+                .collect()
+        })
+        .collect();
+    let sets: Vec<String> = specs.iter().map(|s| s.path.clone()).collect();
+    let kind = store::Kind::Sweep {
+        scenario: loaded.scenario.name.clone(),
+        sets: sets.clone(),
+        points: points
+            .iter()
+            .map(|c| c.iter().map(|(p, v)| (p.clone(), v.to_string())).collect())
+            .collect(),
+    };
+    let finished = match run_replications(variants, &params, kind, &args, "sweep") {
+        Ok(Some(f)) => f,
+        Ok(None) => return ExitCode::SUCCESS,
         Err(code) => return code,
     };
-    let rows = experiment::kpi_rows(&variants);
+    let code = show_sweep(
+        &finished.variants,
+        &SweepInfo {
+            scenario: &loaded.scenario.name,
+            sets: &sets,
+            points,
+            params: &params,
+        },
+        args.out.as_deref(),
+        args.report.as_deref(),
+    );
+    if code == ExitCode::SUCCESS {
+        remove_partial(finished.partial);
+    }
+    code
+}
+
+/// What a sweep's table and report show besides its variants.
+struct SweepInfo<'a> {
+    scenario: &'a str,
+    sets: &'a [String],
+    points: Vec<Vec<(String, serde_json::Value)>>,
+    params: &'a [BTreeMap<String, String>],
+}
+
+/// Prints the table of a sweep and writes its outputs.
+fn show_sweep(
+    variants: &[Variant],
+    info: &SweepInfo,
+    out: Option<&std::path::Path>,
+    report: Option<&std::path::Path>,
+) -> ExitCode {
+    let rows = experiment::kpi_rows(variants);
     let shown = [
         "wait_mean_s",
         "wait_p95_s",
@@ -660,7 +890,7 @@ fn sweep(path: PathBuf, sets: Vec<String>, args: ReplicationArgs) -> ExitCode {
         .collect();
     let mut t = comfy_table::Table::new();
     t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
-    let mut header: Vec<String> = specs.iter().map(|s| s.path.clone()).collect();
+    let mut header: Vec<String> = info.sets.to_vec();
     header.extend(cols.iter().map(|r| {
         if r.kpi.unit.is_empty() {
             r.kpi.label.to_string()
@@ -669,7 +899,7 @@ fn sweep(path: PathBuf, sets: Vec<String>, args: ReplicationArgs) -> ExitCode {
         }
     }));
     t.set_header(header);
-    for (i, combo) in points.iter().enumerate() {
+    for (i, combo) in info.points.iter().enumerate() {
         let mut cells: Vec<String> = combo
             .iter()
             .map(|(_, v)| v.to_string().trim_matches('"').to_string())
@@ -682,38 +912,319 @@ fn sweep(path: PathBuf, sets: Vec<String>, args: ReplicationArgs) -> ExitCode {
     }
     outln!(
         "{}: {} points × {} replications (mean ± 95 % CI; all KPIs in --out and --report)",
-        loaded.scenario.name,
-        points.len(),
-        args.replications
+        info.scenario,
+        info.points.len(),
+        variants[0].reps.len()
     );
     outln!("{t}");
-    if let Some(w) = experiment::overload_warning(&variants) {
+    if let Some(w) = experiment::overload_warning(variants) {
         outln!("warning: {w}");
     }
-    let params: Vec<BTreeMap<String, String>> = points
-        .iter()
-        .map(|c| {
-            c.iter()
-                .map(|(p, v)| (p.clone(), v.to_string().trim_matches('"').to_string()))
-                .collect()
-        })
-        .collect();
-    let title = format!(
-        "Sweep of {}: {}",
-        loaded.scenario.name,
-        specs
-            .iter()
-            .map(|s| s.path.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    let title = format!("Sweep of {}: {}", info.scenario, info.sets.join(", "));
     write_experiment(
-        &args,
-        &variants,
-        &params,
+        out,
+        report,
+        variants,
+        info.params,
         &title,
-        ReportKind::Sweep { points },
+        ReportKind::Sweep {
+            points: info.points.clone(),
+        },
     )
+}
+
+/// A clock time as `HH:MM`, with seconds only when it has some.
+fn hhmm(seconds: f64) -> String {
+    let t = crate::scenario::format_clock(seconds);
+    t.strip_suffix(":00").map_or(t.clone(), str::to_string)
+}
+
+struct StaffPlanArgs {
+    path: PathBuf,
+    target: String,
+    group: Option<String>,
+    replications: u32,
+    seed: Option<u64>,
+    confidence: f64,
+    threads: Option<u32>,
+    out: Option<PathBuf>,
+}
+
+/// `storelab staff-plan`: searches the plan, prints it and writes plan.csv and plan.ron.
+fn staff_plan(a: StaffPlanArgs) -> ExitCode {
+    use crate::experiment::staff_plan::{self, PlanError, Search, Target};
+    crate::interrupt::install();
+    let target = match Target::parse(&a.target) {
+        Ok(t) => t,
+        Err(e) => {
+            errln!("error: --target {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if !(a.confidence > 0.5 && a.confidence < 1.0) {
+        errln!(
+            "error: --confidence {} must lie between 0.5 and 1 (e.g. 0.95)",
+            a.confidence
+        );
+        return ExitCode::from(2);
+    }
+    let loaded = match load(&a.path) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    if let Err(code) = check_destinations(a.out.as_deref(), None) {
+        return code;
+    }
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = a.threads {
+        builder = builder.num_threads(n as usize);
+    }
+    let pool = match builder.build() {
+        Ok(p) => p,
+        Err(e) => {
+            errln!("error: cannot start worker threads: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let seed = a.seed.unwrap_or(loaded.scenario.seed);
+    let settings = Search {
+        scenario: &loaded.scenario,
+        group: a.group.as_deref(),
+        target,
+        replications: a.replications,
+        base_seed: seed,
+        confidence: a.confidence,
+    };
+    let progress = Progress::counting(0, "staff-plan", "candidate plans");
+    let result = pool.install(|| staff_plan::search(&settings, &|n| progress.set(u64::from(n))));
+    progress.finish();
+    if crate::interrupt::requested() {
+        return interrupted();
+    }
+    let (plan, _variant) = match result {
+        Ok(p) => p,
+        Err(PlanError::Input(e)) => {
+            errln!("error: {e}");
+            return ExitCode::from(2);
+        }
+        Err(PlanError::Run(label, fault)) => return report_fault(&label, &fault),
+    };
+    let mut t = comfy_table::Table::new();
+    t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
+    t.set_header(vec![
+        "hour".to_string(),
+        format!("lanes of \"{}\"", plan.group),
+        "customers".to_string(),
+        format!("{} (mean ± 95 % CI)", target.label()),
+        format!("upper bound (target ≤ {})", target.limit),
+    ]);
+    let ends: Vec<f64> = plan
+        .starts
+        .iter()
+        .zip(plan.durations())
+        .map(|(s, d)| s + d)
+        .collect();
+    for (h, &end) in ends.iter().enumerate() {
+        let ci = experiment::Interval::of(&plan.values[h]);
+        t.add_row(vec![
+            format!("{}–{}", hhmm(plan.starts[h]), hhmm(end)),
+            plan.lanes[h].to_string(),
+            format!("{:.1}", plan.customers[h]),
+            ci_text(ci.mean, ci.half_width),
+            format!(
+                "{:.3}{}",
+                plan.upper[h],
+                if plan.upper[h] > target.limit {
+                    " ✗"
+                } else {
+                    ""
+                }
+            ),
+        ]);
+    }
+    outln!(
+        "{}: lanes of \"{}\" per hour so that {} ≤ {} in every hour with {:.0} % confidence \
+         ({} replications per candidate, seeds {}–{}, {} candidate plans simulated)",
+        loaded.scenario.name,
+        plan.group,
+        target.label(),
+        target.limit,
+        a.confidence * 100.0,
+        a.replications,
+        seed,
+        seed.wrapping_add(u64::from(a.replications) - 1),
+        plan.evaluations
+    );
+    outln!("{t}");
+    let all_open = f64::from(plan.drawn) * plan.durations().iter().sum::<f64>() / 3600.0;
+    if !plan.infeasible.is_empty() {
+        errln!(
+            "error: the target is missed even with all {} lanes open in {}; no plan written",
+            plan.drawn,
+            plan.infeasible
+                .iter()
+                .map(|&h| format!("{}–{}", hhmm(plan.starts[h]), hhmm(ends[h])))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return ExitCode::from(1);
+    }
+    outln!(
+        "cost: {:.1} lane-hours (all {} lanes all day: {:.1})",
+        plan.lane_hours(),
+        plan.drawn,
+        all_open
+    );
+    let Some(dir) = &a.out else {
+        return ExitCode::SUCCESS;
+    };
+    let schedule = plan.schedule();
+    let mut checkouts = loaded.scenario.checkouts.clone();
+    if let Some(g) = checkouts.groups.get_mut(&plan.group) {
+        g.schedule = schedule;
+    }
+    let extends = staff_plan::relative_path(dir, &a.path);
+    let body = match ron::ser::to_string_pretty(
+        &checkouts,
+        ron::ser::PrettyConfig::default().indentor("    ".to_string()),
+    ) {
+        Ok(b) => b,
+        Err(e) => {
+            errln!("error: cannot write the plan: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let ron_text = format!(
+        "// plan.ron — {name} with the lanes of \"{group}\" that `storelab staff-plan` found:\n\
+         // {target} ≤ {limit} in every hour with {conf:.0} % confidence ({reps} replications).\n\
+         // {cost:.1} lane-hours. Only `checkouts` changes (its group's `schedule`).\n\
+         (\n    extends: {extends:?},\n    name: {vname:?},\n    checkouts: {body},\n)\n",
+        name = loaded.scenario.name,
+        group = plan.group,
+        target = target.label(),
+        limit = target.limit,
+        conf = a.confidence * 100.0,
+        reps = a.replications,
+        cost = plan.lane_hours(),
+        extends = extends.to_string_lossy(),
+        vname = format!("{}, staff plan", loaded.scenario.name),
+        body = body.replace('\n', "\n    "),
+    );
+    let written = crate::experiment::output::write_dir_atomically(dir, |staging| {
+        let mut w = csv::Writer::from_path(staging.join("plan.csv"))?;
+        w.write_record([
+            "from",
+            "to",
+            "lanes",
+            "customers",
+            "mean",
+            "ci95_low",
+            "ci95_high",
+            "upper_bound",
+            "limit",
+        ])?;
+        for (h, &end) in ends.iter().enumerate() {
+            let ci = experiment::Interval::of(&plan.values[h]);
+            w.write_record([
+                crate::scenario::format_clock(plan.starts[h]),
+                crate::scenario::format_clock(end),
+                plan.lanes[h].to_string(),
+                format!("{}", plan.customers[h]),
+                format!("{}", ci.mean),
+                format!("{}", ci.low()),
+                format!("{}", ci.high()),
+                format!("{}", plan.upper[h]),
+                format!("{}", target.limit),
+            ])?;
+        }
+        w.flush()?;
+        std::fs::write(staging.join("plan.ron"), &ron_text)
+    });
+    if let Err(e) = written {
+        errln!("error: cannot write {}: {e}", dir.display());
+        return ExitCode::from(1);
+    }
+    outln!(
+        "plan written to {} (plan.csv; plan.ron: storelab run {})",
+        dir.display(),
+        dir.join("plan.ron").display()
+    );
+    ExitCode::SUCCESS
+}
+
+/// `storelab merge`: the shards of one experiment into its results.
+fn merge(shards: Vec<PathBuf>, out: Option<PathBuf>, report: Option<PathBuf>) -> ExitCode {
+    if let Err(code) = check_destinations(out.as_deref(), report.as_deref()) {
+        return code;
+    }
+    let (manifest, runs) = match store::merge(&shards) {
+        Ok(m) => m,
+        Err(e) => {
+            errln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut variants = Vec::new();
+    for v in &manifest.variants {
+        match crate::scenario::validate::check(v.scenario.clone()) {
+            Ok(valid) => variants.push((v.label.clone(), valid)),
+            Err(problems) => {
+                // Only a shard folder edited by hand gets here: it was valid when it ran.
+                let first = problems
+                    .first()
+                    .map(|p| format!("{}: {}", p.path, p.message));
+                errln!(
+                    "error: scenario `{}` in the shards is invalid: {}",
+                    v.label,
+                    first.unwrap_or_default()
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let variants = match store::assemble(variants, runs) {
+        Ok(v) => v,
+        Err(e) => {
+            errln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match &manifest.kind {
+        store::Kind::Compare => show_compare(&variants, out.as_deref(), report.as_deref()),
+        store::Kind::Sweep {
+            scenario,
+            sets,
+            points,
+        } => {
+            let params: Vec<BTreeMap<String, String>> =
+                manifest.variants.iter().map(|v| v.params.clone()).collect();
+            let mut parsed = Vec::new();
+            for combo in points {
+                let mut c = Vec::new();
+                for (path, text) in combo {
+                    match serde_json::from_str(text) {
+                        Ok(v) => c.push((path.clone(), v)),
+                        Err(e) => {
+                            errln!("error: a sweep value `{text}` in the shards: {e}");
+                            return ExitCode::from(2);
+                        }
+                    }
+                }
+                parsed.push(c);
+            }
+            show_sweep(
+                &variants,
+                &SweepInfo {
+                    scenario,
+                    sets,
+                    points: parsed,
+                    params: &params,
+                },
+                out.as_deref(),
+                report.as_deref(),
+            )
+        }
+    }
 }
 
 fn gui(

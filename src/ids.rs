@@ -116,6 +116,10 @@ impl<I: Id, T> IdVec<I, T> {
         self.items.get(id.index())
     }
 
+    pub fn get_mut(&mut self, id: I) -> Option<&mut T> {
+        self.items.get_mut(id.index())
+    }
+
     pub fn iter(&self) -> std::slice::Iter<'_, T> {
         self.items.iter()
     }

@@ -15,12 +15,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rayon::prelude::*;
 use serde_json::Value;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 pub mod output;
 pub mod report;
+pub mod staff_plan;
+pub mod store;
 
 use crate::RunOutput;
 use crate::error::Problem;
@@ -436,8 +437,9 @@ pub fn kpis(variants: &[Variant]) -> Vec<Kpi> {
         .collect()
 }
 
-/// What one replication keeps for tables and charts.
-#[derive(Clone, Debug)]
+/// What one replication keeps for tables and charts (and, for resumed or sharded experiments,
+/// on disk: see [`store`]).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Replication {
     pub seed: u64,
     pub summary: Summary,
@@ -570,39 +572,39 @@ impl Progress {
 }
 
 /// Runs `replications` replications of every variant with common random numbers: replication
-/// `i` of each variant uses seed `base_seed + i`. Results are in input order.
+/// `i` of each variant uses seed `base_seed + i`. Results are in input order. (The CLI goes
+/// through [`store`] to keep finished runs on disk; this keeps them in memory only.)
 pub fn replicate(
     variants: Vec<(String, ValidScenario)>,
     replications: u32,
     base_seed: u64,
     progress: &Progress,
 ) -> Result<Vec<Variant>, (String, crate::sim::engine::Fault)> {
-    let jobs: Vec<(usize, u64)> = (0..variants.len())
-        .flat_map(|v| (0..u64::from(replications)).map(move |i| (v, base_seed.wrapping_add(i))))
-        .collect();
-    let mut out: Vec<Variant> = variants
-        .into_iter()
-        .map(|(label, scenario)| Variant::new(label, scenario))
-        .collect();
-    // Each run is cut down to what a replication keeps as soon as it ends, so that the
+    let manifest = store::Manifest::new(
+        store::Kind::Compare,
+        &variants,
+        &[],
+        replications,
+        base_seed,
+        None,
+    );
+    let scenarios: Vec<ValidScenario> = variants.iter().map(|(_, s)| s.clone()).collect();
+    let labels: Vec<String> = variants.iter().map(|(l, _)| l.clone()).collect();
+    // Runs are cut down to what a replication keeps as soon as they end, so that the
     // customers of every run are never in memory together.
-    let results: Vec<Result<(Vec<String>, Replication), crate::sim::engine::Fault>> = jobs
-        .par_iter()
-        .map(|&(v, seed)| {
-            let r = crate::sim::run_summary(&out[v].scenario, seed)
-                .map(|o| (o.queue_names.clone(), Replication::from_output(o)));
-            progress.inc();
-            r
-        })
-        .collect();
-    progress.finish();
-    for (&(v, seed), run) in jobs.iter().zip(results) {
-        match run {
-            Ok((names, rep)) => out[v].push_rep(names, rep),
-            Err(fault) => return Err((format!("{} (seed {seed})", out[v].label), fault)),
-        }
+    match store::run_jobs(
+        &scenarios,
+        &labels,
+        &manifest,
+        Vec::new(),
+        &|_| Ok(()),
+        progress,
+    ) {
+        Ok(runs) => Ok(store::assemble(variants, runs).expect("runs of these variants")),
+        Err(store::Failure::Run(label, fault)) => Err((label, fault)),
+        // The CLI checks `interrupt::requested()`; nothing else fails without a store.
+        Err(store::Failure::Interrupted | store::Failure::Io(_)) => Ok(Vec::new()),
     }
-    Ok(out)
 }
 
 /// A warning when runs stopped at the cut-off with customers still inside (an overloaded

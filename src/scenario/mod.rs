@@ -431,6 +431,11 @@ pub struct LaneGroup {
     /// farthest from the exits.
     #[serde(default)]
     pub queue_side: Option<Side>,
+    /// Lanes open by time of day: from each `("HH:MM", lanes)` on, that many of the group's
+    /// lanes (in reading order) are open; closing lanes serve their queue first. Before the
+    /// first time, `open` applies. `storelab staff-plan` writes one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schedule: Vec<(ClockTime, u32)>,
 }
 
 /// What customers at the checkout do besides waiting: balk (leave on seeing the queue),

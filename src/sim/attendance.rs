@@ -23,7 +23,7 @@
 
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::RunConfig;
 use crate::ids::{Id, IdVec, LaneId, ProductId};
@@ -54,7 +54,7 @@ pub struct Attendance {
 }
 
 /// Stops and help over the KPI window (stops of customers who arrived in it).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AttendanceCounts {
     /// Attendants: standing by all day, one per bank, and on the rota.
     pub attendants: u32,
@@ -93,7 +93,7 @@ impl AttendanceCounts {
 }
 
 /// The attendants' figures in `summary.json`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AttendanceSummary {
     #[serde(flatten)]
     pub counts: AttendanceCounts,

@@ -19,7 +19,7 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ids::{Id, IdVec, ProductId};
 use crate::scenario::validate::ValidScenario;
@@ -37,7 +37,7 @@ use crate::sim::{RunOutput, Simulation, random};
 pub const DAY: f64 = 86_400.0;
 
 /// One row of `days.csv`.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct DayRow {
     /// 1-based.
     pub day: u32,
@@ -81,7 +81,7 @@ pub struct DayRow {
 }
 
 /// One row of `products.csv`: a product over the measured days.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ProductRow {
     pub product: String,
     pub sold: u64,
@@ -103,7 +103,7 @@ pub struct ProductRow {
 }
 
 /// The inventory KPIs of a multi-day run, over the measured days (`summary.json`).
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct InventorySummary {
     pub days: u32,
     pub measured_days: u32,

@@ -25,7 +25,7 @@ use std::collections::VecDeque;
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use rand::RngExt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::RunConfig;
 use crate::ids::PoiId;
@@ -91,7 +91,7 @@ pub struct Checkout {
 }
 
 /// Customers (of the KPI window) who balked, reneged or changed queues, and the baskets left.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GaveUpCounts {
     /// Customers who reached the checkout with items: of them, the share who balked or
     /// reneged is the abandonment rate.
@@ -1379,6 +1379,16 @@ impl<'w> Tills<'w, '_> {
         self.checkout.lane_open[lane]
     }
 
+    /// The lanes of `group`, in reading order.
+    pub(crate) fn group_lanes(&self, group: GroupId) -> Vec<LaneId> {
+        self.checkout
+            .lane_group
+            .iter_enumerated()
+            .filter(|&(_, &g)| g == group)
+            .map(|(l, _)| l)
+            .collect()
+    }
+
     /// Whether closing `lane` now would leave a customer inside who has yet to pay with no
     /// other open lane it may use (the last cashier of a group then stays on, [`crate::sim::rota`]).
     pub(crate) fn strands_someone(&self, lane: LaneId) -> bool {
@@ -1632,7 +1642,7 @@ impl<'w> Tills<'w, '_> {
 // The checkout's part of the report: its lanes and queues over the KPI window, and the
 // gauges of the time series. Metrics composes these; it reads no lane or queue itself.
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct LaneSummary {
     pub id: String,
     pub group: String,
@@ -1644,7 +1654,7 @@ pub struct LaneSummary {
     pub open_s: f64,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct QueueSummary {
     pub id: String,
     /// Time-average number of measured customers waiting, over the KPI window.
@@ -1658,7 +1668,7 @@ pub struct QueueSummary {
     pub mean_wait_s: f64,
     /// Measured customers who left this queue's line when their patience ran out (their
     /// waits are in `mean_length` but not in `mean_wait_s`); absent when none did.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub reneged: u32,
 }
 

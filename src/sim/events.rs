@@ -16,8 +16,8 @@ use bevy::prelude::*;
 
 use crate::sim::engine::Dispatch;
 use crate::sim::{
-    arrivals, attendance, checkout, counting, inventory, journey, lane_policy, metrics, receiving,
-    replenishment, rota, segments, shopping,
+    arrivals, attendance, checkout, counting, inventory, journey, lane_policy, lane_schedule,
+    metrics, receiving, replenishment, rota, segments, shopping,
 };
 
 pub use crate::sim::arrivals::{ArrivalDue, CustomerEntered, SetArrivalMultiplier};
@@ -30,6 +30,7 @@ pub use crate::sim::counting::{CountDone, CounterAtShelf, CountsDue, ReadersDue}
 pub use crate::sim::inventory::DeliveriesDue;
 pub use crate::sim::journey::{CustomerLeft, ReachExit};
 pub use crate::sim::lane_policy::{PolicyCheck, SetMaxWaiting, TillIdle, TillStaffed};
+pub use crate::sim::lane_schedule::LanesDue;
 pub use crate::sim::metrics::SampleDue;
 pub use crate::sim::receiving::{ReceiveDelivery, ReceiveDone};
 pub use crate::sim::replenishment::{RefillDone, RestockerAtLane, RestockerAtShelf, RestockerBack};
@@ -179,4 +180,5 @@ event_table! {
     CashierAtTill => [rota::on_cashier_at_till],
     CashierBack => [rota::on_cashier_back, attendance::assign_rota_banks::<CashierBack>],
     TillDrained => [rota::on_till_drained],
+    LanesDue => [lane_schedule::on_lanes_due],
 }

@@ -18,7 +18,7 @@
 //! Units: customers (waiting), seconds.
 
 use bevy::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::RunConfig;
 use crate::ids::{GroupId, IdVec, LaneId};
@@ -58,7 +58,7 @@ impl LanePolicyState {
 
 /// The policy's figures in `summary.json` (over the whole day, warm-up included: staff
 /// work is not tied to the customers of the KPI window).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LanePolicySummary {
     /// Tills opened and closed by the policy.
     pub openings: u64,
@@ -394,7 +394,7 @@ pub fn summary(world: &World) -> Option<LanePolicySummary> {
 
 /// One clock hour of the staffing table (`staffing.csv`): the tills of the policy group, or
 /// of the rota's cashiers.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StaffingRow {
     /// The hour's start, `HH:MM`.
     pub hour: String,

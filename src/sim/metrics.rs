@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 
 use bevy::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use statrs::statistics::{Data, Distribution as _, Max, OrderStatistics};
 
 use crate::RunConfig;
@@ -71,7 +71,7 @@ impl Metrics {
 }
 
 /// One row of `timeseries.csv`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
     pub time: f64,
     pub arrived: u64,
@@ -209,7 +209,7 @@ pub fn phase_counts(in_store: u64, waiting: &[u32], lanes_busy: u32) -> (u64, u6
 /// Mean, median, 95th percentile and maximum of a sample (statrs; quantiles by its
 /// median-unbiased definition; over several days from a [`Pool`], by nearest rank). All zero
 /// for an empty sample.
-#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct Stats {
     pub count: u64,
     pub mean: f64,
@@ -319,10 +319,33 @@ impl Pool {
 
 /// Paying customers' waits in 30 s classes, the last holding every wait from 19.5 min on:
 /// what the report's histogram needs, in a few bytes per run.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WaitClasses {
+    #[serde(with = "class_counts")]
     pub counts: [u64; WaitClasses::CLASSES],
     pub max: f64,
+}
+
+/// serde reaches only up to 32-element arrays: the classes go as a sequence.
+mod class_counts {
+    use super::WaitClasses;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(
+        c: &[u64; WaitClasses::CLASSES],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(c)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<[u64; WaitClasses::CLASSES], D::Error> {
+        let v = Vec::<u64>::deserialize(d)?;
+        let n = v.len();
+        v.try_into()
+            .map_err(|_| D::Error::invalid_length(n, &"one count per wait class"))
+    }
 }
 
 impl Default for WaitClasses {
@@ -359,7 +382,7 @@ impl WaitClasses {
     }
 }
 
-#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct CustomerCounts {
     /// Every customer who came in (also during the warm-up).
     pub arrived: u64,
@@ -388,7 +411,7 @@ impl CustomerCounts {
     }
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct WaitStats {
     /// Seconds in queue before service, customers who paid (after warm-up).
     #[serde(flatten)]
@@ -398,7 +421,7 @@ pub struct WaitStats {
     pub long_wait_s: f64,
 }
 
-#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct SalesSummary {
     pub items_sold: u64,
     pub revenue: f64,
@@ -424,7 +447,7 @@ impl SalesSummary {
 }
 
 /// The KPIs of one run (`summary.json`).
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Summary {
     pub scenario: String,
     pub seed: u64,
@@ -467,7 +490,7 @@ pub struct Summary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lane_policy: Option<crate::sim::lane_policy::LanePolicySummary>,
     /// Scenarios with `segments`: each segment's customers.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub segments: Vec<crate::sim::segments::SegmentSummary>,
     /// Scenarios with scan & go or cashierless customers: audits, unpaid items, complaints.
     #[serde(skip_serializing_if = "Option::is_none")]

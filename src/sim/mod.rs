@@ -21,6 +21,7 @@ pub mod events;
 pub mod inventory;
 pub mod journey;
 pub mod lane_policy;
+pub mod lane_schedule;
 pub mod metrics;
 pub mod movement;
 pub mod random;
@@ -90,6 +91,7 @@ impl Plugin for StorePlugin {
             .add_plugins(staff::StaffPlugin)
             .add_plugins(attendance::AttendancePlugin)
             .add_plugins(lane_policy::LanePolicyPlugin)
+            .add_plugins(lane_schedule::LaneSchedulePlugin)
             .add_plugins(replenishment::ReplenishmentPlugin)
             .add_plugins(counting::CountingPlugin)
             .add_plugins(metrics::MetricsPlugin)

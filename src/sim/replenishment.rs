@@ -18,7 +18,7 @@
 
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::RunConfig;
 use crate::ids::{Id, IdVec, ProductId};
@@ -484,7 +484,7 @@ pub(crate) fn on_back(
     work.assign(&mut crew);
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct StockSummary {
     pub refills: u64,
     pub units_refilled: u64,

@@ -17,7 +17,7 @@
 //! Units: seconds since 00:00, hours and minutes in the scenario.
 
 use bevy::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ids::{GroupId, IdVec, LaneId, PoiId};
 use crate::scenario::{Rota, ShiftRole};
@@ -632,7 +632,8 @@ pub(crate) fn on_till_drained(
     mut t: Tills,
 ) {
     let now = t.now();
-    let Some(e) = state.till_of[ev.lane].take() else {
+    // Lanes closed by a schedule have no cashier of the rota.
+    let Some(e) = state.till_of.get_mut(ev.lane).and_then(Option::take) else {
         return;
     };
     state.changes.push((now, ev.lane, false));
@@ -738,10 +739,10 @@ pub(crate) fn restocker_free(
 }
 
 /// One member's shift in `summary.json`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MemberHours {
     pub name: String,
-    pub role: &'static str,
+    pub role: String,
     pub from: String,
     pub to: String,
     /// Hours on duty (any task, idle included) and on break.
@@ -754,7 +755,7 @@ pub struct MemberHours {
 }
 
 /// The rota's figures: every member's hours, and totals by role.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RotaSummary {
     pub members: Vec<MemberHours>,
     pub cashier_hours: f64,
@@ -805,7 +806,7 @@ pub fn summary(world: &World) -> Option<RotaSummary> {
             };
         let h = MemberHours {
             name: crate::sim::staff::staff_name(m),
-            role: m.title(),
+            role: m.title().to_string(),
             from: crate::scenario::format_clock(r.from),
             to: crate::scenario::format_clock(r.to),
             on_duty_h: on / 3600.0,

@@ -26,7 +26,7 @@
 //! Units: seconds, items, currency; shares 0..1.
 
 use bevy::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::RunConfig;
 use crate::ids::{Id, IdVec, ProductId, SegmentId};
@@ -92,7 +92,7 @@ impl Digital {
 }
 
 /// What scan & go and cashierless customers (of the KPI window) did.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DigitalCounts {
     /// Scan & go customers who paid, and of them those audited.
     pub scan_go_customers: u64,
@@ -155,7 +155,7 @@ impl DigitalCounts {
 }
 
 /// The digital checkout's KPIs (`summary.json`): the counts and the shares read from them.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DigitalSummary {
     #[serde(flatten)]
     pub counts: DigitalCounts,
@@ -409,7 +409,7 @@ impl Segments {
 }
 
 /// A segment's customers over the KPI window (means over those who paid, where stated).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SegmentSummary {
     pub segment: String,
     pub customers: u64,

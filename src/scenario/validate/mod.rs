@@ -24,6 +24,7 @@ mod finite;
 mod hours;
 pub mod inventory;
 mod lane_policy;
+mod lane_schedule;
 mod layout;
 mod metrics;
 mod products;
@@ -101,7 +102,7 @@ type ConceptCheck = fn(&Scenario, &Known, &mut Checks);
 
 /// The concept checks that run once the floor plan is known, in the order their problems are
 /// reported. None relies on an earlier one having passed: each reads the scenario as it is.
-const CONCEPTS: [ConceptCheck; 12] = [
+const CONCEPTS: [ConceptCheck; 13] = [
     products::check,
     arrivals::check,
     shopping::check,
@@ -110,6 +111,7 @@ const CONCEPTS: [ConceptCheck; 12] = [
     queue_behaviour::check,
     attendance::check,
     lane_policy::check,
+    lane_schedule::check,
     rota::check,
     replenishment::check,
     inventory::check,
