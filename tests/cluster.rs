@@ -388,3 +388,63 @@ fn merge_refuses_incomplete_duplicate_or_mixed_shards() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("1 ≤ I ≤ N"), "{}", text(&o.stderr));
 }
+
+/// Every shipped scenario, and the replications of those with days, rotas, attendants and
+/// segments, come back from the stored form unchanged: a merge or a resume computes every KPI
+/// from exactly the numbers the run produced.
+#[test]
+fn scenarios_and_replications_survive_the_stored_form() {
+    use storelab::experiment::{self, Progress, Replication};
+    use storelab::scenario::Scenario;
+    fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "ron") {
+                out.push(p);
+            }
+        }
+    }
+    let mut all = Vec::new();
+    files(&root().join("scenarios"), &mut all);
+    assert!(all.len() > 20);
+    for p in &all {
+        let s = storelab::scenario::load(p).unwrap().scenario;
+        let text = ron::to_string(&*s).unwrap();
+        let back: Scenario = ron::from_str(&text).unwrap();
+        assert!(back == *s, "{} changes when stored", p.display());
+    }
+    for rel in [
+        "inventory/corner-shop.ron",
+        "checkout/rota.ron",
+        "checkout/sco-attendants-rota.ron",
+        "checkout/scan-and-go-audited.ron",
+        "checkout/cashierless.ron",
+        "checkout/combined.ron",
+    ] {
+        let v = experiment::replicate(
+            vec![(rel.to_string(), load(rel))],
+            2,
+            11,
+            &Progress::hidden(),
+        )
+        .unwrap();
+        let kpis = experiment::kpis(&v);
+        for rep in &v[0].reps {
+            let back: Replication = ron::from_str(&ron::to_string(rep).unwrap()).unwrap();
+            for k in &kpis {
+                let (a, b) = (k.value(&rep.summary), k.value(&back.summary));
+                assert!(
+                    a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+                    "{rel}: KPI {} is {a} but {b} when stored",
+                    k.id
+                );
+            }
+            assert_eq!(rep.samples, back.samples, "{rel}");
+            assert_eq!(rep.days, back.days, "{rel}");
+            assert_eq!(rep.waits, back.waits, "{rel}");
+            assert_eq!(rep.heat, back.heat, "{rel}");
+        }
+    }
+}
