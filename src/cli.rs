@@ -479,6 +479,19 @@ fn check_destinations(
     Ok(())
 }
 
+/// [`check_destinations`] for `compare`/`sweep`: a shard's `--out` may replace an earlier
+/// shard folder, results may not.
+fn check_experiment_destinations(args: &ReplicationArgs) -> Result<(), ExitCode> {
+    if let (Some(_), Some(dir)) = (args.shard, &args.out) {
+        if let Err(e) = crate::experiment::output::check_shard_dir(dir) {
+            errln!("error: cannot write {}: {e}", dir.display());
+            return Err(ExitCode::from(1));
+        }
+        return Ok(());
+    }
+    check_destinations(args.out.as_deref(), args.report.as_deref())
+}
+
 fn report_problems(file: &std::path::Path, problems: Vec<crate::error::Problem>) -> ExitCode {
     report_error(&ScenarioError::Invalid {
         file: file.to_path_buf(),
@@ -522,9 +535,9 @@ fn run_replications(
     let (partial, done) = match &args.out {
         Some(dir) => match store::Partial::open(&store::partial_path(dir), &manifest) {
             Ok((p, done)) => (Some(p), done),
-            Err(e) => {
+            Err((e, bad_input)) => {
                 errln!("error: {e}");
-                return Err(ExitCode::from(2));
+                return Err(ExitCode::from(if bad_input { 2 } else { 1 }));
             }
         },
         None => (None, Vec::new()),
@@ -565,7 +578,16 @@ fn run_replications(
                 None => interrupted(),
             });
         }
-        Err(store::Failure::Run(label, fault)) => return Err(report_fault(&label, &fault)),
+        Err(store::Failure::Run(label, fault)) => {
+            let code = report_fault(&label, &fault);
+            if let Some(p) = &partial {
+                errln!(
+                    "the runs finished before it are kept in {}",
+                    p.path().display()
+                );
+            }
+            return Err(code);
+        }
         Err(store::Failure::Io(e)) => {
             let at = partial.as_ref().map(|p| p.path().display().to_string());
             errln!(
@@ -671,7 +693,7 @@ fn compare(paths: Vec<PathBuf>, args: ReplicationArgs) -> ExitCode {
             (label, l.scenario)
         })
         .collect();
-    if let Err(code) = check_destinations(args.out.as_deref(), args.report.as_deref()) {
+    if let Err(code) = check_experiment_destinations(&args) {
         return code;
     }
     let label = if variants.len() == 1 {
@@ -815,7 +837,7 @@ fn sweep(path: PathBuf, sets: Vec<String>, args: ReplicationArgs) -> ExitCode {
         problems.dedup();
         return report_problems(&path, problems);
     }
-    if let Err(code) = check_destinations(args.out.as_deref(), args.report.as_deref()) {
+    if let Err(code) = check_experiment_destinations(&args) {
         return code;
     }
     let params: Vec<BTreeMap<String, String>> = points
@@ -1044,16 +1066,19 @@ fn staff_plan(a: StaffPlanArgs) -> ExitCode {
     }
     outln!(
         "{}: lanes of \"{}\" per hour so that {} ≤ {} in every hour with {:.0} % confidence \
-         ({} replications per candidate, seeds {}–{}, {} candidate plans simulated)",
+         ({} replications per candidate plan; {} plans searched on seeds {}–{}, the figures \
+         below from the plan run again on seeds {}–{})",
         loaded.scenario.name,
         plan.group,
         target.label(),
         target.limit,
         a.confidence * 100.0,
         a.replications,
+        plan.evaluations,
         seed,
         seed.wrapping_add(u64::from(a.replications) - 1),
-        plan.evaluations
+        seed.wrapping_add(u64::from(a.replications)),
+        seed.wrapping_add(2 * u64::from(a.replications) - 1),
     );
     outln!("{t}");
     let all_open = f64::from(plan.drawn) * plan.durations().iter().sum::<f64>() / 3600.0;

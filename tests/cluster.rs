@@ -220,6 +220,7 @@ fn sweep_as_a_slurm_job_array_on_a_single_node_cluster() {
         .current_dir(dir.path())
         .args(["--wait", "--array=1-3"])
         .arg(root().join("tools/cluster/shard.sbatch"))
+        .arg("3")
         .arg(&out)
         .args(sweep_args())
         .output()
@@ -253,21 +254,16 @@ fn runs_kept(partial: &Path) -> usize {
         .unwrap_or(0)
 }
 
-#[test]
-fn a_killed_sweep_resumes_without_redoing_its_finished_runs() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("sweep");
-    let partial = dir.path().join("sweep.partial");
-    // Enough runs on one thread that the kill lands in the middle.
-    let args = with(&sweep_n(10), &["--threads", "1", "--out", &s(&out)]);
+/// Starts `args`, waits until `partial` holds at least `n` finished runs, and kills it.
+fn start_and_kill(args: &[String], partial: &Path, n: usize) {
     let mut child = Command::new(bin())
-        .args(&args)
+        .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let start = Instant::now();
-    while runs_kept(&partial) < 3 {
+    while runs_kept(partial) < n {
         assert!(
             child.try_wait().unwrap().is_none(),
             "the sweep ended before it could be killed"
@@ -277,22 +273,46 @@ fn a_killed_sweep_resumes_without_redoing_its_finished_runs() {
     }
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+#[test]
+fn a_killed_sweep_resumes_without_redoing_its_finished_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sweep");
+    let partial = dir.path().join("sweep.partial");
+    // Enough runs on one thread that the kills land in the middle.
+    let args = with(&sweep_n(10), &["--threads", "1", "--out", &s(&out)]);
+    start_and_kill(&args, &partial, 3);
     assert!(!out.exists(), "a killed sweep left a result folder");
     let kept = runs_kept(&partial);
     assert!((3..40).contains(&kept), "{kept} runs kept");
-    // A kill in the middle of a write leaves a line without its end: dropped, run again.
+    // A kill in the middle of a write leaves a line without its end.
     let mut f = std::fs::OpenOptions::new()
         .append(true)
         .open(partial.join("runs.ron"))
         .unwrap();
     std::io::Write::write_all(&mut f, b"(variant:0,replicat").unwrap();
     drop(f);
-
+    // While another process works on the experiment, a second one is refused.
+    let held = std::fs::File::open(partial.join("runs.ron")).unwrap();
+    held.lock().unwrap();
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("in use by another storelab process"));
+    drop(held);
+    // Resumed and killed again: the cut line was dropped, not continued.
+    start_and_kill(&args, &partial, kept + 2);
+    let again = runs_kept(&partial);
+    let lines = read(&partial.join("runs.ron"));
+    assert!(
+        !lines.contains("replicat(") && !lines.contains("replicat\n"),
+        "the cut line was kept or continued"
+    );
     let o = run(&args);
     let err = text(&o.stderr);
     ok(&o);
     assert!(
-        err.contains(&format!("resuming: {kept} of 40 runs")),
+        err.contains(&format!("resuming: {again} of 40 runs")),
         "{err}"
     );
     assert!(
@@ -380,6 +400,15 @@ fn merge_refuses_incomplete_duplicate_or_mixed_shards() {
         let err = text(&o.stderr);
         assert!(err.contains(expect), "{dirs:?}: {err}");
     }
+    // Results never replace a shard's runs.
+    let o = merge(&[a.as_str(), b.as_str(), c.as_str(), "--out", a.as_str()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("holds the runs of a shard"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(Path::new(&a).join("runs.ron").is_file());
     // Shards need an --out to write to.
     let o = run(&with(&sweep_args(), &["--shard", "1/2"]));
     assert_eq!(o.status.code(), Some(2));

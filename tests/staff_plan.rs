@@ -134,6 +134,7 @@ fn staff_plan_rejects_bad_input_with_clear_messages() {
     let mmc = scenario_path("validation/mmc-staff-plan.ron");
     let mmc = mmc.to_str().unwrap();
     let inventory = scenario_path("inventory/baseline.ron");
+    let balking = scenario_path("checkout/balking.ron");
     for (args, code, words) in [
         (
             vec!["staff-plan", mmc, "--target", "wait <= 3"],
@@ -183,6 +184,16 @@ fn staff_plan_rejects_bad_input_with_clear_messages() {
             ],
             2,
             "between 0.5 and 1",
+        ),
+        (
+            vec![
+                "staff-plan",
+                balking.to_str().unwrap(),
+                "--target",
+                "wait_mean_s <= 60",
+            ],
+            2,
+            "queue_behaviour",
         ),
         // Nobody can be sure of never waiting: missed even with every lane open.
         (

@@ -20,7 +20,6 @@ Usage (the release build first):
 """
 
 import argparse
-import csv
 import math
 import os
 import random
@@ -31,38 +30,36 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REFERENCE = os.path.join(ROOT, "..", "shared", "reference")
 
 
 def need_simpy():
     try:
         import simpy  # noqa: F401
     except ImportError:
-        print("bench-simpy: installing SimPy from PyPI", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "simpy==4.1.1"],
-                       check=True)
+        print("bench-simpy: installing SimPy 4.1.1 from PyPI for this user", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--user",
+                        "simpy==4.1.1"], check=True)
+        import site
+        sys.path.append(site.getusersitepackages())
     import simpy
     return simpy
 
 
 def store1_profile():
-    """Customers per hour of store 1 (scenarios/supermarket.ron holds the same numbers)."""
-    rates = []
-    with open(os.path.join(REFERENCE, "hourly-transactions.csv")) as f:
-        for row in csv.DictReader(f):
-            hour = int(row["hour"].split(":")[0])
-            rates.append((hour, float(row["store1"])))
-    return rates
+    """Customers per hour of store 1, as in scenarios/supermarket.ron (Antczak & Weron 2019)."""
+    text = open(os.path.join(ROOT, "scenarios", "supermarket.ron")).read()
+    block = text[text.index("Hourly(per_hour:"):]
+    block = block[:block.index("})")]
+    return [(int(h), float(v)) for h, v in re.findall(r'"(\d\d):00": ([0-9.]+)', block)]
 
 
 def store1_baskets():
-    sizes, weights = [], []
-    with open(os.path.join(REFERENCE, "basket-size.csv")) as f:
-        for row in csv.DictReader(line for line in f if not line.startswith("#")):
-            items = row["items"]
-            sizes.append(75 if items.startswith("61") else int(items))
-            weights.append(float(row["store1"]))
-    return sizes, weights
+    """Basket sizes and shares, as in scenarios/supermarket.ron (61+ entered as 75 items)."""
+    text = open(os.path.join(ROOT, "scenarios", "supermarket.ron")).read()
+    block = text[text.index("basket: Empirical(["):]
+    block = block[:block.index("])")]
+    pairs = re.findall(r"\((\d+), ([0-9.]+)\)", block)
+    return [int(n) for n, _ in pairs], [float(p) for _, p in pairs]
 
 
 def simpy_day(simpy, seed, profile, baskets):

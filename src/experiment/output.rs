@@ -95,6 +95,15 @@ pub enum OutTarget {
 /// storelab wrote (carrying [`MARKER`]). Anything else is refused with an error naming it.
 /// Run before a long experiment so a refusal comes first, and again when writing.
 pub fn check_out_dir(dir: &Path) -> io::Result<OutTarget> {
+    check_out(dir, false)
+}
+
+/// [`check_out_dir`] for a shard's folder, which may replace an earlier shard's runs.
+pub fn check_shard_dir(dir: &Path) -> io::Result<OutTarget> {
+    check_out(dir, true)
+}
+
+fn check_out(dir: &Path, runs_ok: bool) -> io::Result<OutTarget> {
     let refuse = |what: &str| {
         Err(io::Error::new(
             io::ErrorKind::AlreadyExists,
@@ -129,6 +138,16 @@ pub fn check_out_dir(dir: &Path) -> io::Result<OutTarget> {
         return Ok(OutTarget::Empty);
     }
     match fs::symlink_metadata(dir.join(MARKER)) {
+        // A shard's runs are the only copy `storelab merge` can use: never replaced by results.
+        Ok(m)
+            if m.is_file() && !runs_ok && dir.join(crate::experiment::store::MANIFEST).exists() =>
+        {
+            Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "it holds the runs of a shard (experiment.ron), which `storelab merge` needs; \
+                 choose another --out",
+            ))
+        }
         Ok(m) if m.is_file() => Ok(OutTarget::Marked),
         _ => refuse("exists and is not a storelab output directory (it holds no marker file)"),
     }
@@ -144,7 +163,23 @@ pub fn write_dir_atomically(
     dir: &Path,
     fill: impl FnOnce(&Path) -> io::Result<()>,
 ) -> io::Result<()> {
-    let existing = check_out_dir(dir)?;
+    write_dir(dir, false, fill)
+}
+
+/// [`write_dir_atomically`] for a shard's folder (see [`check_shard_dir`]).
+pub fn write_shard_atomically(
+    dir: &Path,
+    fill: impl FnOnce(&Path) -> io::Result<()>,
+) -> io::Result<()> {
+    write_dir(dir, true, fill)
+}
+
+fn write_dir(
+    dir: &Path,
+    runs_ok: bool,
+    fill: impl FnOnce(&Path) -> io::Result<()>,
+) -> io::Result<()> {
+    let existing = check_out(dir, runs_ok)?;
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

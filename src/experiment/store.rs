@@ -151,8 +151,39 @@ impl Manifest {
                 self.storelab, other.storelab
             ));
         }
-        if self.kind != other.kind {
-            return Some("one is a comparison or sweep the other is not".into());
+        match (&self.kind, &other.kind) {
+            (Kind::Compare, Kind::Compare) => {}
+            (
+                Kind::Sweep {
+                    scenario: a,
+                    sets: sa,
+                    points: pa,
+                },
+                Kind::Sweep {
+                    scenario: b,
+                    sets: sb,
+                    points: pb,
+                },
+            ) => {
+                if a != b {
+                    return Some(format!("a sweep of \"{a}\" against one of \"{b}\""));
+                }
+                if sa != sb {
+                    return Some(format!(
+                        "--set {} against --set {}",
+                        sa.join(", "),
+                        sb.join(", ")
+                    ));
+                }
+                if pa != pb {
+                    return Some(format!(
+                        "other --set values ({} points against {})",
+                        pa.len(),
+                        pb.len()
+                    ));
+                }
+            }
+            _ => return Some("a comparison against a sweep".into()),
         }
         if self.replications != other.replications {
             return Some(format!(
@@ -212,77 +243,126 @@ pub fn partial_path(out: &Path) -> PathBuf {
     out.with_file_name(name)
 }
 
-/// An open partial folder that finished runs are appended to.
+/// An open partial folder that finished runs are appended to. Its runs file is locked while
+/// open, so two processes never write one experiment's runs.
 pub struct Partial {
     dir: PathBuf,
     runs: Mutex<fs::File>,
+    /// The same file, for flushing outside the lock.
+    sync: fs::File,
+}
+
+/// Whether `dir` holds nothing but what a process killed while creating it leaves.
+fn unborn(dir: &Path) -> io::Result<bool> {
+    for e in fs::read_dir(dir)? {
+        if e?.file_name() != format!("{MANIFEST}.tmp").as_str() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 impl Partial {
     /// Opens `dir` for `manifest`: returns the runs already finished there (when it holds the
     /// same experiment), or creates the folder. A folder of another experiment, or not of
-    /// storelab, is refused and left alone.
-    pub fn open(dir: &Path, manifest: &Manifest) -> Result<(Partial, Vec<StoredRun>), String> {
+    /// storelab, is refused and left alone. Errors: (message, bad input?).
+    pub fn open(
+        dir: &Path,
+        manifest: &Manifest,
+    ) -> Result<(Partial, Vec<StoredRun>), (String, bool)> {
         let show = dir.display();
-        let done = match fs::symlink_metadata(dir) {
+        let io = |what: &str, e: io::Error| (format!("cannot {what} {show}: {e}"), false);
+        let fresh = match fs::symlink_metadata(dir) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                fs::create_dir_all(dir).map_err(|e| format!("cannot create {show}: {e}"))?;
-                write_manifest(dir, manifest).map_err(|e| format!("cannot write {show}: {e}"))?;
-                Vec::new()
+                fs::create_dir_all(dir).map_err(|e| io("create", e))?;
+                true
             }
-            Err(e) => return Err(format!("cannot read {show}: {e}")),
+            Err(e) => return Err(io("read", e)),
             Ok(m) if !m.is_dir() => {
-                return Err(format!(
-                    "{show} is in the way (not a folder); move it, or choose another --out"
+                return Err((
+                    format!(
+                        "{show} is in the way (not a folder); move it, or choose another --out"
+                    ),
+                    true,
                 ));
             }
-            Ok(_) => {
-                let stored = read_manifest(dir).map_err(|e| {
+            Ok(_) => unborn(dir).map_err(|e| io("read", e))?,
+        };
+        if fresh {
+            write_manifest(dir, manifest).map_err(|e| io("write", e))?;
+        } else {
+            let stored = read_manifest(dir).map_err(|e| {
+                (
                     format!(
                         "{show} is not an unfinished storelab experiment ({e}); move it, or \
                          choose another --out"
-                    )
-                })?;
-                if let Some(diff) = manifest.difference(&stored) {
-                    return Err(format!(
+                    ),
+                    true,
+                )
+            })?;
+            if let Some(diff) = manifest.difference(&stored) {
+                return Err((
+                    format!(
                         "{show} holds the unfinished runs of another experiment ({diff}); \
                          finish that one with its own command, delete {show}, or choose \
                          another --out"
-                    ));
-                }
-                if stored.shard != manifest.shard {
-                    return Err(format!(
+                    ),
+                    true,
+                ));
+            }
+            if stored.shard != manifest.shard {
+                return Err((
+                    format!(
                         "{show} holds the runs of shard {} and this is {}; delete {show}, or \
                          choose another --out",
                         stored.shard.map_or("none".into(), |s| s.to_string()),
                         manifest.shard.map_or("no shard".into(), |s| s.to_string())
-                    ));
-                }
-                read_runs(dir, manifest)?
+                    ),
+                    true,
+                ));
             }
-        };
-        let runs = fs::OpenOptions::new()
+        }
+        let path = dir.join(RUNS);
+        let file = fs::OpenOptions::new()
             .create(true)
+            .read(true)
             .append(true)
-            .open(dir.join(RUNS))
-            .map_err(|e| format!("cannot write {}: {e}", dir.join(RUNS).display()))?;
+            .open(&path)
+            .map_err(|e| io("write", e))?;
+        if let Err(e) = file.try_lock() {
+            return Err((
+                format!(
+                    "{show} is in use by another storelab process running this experiment \
+                     ({e}); wait for it to end, or stop it"
+                ),
+                true,
+            ));
+        }
+        let (done, complete) = read_runs(dir, manifest).map_err(|e| (e, true))?;
+        // A line cut short by a kill is dropped, so the next run starts a line of its own.
+        file.set_len(complete).map_err(|e| io("write", e))?;
+        let sync = file.try_clone().map_err(|e| io("write", e))?;
         Ok((
             Partial {
                 dir: dir.to_path_buf(),
-                runs: Mutex::new(runs),
+                runs: Mutex::new(file),
+                sync,
             },
             done,
         ))
     }
 
-    /// Appends a finished run as one line, flushed to disk before returning so that a kill
-    /// right after loses nothing.
+    /// Appends a finished run as one line and flushes it to disk (outside the lock, so
+    /// threads finishing together do not wait for each other's flush), so that a kill right
+    /// after loses nothing.
     pub fn record(&self, run: &StoredRun) -> io::Result<()> {
         let mut line = ron::to_string(run).map_err(io::Error::other)?;
         line.push('\n');
-        let mut f = self.runs.lock().unwrap_or_else(|p| p.into_inner());
-        f.write_all(line.as_bytes())?;
-        f.sync_data()
+        {
+            let mut f = self.runs.lock().unwrap_or_else(|p| p.into_inner());
+            f.write_all(line.as_bytes())?;
+        }
+        self.sync.sync_data()
     }
 
     pub fn path(&self) -> &Path {
@@ -292,6 +372,7 @@ impl Partial {
     /// Removes the folder once its results are written elsewhere.
     pub fn remove(self) -> io::Result<()> {
         drop(self.runs);
+        drop(self.sync);
         fs::remove_dir_all(&self.dir)
     }
 }
@@ -317,12 +398,28 @@ fn read_manifest(dir: &Path) -> Result<Manifest, String> {
             m.format
         ));
     }
+    // A manifest edited by hand must not reach an index out of range.
+    let sweep_points = match &m.kind {
+        Kind::Sweep { points, .. } => Some(points.len()),
+        Kind::Compare => None,
+    };
+    if m.variants.is_empty()
+        || m.replications == 0
+        || m.shard.is_some_and(|s| s.index == 0 || s.index > s.count)
+        || sweep_points.is_some_and(|n| n != m.variants.len())
+    {
+        return Err(format!(
+            "{}: damaged (its counts do not fit)",
+            path.display()
+        ));
+    }
     Ok(m)
 }
 
-/// The runs in `dir`'s runs file that belong to `manifest`'s jobs. A last line without its
-/// newline was cut short by a kill and is dropped; a run stored twice counts once.
-fn read_runs(dir: &Path, manifest: &Manifest) -> Result<Vec<StoredRun>, String> {
+/// The runs in `dir`'s runs file that belong to `manifest`'s jobs, and the length of the file
+/// up to its last complete line. A last line without its newline was cut short by a kill and
+/// is dropped; a run stored twice counts once.
+fn read_runs(dir: &Path, manifest: &Manifest) -> Result<(Vec<StoredRun>, u64), String> {
     let path = dir.join(RUNS);
     let text = match fs::read_to_string(&path) {
         Ok(t) => t,
@@ -333,6 +430,7 @@ fn read_runs(dir: &Path, manifest: &Manifest) -> Result<Vec<StoredRun>, String> 
     let mut seen = BTreeSet::new();
     let mut runs = Vec::new();
     let complete = text.rfind('\n').map_or("", |end| &text[..end]);
+    let kept = text.rfind('\n').map_or(0, |end| end as u64 + 1);
     for (n, line) in complete.lines().enumerate() {
         let run: StoredRun = ron::from_str(line)
             .map_err(|e| format!("{}:{}: {e} (a damaged file)", path.display(), n + 1))?;
@@ -350,7 +448,7 @@ fn read_runs(dir: &Path, manifest: &Manifest) -> Result<Vec<StoredRun>, String> 
             runs.push(run);
         }
     }
-    Ok(runs)
+    Ok((runs, kept))
 }
 
 /// Runs the jobs not in `done` in parallel, hands each finished run to `keep` (e.g.
@@ -429,7 +527,7 @@ pub fn assemble(
 
 /// Writes a shard's runs (in job order) as a folder, atomically.
 pub fn write_shard(dir: &Path, manifest: &Manifest, runs: &[StoredRun]) -> io::Result<()> {
-    crate::experiment::output::write_dir_atomically(dir, |staging| {
+    crate::experiment::output::write_shard_atomically(dir, |staging| {
         write_manifest(staging, manifest)?;
         let mut w = io::BufWriter::new(fs::File::create(staging.join(RUNS))?);
         for run in runs {
@@ -449,6 +547,11 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(Manifest, Vec<StoredRun>), String> {
     let mut runs = Vec::new();
     for dir in dirs {
         let show = dir.display();
+        if dir.extension().is_some_and(|x| x == "partial") {
+            // `merge parts/*` also matches the folder of a shard that was interrupted.
+            crate::console::errln!("note: skipping {show} (the unfinished runs of a shard)");
+            continue;
+        }
         let m = read_manifest(dir).map_err(|e| format!("{show} is not a shard folder: {e}"))?;
         if !dir.join(crate::experiment::output::MARKER).is_file() {
             return Err(format!(
@@ -481,7 +584,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(Manifest, Vec<StoredRun>), String> {
                 other.display()
             ));
         }
-        let mine = read_runs(dir, &m)?;
+        let (mine, _) = read_runs(dir, &m)?;
         let expected = m.jobs().len();
         if mine.len() != expected {
             return Err(format!(
