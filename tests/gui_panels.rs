@@ -284,3 +284,19 @@ fn inspector_shows_the_selections_timeline_from_the_event_log() {
     let h = Harness::new_ui(|ui| panels::inspector_ui(ui, plain.world(), lane, 12.0 * 3600.0));
     assert!(h.query_by_label_contains("Timeline").is_none());
 }
+
+/// A scenario's arrival multiplier above the slider's range (the stress test runs at 10) is
+/// shown and kept as it is, not clamped to the range.
+#[test]
+fn a_multiplier_above_the_slider_range_is_kept() {
+    let mut h = Harness::new_ui_state(
+        move |ui, s: &mut (f64, Vec<Action>)| {
+            let a = panels::steering_ui(ui, &mut s.0, &[]);
+            s.1.extend(a);
+        },
+        (10.0, Vec::new()),
+    );
+    h.run();
+    assert_eq!(h.state().0, 10.0);
+    assert!(h.state().1.is_empty(), "{:?}", h.state().1);
+}

@@ -277,7 +277,13 @@ pub fn steering_ui(
     ui.horizontal(|ui| {
         ui.label("Arrival rate ×");
         if ui
-            .add(egui::Slider::new(multiplier, 0.0..=3.0).step_by(0.05))
+            // A scenario's own multiplier may lie above the range (the stress test's 10):
+            // shown as it is, not clamped; only a user's edit keeps to the range.
+            .add(
+                egui::Slider::new(multiplier, 0.0..=3.0)
+                    .step_by(0.05)
+                    .clamping(egui::SliderClamping::Edits),
+            )
             .on_hover_text("Scales the arrival rate from now on (1 = as in the scenario)")
             .changed()
         {
