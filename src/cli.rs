@@ -532,6 +532,22 @@ fn run_replications(
     let manifest =
         store::Manifest::new(kind, &variants, params, args.replications, seed, args.shard);
     let total = manifest.jobs().len();
+    if let (Some(shard), Some(dir)) = (args.shard, &args.out) {
+        match store::check_shard_out(dir, &manifest) {
+            Ok(store::ShardTarget::Free) => {}
+            Ok(store::ShardTarget::Done) => {
+                outln!(
+                    "shard {shard}: already done in {} (its {total} runs are there); nothing to run",
+                    dir.display()
+                );
+                return Ok(None);
+            }
+            Err(e) => {
+                errln!("error: {e}");
+                return Err(ExitCode::from(2));
+            }
+        }
+    }
     let (partial, done) = match &args.out {
         Some(dir) => match store::Partial::open(&store::partial_path(dir), &manifest) {
             Ok((p, done)) => (Some(p), done),
@@ -955,6 +971,38 @@ fn show_sweep(
     )
 }
 
+/// RON as the scenario files are written: `open: 6`, not `open: Some(6)`; absent options left
+/// out rather than `None` (the format reads both; docs/scenario-format.md uses this style).
+fn plain_options(ron_text: &str) -> String {
+    let mut out = String::new();
+    for line in ron_text.lines() {
+        if line.trim_end().ends_with(": None,") {
+            continue;
+        }
+        let mut rest = line;
+        let mut done = String::new();
+        while let Some(at) = rest.find("Some(") {
+            let inner = &rest[at + 5..];
+            // Only a value without parentheses of its own: `Some(6)`, `Some(Up)`.
+            match inner.find(')') {
+                Some(end) if !inner[..end].contains('(') => {
+                    done.push_str(&rest[..at]);
+                    done.push_str(&inner[..end]);
+                    rest = &inner[end + 1..];
+                }
+                _ => {
+                    done.push_str(&rest[..at + 5]);
+                    rest = inner;
+                }
+            }
+        }
+        done.push_str(rest);
+        out.push_str(&done);
+        out.push('\n');
+    }
+    out.trim_end().to_string()
+}
+
 /// A clock time as `HH:MM`, with seconds only when it has some.
 fn hhmm(seconds: f64) -> String {
     let t = crate::scenario::format_clock(seconds);
@@ -1066,31 +1114,46 @@ fn staff_plan(a: StaffPlanArgs) -> ExitCode {
     }
     outln!(
         "{}: lanes of \"{}\" per hour so that {} ≤ {} in every hour with {:.0} % confidence \
-         ({} replications per candidate plan; {} plans searched on seeds {}–{}, the figures \
-         below from the plan run again on seeds {}–{})",
+         ({} replications per candidate plan; {} searched on seeds {}–{}; {})",
         loaded.scenario.name,
         plan.group,
         target.label(),
         target.limit,
         a.confidence * 100.0,
         a.replications,
-        plan.evaluations,
+        if plan.evaluations == 1 {
+            "1 plan".to_string()
+        } else {
+            format!("{} plans", plan.evaluations)
+        },
         seed,
         seed.wrapping_add(u64::from(a.replications) - 1),
-        seed.wrapping_add(u64::from(a.replications)),
-        seed.wrapping_add(2 * u64::from(a.replications) - 1),
+        if plan.checked {
+            format!(
+                "the figures below from the plan run again on seeds {}–{}",
+                seed.wrapping_add(u64::from(a.replications)),
+                seed.wrapping_add(2 * u64::from(a.replications) - 1)
+            )
+        } else {
+            "the figures below with every lane open, on those seeds".to_string()
+        },
     );
     outln!("{t}");
     let all_open = f64::from(plan.drawn) * plan.durations().iter().sum::<f64>() / 3600.0;
     if !plan.infeasible.is_empty() {
         errln!(
-            "error: the target is missed even with all {} lanes open in {}; no plan written",
+            "error: the target is missed even with all {} lanes open in {}{}; no plan written",
             plan.drawn,
             plan.infeasible
                 .iter()
                 .map(|&h| format!("{}–{}", hhmm(plan.starts[h]), hhmm(ends[h])))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            if plan.checked {
+                " (on the fresh seeds of the check)"
+            } else {
+                ""
+            }
         );
         return ExitCode::from(1);
     }
@@ -1133,7 +1196,7 @@ fn staff_plan(a: StaffPlanArgs) -> ExitCode {
         cost = plan.lane_hours(),
         extends = extends.to_string_lossy(),
         vname = format!("{}, staff plan", loaded.scenario.name),
-        body = body.replace('\n', "\n    "),
+        body = plain_options(&body).replace('\n', "\n    "),
     );
     let written = crate::experiment::output::write_dir_atomically(dir, |staging| {
         let mut w = csv::Writer::from_path(staging.join("plan.csv"))?;

@@ -400,6 +400,32 @@ fn merge_refuses_incomplete_duplicate_or_mixed_shards() {
         let err = text(&o.stderr);
         assert!(err.contains(expect), "{dirs:?}: {err}");
     }
+    // A shard run again into its finished folder does nothing; another shard there is refused.
+    let before = std::fs::read(Path::new(&a).join("runs.ron")).unwrap();
+    let o = run(&with(&sweep_args(), &["--shard", "1/3", "--out", &a]));
+    assert!(
+        text(&o.stdout).contains("already done"),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = run(&with(&sweep_args(), &["--shard", "2/3", "--out", &a]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("holds the runs of shard 1/3"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = run(&with(&sweep_n(4), &["--shard", "1/3", "--out", &a]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("another experiment"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert_eq!(
+        std::fs::read(Path::new(&a).join("runs.ron")).unwrap(),
+        before
+    );
     // Results never replace a shard's runs.
     let o = merge(&[a.as_str(), b.as_str(), c.as_str(), "--out", a.as_str()]);
     assert_eq!(o.status.code(), Some(1));

@@ -123,6 +123,9 @@ fn staff_plan_finds_the_erlang_c_answer_on_an_mmc_day() {
     let plan = out.join("plan.ron");
     let v = storelab(&["validate", plan.to_str().unwrap()]);
     assert!(v.status.success(), "{}\n{}", err(&v), read(&plan));
+    // Written as scenario files are: no `Some(…)`, no `None`.
+    let text = read(&plan);
+    assert!(!text.contains("Some(") && !text.contains("None"), "{text}");
     let planned = storelab::scenario::load(&plan).unwrap().scenario;
     let schedule = &planned.checkouts.groups["lanes"].schedule;
     assert_eq!(schedule.last().unwrap().1, c_star);
@@ -266,4 +269,40 @@ fn bad_schedules_are_rejected_with_field_paths() {
     )
     .unwrap();
     assert_rejected(&g, &[("schedule", "a schedule cannot open them too")]);
+    // Tills that open after the doors: closed at opening, opened by the schedule.
+    let late = dir.path().join("late.ron");
+    std::fs::write(
+        &late,
+        format!(
+            r#"(
+    extends: "{}",
+    checkouts: (
+        groups: {{
+            "lanes": (kind: Staffed, service: Exponential(mean: 60.0), queue: Shared, open: 0,
+                schedule: [("09:00", 2)]),
+        }},
+    ),
+)"#,
+            scenario_path("validation/mmc-staff-plan.ron").display()
+        ),
+    )
+    .unwrap();
+    let o = storelab(&["validate", late.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", err(&o));
+    // staff-plan cannot plan a group the rota's cashiers open.
+    let rota = scenario_path("checkout/rota.ron");
+    let o = storelab(&[
+        "staff-plan",
+        rota.to_str().unwrap(),
+        "--target",
+        "wait_mean_s <= 60",
+        "--group",
+        "till",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("rota's cashiers open the lanes"),
+        "{}",
+        err(&o)
+    );
 }

@@ -120,8 +120,12 @@ pub struct Plan {
     pub upper: Vec<f64>,
     /// Candidate plans simulated (each with every replication).
     pub evaluations: u32,
-    /// Hours that miss the target even with every lane open (the search stops there).
+    /// Hours that miss the target even with every lane open (the search stops there), in the
+    /// search or in the check on fresh seeds.
     pub infeasible: Vec<usize>,
+    /// Whether the figures are from the check on fresh seeds (else from the search's seeds,
+    /// with every lane open, when the search stopped at once).
+    pub checked: bool,
     /// The t quantile used for every hour's bound.
     pub t_quantile: f64,
     /// Closing time, seconds since 00:00 (the end of the last hour).
@@ -287,6 +291,27 @@ pub fn search(
         ));
     }
     let group = pick_group(s, settings.group).map_err(PlanError::Input)?;
+    // The plan becomes the group's schedule, which a rota's cashiers or a lane policy would
+    // contradict (they open the group's lanes themselves).
+    let staffed_by_rota = s.rota.as_ref().is_some_and(|r| {
+        r.shifts
+            .iter()
+            .any(|sh| sh.group.as_deref() == Some(group.as_str()) && sh.role.at_lanes())
+    });
+    let policy = matches!(&s.lane_policy,
+        Some(crate::scenario::LanePolicy::OneInFront { group: g, .. }) if *g == group);
+    if staffed_by_rota || policy {
+        return Err(PlanError::Input(format!(
+            "{} the lanes of \"{group}\"; staff-plan plans open lanes by the hour (a \
+             schedule) and needs a scenario where nothing else opens them: plan a variant without \
+             it",
+            if policy {
+                "the lane policy opens"
+            } else {
+                "the rota's cashiers open"
+            }
+        )));
+    }
     let plan_geom = settings.scenario.plan();
     let lane_names: Vec<String> = plan_geom
         .lanes
@@ -380,19 +405,25 @@ pub fn search(
     // flatter it. The plan is checked again on fresh seeds, and an hour that misses the target
     // there gets a lane more, until every hour meets it (these are the figures reported).
     let fresh = settings.base_seed.wrapping_add(u64::from(reps));
-    let mut checking = infeasible.is_empty();
+    let checked = infeasible.is_empty();
+    let mut infeasible = infeasible;
+    let mut checking = checked;
     while checking {
         let (v, c) = evaluate(&lanes, fresh)?;
         let u = upper(&v);
         (values, customers, ub) = (v, c, u);
         let short: Vec<usize> = (0..hours)
-            .filter(|&h| ub[h] > settings.target.limit && lanes[h] < drawn)
+            .filter(|&h| ub[h] > settings.target.limit)
             .collect();
-        if short.is_empty() {
-            checking = false;
-        }
+        // An hour that misses on the fresh seeds with every lane open cannot be helped.
+        infeasible = short
+            .iter()
+            .copied()
+            .filter(|&h| lanes[h] == drawn)
+            .collect();
+        checking = !short.is_empty() && infeasible.is_empty();
         for h in short {
-            lanes[h] += 1;
+            lanes[h] = (lanes[h] + 1).min(drawn);
         }
     }
     let plan = Plan {
@@ -405,6 +436,7 @@ pub fn search(
         upper: ub,
         evaluations,
         infeasible,
+        checked,
         t_quantile,
         close,
     };

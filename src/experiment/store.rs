@@ -329,11 +329,11 @@ impl Partial {
             .append(true)
             .open(&path)
             .map_err(|e| io("write", e))?;
-        if let Err(e) = file.try_lock() {
+        if file.try_lock().is_err() {
             return Err((
                 format!(
-                    "{show} is in use by another storelab process running this experiment \
-                     ({e}); wait for it to end, or stop it"
+                    "{show} is in use by another storelab process running this experiment; \
+                     wait for it to end, or stop it"
                 ),
                 true,
             ));
@@ -523,6 +523,38 @@ pub fn assemble(
         v.push_rep(run.queue_names, run.rep);
     }
     Ok(out)
+}
+
+/// What stands at a shard's `--out` folder before it runs.
+pub enum ShardTarget {
+    /// Nothing of a shard: run it.
+    Free,
+    /// This very shard, finished: nothing to do.
+    Done,
+}
+
+/// Checks a shard's `--out`: a finished folder of the same shard of the same experiment means
+/// the work is done (a requeued task ends at once); another experiment's or shard's runs are
+/// refused, since they are the only copy `merge` can use.
+pub fn check_shard_out(dir: &Path, manifest: &Manifest) -> Result<ShardTarget, String> {
+    if !dir.join(MANIFEST).is_file() {
+        return Ok(ShardTarget::Free);
+    }
+    let show = dir.display();
+    let stored = read_manifest(dir).map_err(|e| format!("{show}: {e}"))?;
+    if let Some(diff) = manifest.difference(&stored) {
+        return Err(format!(
+            "{show} holds the runs of another experiment ({diff}), which `storelab merge` \
+             needs; choose another --out"
+        ));
+    }
+    if stored.shard != manifest.shard {
+        return Err(format!(
+            "{show} holds the runs of shard {}, which `storelab merge` needs; choose another --out",
+            stored.shard.map_or("none".into(), |s| s.to_string())
+        ));
+    }
+    Ok(ShardTarget::Done)
 }
 
 /// Writes a shard's runs (in job order) as a folder, atomically.

@@ -29,7 +29,8 @@ impl Describe for LanesDue {
     fn describe(&self, world: &World, row: &mut LogRow) {
         let checkout = world.resource::<Checkout>();
         row.who = format!("group {}", checkout.groups[self.group].id);
-        row.what = format!("{} lanes open from now (schedule)", self.lanes);
+        let lanes = if self.lanes == 1 { "lane" } else { "lanes" };
+        row.what = format!("{} {lanes} open from now (schedule)", self.lanes);
     }
 }
 

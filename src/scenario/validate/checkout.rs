@@ -53,7 +53,8 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
                     format!("{open_n} lanes open but only {n} drawn"),
                 );
             }
-            if open_n.min(n) > 0 {
+            // A schedule keeps at least one lane open once it starts.
+            if open_n.min(n) > 0 || !g.schedule.is_empty() {
                 any_open = true;
                 if g.kind.is_checkout() {
                     open_limits.push((id.as_str(), g.item_limit));

@@ -28,10 +28,13 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
             .iter()
             .map(|(id, g)| {
                 let drawn = plan.lanes.iter().filter(|l| &l.group == id).count() as u32;
-                (
-                    id.as_str(),
-                    (g.kind, drawn, g.open.unwrap_or(drawn).min(drawn)),
-                )
+                // A schedule opens lanes later in the day: the most that will be open.
+                let open = g
+                    .schedule
+                    .iter()
+                    .map(|&(_, n)| n.min(drawn))
+                    .fold(g.open.unwrap_or(drawn).min(drawn), u32::max);
+                (id.as_str(), (g.kind, drawn, open))
             })
             .collect(),
         None => BTreeMap::new(),
