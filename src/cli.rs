@@ -674,10 +674,18 @@ fn write_experiment(
 }
 
 fn ci_text(mean: f64, half: f64) -> String {
+    // A difference that rounds to zero (or is -0.0) reads 0.00, not -0.00.
+    let two = |x: f64| {
+        let t = format!("{x:.2}");
+        match t.strip_prefix('-') {
+            Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+            _ => t,
+        }
+    };
     if half.is_finite() {
-        format!("{mean:.2} ± {half:.2}")
+        format!("{} ± {}", two(mean), two(half))
     } else {
-        format!("{mean:.2}")
+        two(mean)
     }
 }
 
