@@ -202,18 +202,23 @@ fn with_schedule(
     })
 }
 
+/// The scenario's lane groups, quoted, for messages.
+fn group_list(s: &Scenario) -> String {
+    s.checkouts
+        .groups
+        .keys()
+        .map(|k| format!("\"{k}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The planned group: the one named, or the scenario's only staffed group.
 fn pick_group(s: &Scenario, group: Option<&str>) -> Result<String, String> {
     match group {
         Some(g) if s.checkouts.groups.contains_key(g) => Ok(g.to_string()),
         Some(g) => Err(format!(
             "--group: no lane group \"{g}\" (the scenario has {})",
-            s.checkouts
-                .groups
-                .keys()
-                .map(|k| format!("\"{k}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
+            group_list(s)
         )),
         None => {
             let staffed: Vec<&String> = s
@@ -227,12 +232,7 @@ fn pick_group(s: &Scenario, group: Option<&str>) -> Result<String, String> {
                 [one] => Ok((*one).clone()),
                 _ => Err(format!(
                     "--group: name the lane group to plan (the scenario has {})",
-                    s.checkouts
-                        .groups
-                        .keys()
-                        .map(|k| format!("\"{k}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    group_list(s)
                 )),
             }
         }
