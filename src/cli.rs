@@ -104,33 +104,7 @@ pub enum Command {
     },
     /// The fewest open lanes of a group per hour that meet a waiting-time target, by
     /// simulation (docs/staff-plan.md).
-    StaffPlan {
-        /// Scenario file (RON), one day.
-        scenario: PathBuf,
-        /// The target in every hour: `wait_mean_s <= 60`, `share_wait_over_5min <= 0.05` or
-        /// `share_wait_over_90s <= 0.1`.
-        #[arg(long)]
-        target: String,
-        /// The lane group to plan (default: the scenario's only staffed group).
-        #[arg(long)]
-        group: Option<String>,
-        /// Replications per candidate plan (the same seeds for every candidate).
-        #[arg(long = "replications", short = 'n', default_value_t = 20,
-              value_parser = clap::value_parser!(u32).range(2..=10_000))]
-        replications: u32,
-        /// Base seed (default: the scenario's `seed`).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Confidence that the plan meets the target in every hour.
-        #[arg(long, default_value_t = 0.95)]
-        confidence: f64,
-        /// Worker threads (default: all cores). Results do not depend on it.
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
-        threads: Option<u32>,
-        /// Write plan.csv and plan.ron (a scenario that extends this one with the plan).
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-    },
+    StaffPlan(StaffPlanArgs),
     /// Combine the shard folders of one `compare` or `sweep --shard I/N` into its results,
     /// identical to a run on one machine.
     Merge {
@@ -272,25 +246,7 @@ fn dispatch(cli: Cli) -> ExitCode {
             out,
             report,
         } => merge(shards, out, report),
-        Command::StaffPlan {
-            scenario,
-            target,
-            group,
-            replications,
-            seed,
-            confidence,
-            threads,
-            out,
-        } => staff_plan(StaffPlanArgs {
-            path: scenario,
-            target,
-            group,
-            replications,
-            seed,
-            confidence,
-            threads,
-            out,
-        }),
+        Command::StaffPlan(args) => staff_plan(args),
         Command::Validate { scenarios } => validate(scenarios),
         Command::Bench {
             scenario,
@@ -1017,14 +973,33 @@ fn hhmm(seconds: f64) -> String {
     t.strip_suffix(":00").map_or(t.clone(), str::to_string)
 }
 
-struct StaffPlanArgs {
-    path: PathBuf,
+/// Options of `storelab staff-plan`.
+#[derive(clap::Args, Debug)]
+pub struct StaffPlanArgs {
+    /// Scenario file (RON), one day.
+    scenario: PathBuf,
+    /// The target in every hour: `wait_mean_s <= 60`, `share_wait_over_5min <= 0.05` or
+    /// `share_wait_over_90s <= 0.1`.
+    #[arg(long)]
     target: String,
+    /// The lane group to plan (default: the scenario's only staffed group).
+    #[arg(long)]
     group: Option<String>,
+    /// Replications per candidate plan (the same seeds for every candidate).
+    #[arg(long = "replications", short = 'n', default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(2..=10_000))]
     replications: u32,
+    /// Base seed (default: the scenario's `seed`).
+    #[arg(long)]
     seed: Option<u64>,
+    /// Confidence that the plan meets the target in every hour.
+    #[arg(long, default_value_t = 0.95)]
     confidence: f64,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     threads: Option<u32>,
+    /// Write plan.csv and plan.ron (a scenario that extends this one with the plan).
+    #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 }
 
@@ -1046,7 +1021,7 @@ fn staff_plan(a: StaffPlanArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let loaded = match load(&a.path) {
+    let loaded = match load(&a.scenario) {
         Ok(l) => l,
         Err(code) => return code,
     };
@@ -1179,7 +1154,7 @@ fn staff_plan(a: StaffPlanArgs) -> ExitCode {
     if let Some(g) = checkouts.groups.get_mut(&plan.group) {
         g.schedule = schedule;
     }
-    let extends = staff_plan::relative_path(dir, &a.path);
+    let extends = staff_plan::relative_path(dir, &a.scenario);
     let body = match ron::ser::to_string_pretty(
         &checkouts,
         ron::ser::PrettyConfig::default().indentor("    ".to_string()),

@@ -150,19 +150,8 @@ def stress():
         },
     ),""")
     print_products(10.0)
-    print("""    customers: (
-        arrivals: Hourly(per_hour: {""")
-    for h, v in enumerate(STORE1):
-        print(f"                \"{6 + h:02}:00\": {v * SCALE:.1f},")
-    print("        }),\n        arrival_multiplier: 10.0,\n        basket: Empirical([")
-    pairs = [f"({i + 1}, {p:.5f})" for i, p in enumerate(BASKET)] + [f"(75, {BASKET_61_PLUS:.5f})"]
-    for i in range(0, len(pairs), 8):
-        print("            " + ", ".join(pairs[i:i + 8]) + ",")
-    print("""        ]),
-        walking_speed: Normal(mean: 1.34, sd: 0.2, min: 0.8, max: 1.7),
-        pick_time: Uniform(min: 120.0, max: 300.0),
-    ),
-    checkouts: (
+    print_customers("        arrival_multiplier: 10.0,\n", "Uniform(min: 120.0, max: 300.0)")
+    print("""    checkouts: (
         strategy: LeastExpectedWait,
         groups: {
             "till": (kind: Staffed, service: PosRegression, queue: PerLane, open: 40, queue_side: Up),
@@ -200,6 +189,21 @@ def print_products(demand=1.0):
         print(f"        (id: \"{pid}\", name: \"{name}\", price: {price:.2f}, shelf: \"{dept}\", "
               f"capacity: {cap}, backroom_stock: {back}, popularity: {pop:.4f}),")
     print("    ],")
+
+
+def print_customers(extra, pick_time):
+    """The `customers` section: store 1's hours scaled, `extra` lines, its baskets."""
+    print("    customers: (\n        arrivals: Hourly(per_hour: {")
+    for h, v in enumerate(STORE1):
+        print(f"                \"{6 + h:02}:00\": {v * SCALE:.1f},")
+    print("        }),\n" + extra + "        basket: Empirical([")
+    pairs = [f"({i + 1}, {p:.5f})" for i, p in enumerate(BASKET)] + [f"(75, {BASKET_61_PLUS:.5f})"]
+    for i in range(0, len(pairs), 8):
+        print("            " + ", ".join(pairs[i:i + 8]) + ",")
+    print(f"""        ]),
+        walking_speed: Normal(mean: 1.34, sd: 0.2, min: 0.8, max: 1.7),
+        pick_time: {pick_time},
+    ),""")
 
 
 def main():
@@ -245,18 +249,8 @@ def main():
         print(f"            '{ch}': Shelf(\"{name}\"),")
     print("            'T': Checkout(\"till\"),\n            'S': Checkout(\"self\"),\n        },\n    ),")
     print_products()
-    print("    customers: (\n        arrivals: Hourly(per_hour: {")
-    for h, v in enumerate(STORE1):
-        print(f"                \"{6 + h:02}:00\": {v * SCALE:.1f},")
-    print("        }),\n        basket: Empirical([")
-    pairs = [f"({i + 1}, {p:.5f})" for i, p in enumerate(BASKET)] + [f"(75, {BASKET_61_PLUS:.5f})"]
-    for i in range(0, len(pairs), 8):
-        print("            " + ", ".join(pairs[i:i + 8]) + ",")
-    print("""        ]),
-        walking_speed: Normal(mean: 1.34, sd: 0.2, min: 0.8, max: 1.7),
-        pick_time: Uniform(min: 4.0, max: 12.0),
-    ),
-    checkouts: (
+    print_customers("", "Uniform(min: 4.0, max: 12.0)")
+    print("""    checkouts: (
         strategy: LeastExpectedWait,
         groups: {
             "till": (kind: Staffed, service: PosRegression, queue: PerLane, open: 30, queue_side: Up),

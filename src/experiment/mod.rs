@@ -643,6 +643,12 @@ pub struct Interval {
 
 impl Interval {
     pub fn of(xs: &[f64]) -> Interval {
+        Interval::at_level(xs, 0.975)
+    }
+
+    /// Mean and half-width `t(level; n − 1) · sd/√n`: `of` is `at_level(xs, 0.975)`; a
+    /// one-sided bound at confidence p is `at_level(xs, p).high()`.
+    pub fn at_level(xs: &[f64], level: f64) -> Interval {
         let n = xs.len();
         let mean = if n == 0 {
             f64::NAN
@@ -655,7 +661,7 @@ impl Interval {
             let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0);
             let t = StudentsT::new(0.0, 1.0, n as f64 - 1.0)
                 .expect("n ≥ 2")
-                .inverse_cdf(0.975);
+                .inverse_cdf(level);
             t * (var / n as f64).sqrt()
         };
         Interval {

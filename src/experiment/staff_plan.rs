@@ -32,7 +32,6 @@
 use std::path::Path;
 
 use rayon::prelude::*;
-use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use crate::scenario::validate::ValidScenario;
 use crate::scenario::{ClockTime, Scenario};
@@ -126,8 +125,6 @@ pub struct Plan {
     /// Whether the figures are from the check on fresh seeds (else from the search's seeds,
     /// with every lane open, when the search stopped at once).
     pub checked: bool,
-    /// The t quantile used for every hour's bound.
-    pub t_quantile: f64,
     /// Closing time, seconds since 00:00 (the end of the last hour).
     pub close: f64,
 }
@@ -334,9 +331,6 @@ pub fn search(
     let reps = settings.replications;
     // One-sided bound, Bonferroni over the hours.
     let alpha = (1.0 - settings.confidence) / hours as f64;
-    let t_quantile = StudentsT::new(0.0, 1.0, f64::from(reps - 1))
-        .map(|t| t.inverse_cdf(1.0 - alpha))
-        .unwrap_or(f64::INFINITY);
     let mut evaluations = 0u32;
     // Simulates a candidate: per hour, every replication's value, and mean customers.
     let mut evaluate = |lanes: &[u32], base: u64| -> Result<(Vec<Vec<f64>>, Vec<f64>), PlanError> {
@@ -366,12 +360,7 @@ pub fn search(
     let upper = |values: &[Vec<f64>]| -> Vec<f64> {
         values
             .iter()
-            .map(|xs| {
-                let n = xs.len() as f64;
-                let mean = xs.iter().sum::<f64>() / n;
-                let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-                mean + t_quantile * (var / n).sqrt()
-            })
+            .map(|xs| crate::experiment::Interval::at_level(xs, 1.0 - alpha).high())
             .collect()
     };
     let meets = |ub: &[f64]| ub.iter().all(|&u| u <= settings.target.limit);
@@ -437,7 +426,6 @@ pub fn search(
         evaluations,
         infeasible,
         checked,
-        t_quantile,
         close,
     };
     let variant = with_schedule(s, &group, &plan.starts, &plan.lanes).map_err(PlanError::Input)?;

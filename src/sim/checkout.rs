@@ -1379,16 +1379,6 @@ impl<'w> Tills<'w, '_> {
         self.checkout.lane_open[lane]
     }
 
-    /// The lanes of `group`, in reading order.
-    pub(crate) fn group_lanes(&self, group: GroupId) -> Vec<LaneId> {
-        self.checkout
-            .lane_group
-            .iter_enumerated()
-            .filter(|&(_, &g)| g == group)
-            .map(|(l, _)| l)
-            .collect()
-    }
-
     /// Whether closing `lane` now would leave a customer inside who has yet to pay with no
     /// other open lane it may use (the last cashier of a group then stays on, [`crate::sim::rota`]).
     pub(crate) fn strands_someone(&self, lane: LaneId) -> bool {

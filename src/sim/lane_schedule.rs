@@ -62,7 +62,7 @@ impl Plugin for LaneSchedulePlugin {
 }
 
 pub(crate) fn on_lanes_due(In(ev): In<LanesDue>, mut t: Tills) {
-    let lanes = t.group_lanes(ev.group);
+    let lanes = t.lanes_of(ev.group);
     for (i, lane) in lanes.into_iter().enumerate() {
         let want = i < ev.lanes as usize;
         if want && !t.lane_is_open(lane) {
