@@ -4,7 +4,7 @@
 //! shelves, checkouts or the backroom, and never cutting a blocked corner. Distances are metres
 //! (a straight step is `cell_size`, a diagonal step `cell_size·√2`). Distances from every point
 //! of interest (entrances, exits, shelf access cells, lane service cells, the backroom door) to
-//! every cell are computed once with Dijkstra (the `pathfinding` crate), so a walk during the
+//! every cell are computed once with Dijkstra on the grid, so a walk during the
 //! simulation is a table look-up: one timed move between two points, which a view interpolates
 //! along [`FloorPlan::path`].
 //!
@@ -13,7 +13,6 @@
 use std::sync::Arc;
 
 use bevy::prelude::*;
-use pathfinding::directed::dijkstra::dijkstra_reach;
 
 use crate::error::Problem;
 use crate::scenario::{Layout, LegendEntry};
@@ -106,6 +105,18 @@ const NO_CELL: CellId = CellId(u32::MAX);
 
 const STRAIGHT: u32 = 1000;
 const DIAGONAL: u32 = 1414;
+
+/// The 8 steps (dx, dy) in the order Dijkstra tries them: row by row from the top left.
+const STEPS: [(i32, i32); 8] = [
+    (-1, -1),
+    (0, -1),
+    (1, -1),
+    (-1, 0),
+    (1, 0),
+    (-1, 1),
+    (0, 1),
+    (1, 1),
+];
 
 impl FloorPlan {
     /// The floor plan of a scenario (its layout, with the lane groups' queue sides).
@@ -402,15 +413,17 @@ impl FloorPlan {
     /// Dijkstra from every point of interest not yet tabled.
     fn compute_tables(&mut self) {
         let n = self.cells.len();
+        let mut search = Search::new(n);
+        let masks = self.step_masks();
+        let cell_size = self.cell_size;
         for p in self.dist.len()..self.pois.len() {
             let mut dist = vec![f32::INFINITY; n];
             let mut toward = vec![NO_CELL; n];
             let start = self.pois[PoiId::from_index(p)];
-            for item in dijkstra_reach(&start, |&c| self.successors(c)) {
-                dist[item.node.index()] =
-                    (f64::from(item.total_cost) / f64::from(STRAIGHT) * self.cell_size) as f32;
-                toward[item.node.index()] = item.parent.unwrap_or(item.node);
-            }
+            search.run(&masks, self.width, start, |cell, parent, cost| {
+                dist[cell.index()] = (f64::from(cost) / f64::from(STRAIGHT) * cell_size) as f32;
+                toward[cell.index()] = parent;
+            });
             self.dist.push(dist.into());
             self.toward.push(toward.into());
         }
@@ -423,37 +436,27 @@ impl FloorPlan {
             .collect();
     }
 
-    fn successors(&self, c: CellId) -> Vec<(CellId, u32)> {
-        let mut out = Vec::with_capacity(8);
-        for dy in -1..=1 {
-            for dx in -1..=1 {
-                if dx == 0 && dy == 0 {
-                    continue;
-                }
-                let Some(nb) = self.offset(c, dx, dy) else {
-                    continue;
-                };
-                if !self.cells[nb].walkable() {
-                    continue;
-                }
-                if dx != 0 && dy != 0 {
-                    // No cutting corners: both orthogonal neighbours must be free.
-                    let a = self
-                        .offset(c, dx, 0)
-                        .is_some_and(|a| self.cells[a].walkable());
-                    let b = self
-                        .offset(c, 0, dy)
-                        .is_some_and(|b| self.cells[b].walkable());
-                    if !(a && b) {
-                        continue;
-                    }
-                    out.push((nb, DIAGONAL));
-                } else {
-                    out.push((nb, STRAIGHT));
-                }
-            }
-        }
-        out
+    /// For each cell, which of the 8 steps from it are allowed (bit `k` for [`STEPS`]`[k]`):
+    /// onto a walkable cell, and diagonally only when both orthogonal neighbours are free
+    /// (no cutting corners).
+    fn step_masks(&self) -> Vec<u8> {
+        let walkable = |c: CellId, dx, dy| {
+            self.offset(c, dx, dy)
+                .is_some_and(|nb| self.cells[nb].walkable())
+        };
+        (0..self.cells.len())
+            .map(|i| {
+                let c = CellId(i as u32);
+                STEPS
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &(dx, dy))| {
+                        walkable(c, dx, dy)
+                            && (dx == 0 || dy == 0 || (walkable(c, dx, 0) && walkable(c, 0, dy)))
+                    })
+                    .fold(0u8, |mask, (k, _)| mask | 1 << k)
+            })
+            .collect()
     }
 
     pub fn xy(&self, c: CellId) -> (u32, u32) {
@@ -603,6 +606,126 @@ pub fn builtin(ch: char) -> Option<LegendEntry> {
         'R' => LegendEntry::Backroom,
         _ => return None,
     })
+}
+
+/// A frontier entry of [`Search`]: ordered by cost alone, smallest first. Ties pop in the
+/// order the binary heap gives them; equal-cost paths are then chosen the same way on every
+/// run (the `pathfinding` crate's `dijkstra_reach`, which this replaced, orders them
+/// identically, so the tables did not change).
+struct Frontier {
+    cost: u32,
+    index: u32,
+}
+
+impl PartialEq for Frontier {
+    fn eq(&self, other: &Self) -> bool {
+        self.cost == other.cost
+    }
+}
+impl Eq for Frontier {}
+impl PartialOrd for Frontier {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Frontier {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other.cost.cmp(&self.cost)
+    }
+}
+
+/// Dijkstra over the grid from one cell, with its buffers kept between points of interest
+/// (flat arrays indexed by cell: no hashing, no allocation per step).
+struct Search {
+    heap: std::collections::BinaryHeap<Frontier>,
+    /// Cells in the order first reached, with the index of their parent and the best cost
+    /// so far.
+    found: Vec<(CellId, u32, u32)>,
+    /// Index into `found` of each cell, `u32::MAX` if not reached.
+    index_of: Vec<u32>,
+    /// Whether `found[i]` is settled.
+    settled: Vec<bool>,
+}
+
+impl Search {
+    fn new(cells: usize) -> Self {
+        Search {
+            heap: std::collections::BinaryHeap::new(),
+            found: Vec::new(),
+            index_of: vec![u32::MAX; cells],
+            settled: Vec::new(),
+        }
+    }
+
+    /// Settles every cell reachable from `start`, calling `settle(cell, parent, cost)` in
+    /// order of cost (the start is its own parent; costs in thousandths of a straight step).
+    fn run(
+        &mut self,
+        masks: &[u8],
+        width: u32,
+        start: CellId,
+        mut settle: impl FnMut(CellId, CellId, u32),
+    ) {
+        let steps = STEPS.map(|(dx, dy)| {
+            let cost = if dx != 0 && dy != 0 {
+                DIAGONAL
+            } else {
+                STRAIGHT
+            };
+            (dy * width as i32 + dx, cost)
+        });
+        for &(c, _, _) in &self.found {
+            self.index_of[c.index()] = u32::MAX;
+        }
+        self.found.clear();
+        self.settled.clear();
+        self.heap.clear();
+        self.found.push((start, u32::MAX, 0));
+        self.settled.push(false);
+        self.index_of[start.index()] = 0;
+        self.heap.push(Frontier { cost: 0, index: 0 });
+        while let Some(Frontier { cost, index }) = self.heap.pop() {
+            let i = index as usize;
+            if self.settled[i] {
+                continue;
+            }
+            self.settled[i] = true;
+            let (cell, parent, total) = self.found[i];
+            let parent = if parent == u32::MAX {
+                cell
+            } else {
+                self.found[parent as usize].0
+            };
+            settle(cell, parent, total);
+            let mask = masks[cell.index()];
+            for (k, &(delta, step)) in steps.iter().enumerate() {
+                if mask & (1 << k) == 0 {
+                    continue;
+                }
+                // In bounds: the mask only allows steps onto cells of the plan.
+                let nb = CellId(cell.0.wrapping_add_signed(delta));
+                let new_cost = cost + step;
+                let j = self.index_of[nb.index()];
+                let j = if j == u32::MAX {
+                    let j = self.found.len() as u32;
+                    self.found.push((nb, index, new_cost));
+                    self.settled.push(false);
+                    self.index_of[nb.index()] = j;
+                    j
+                } else if self.found[j as usize].2 > new_cost {
+                    self.found[j as usize].1 = index;
+                    self.found[j as usize].2 = new_cost;
+                    j
+                } else {
+                    continue;
+                };
+                self.heap.push(Frontier {
+                    cost: new_cost,
+                    index: j,
+                });
+            }
+        }
+    }
 }
 
 #[cfg(test)]

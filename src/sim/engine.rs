@@ -262,20 +262,31 @@ impl<E: Dispatch> Agenda<E> {
 pub fn advance<E: Dispatch>(world: &mut World, handlers: &mut E::Handlers, until: f64) -> u64 {
     let hard_stop = world.resource::<Clock>().hard_stop;
     let until = until.min(hard_stop);
+    let agenda = Cached::<Agenda<E>>::new(world);
+    let clock = Cached::<Clock>::new(world);
     let mut fired = 0;
-    // Emitted outside any handler (while building, or by a caller): they happen now.
-    drain_emitted::<E>(world, handlers);
     loop {
-        let Some(scheduled) = world.resource_mut::<Agenda<E>>().pop_due(until) else {
-            break;
-        };
-        world.resource_mut::<Clock>().now = scheduled.time;
-        handle::<E>(world, handlers, scheduled.event);
-        fired += 1;
-        // Ctrl-C: stop here; the caller sees `interrupt::requested()` and discards the run.
-        if fired % 4096 == 0 && crate::interrupt::requested() {
+        // Emitted events first (also those emitted outside any handler, while building or by
+        // a caller: they happen now), then the next scheduled one. One look-up of the agenda
+        // per event.
+        let mut a = agenda.get_mut(world);
+        if let Some(next) = a.immediate.pop_front() {
+            next.dispatch(world, handlers);
+            world.flush();
+            continue;
+        }
+        // Ctrl-C: stop between events; the caller sees `interrupt::requested()` and discards
+        // the run.
+        if fired > 0 && fired % 4096 == 0 && crate::interrupt::requested() {
             break;
         }
+        let Some(scheduled) = a.pop_due(until) else {
+            break;
+        };
+        clock.get_mut(world).now = scheduled.time;
+        scheduled.event.dispatch(world, handlers);
+        world.flush();
+        fired += 1;
     }
     // With work left, time moves on to `until` (a view shows the state between events); with
     // none, the clock stays at the last event, which is when the store day ended. After a
@@ -288,6 +299,33 @@ pub fn advance<E: Dispatch>(world: &mut World, handlers: &mut E::Handlers, until
         world.resource_mut::<Agenda<E>>().now = until;
     }
     fired
+}
+
+/// A resource fetched by its component id, looked up once: finding a resource's id from its
+/// type costs as much as the fetch itself, and the engine fetches on every event.
+struct Cached<T> {
+    id: bevy::ecs::component::ComponentId,
+    _type: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T: Resource> Cached<T> {
+    fn new(world: &World) -> Self {
+        Cached {
+            id: world
+                .component_id::<T>()
+                .unwrap_or_else(|| panic!("{} missing", std::any::type_name::<T>())),
+            _type: std::marker::PhantomData,
+        }
+    }
+
+    fn get_mut<'w>(&self, world: &'w mut World) -> Mut<'w, T> {
+        let untyped = world
+            .get_resource_mut_by_id(self.id)
+            .unwrap_or_else(|| panic!("{} removed mid-run", std::any::type_name::<T>()));
+        // SAFETY: `id` is the component id of the resource type `T` in this world (from
+        // `resource_id::<T>`), so the pointer points to a `T`.
+        unsafe { untyped.with_type::<T>() }
+    }
 }
 
 /// Handles `event` now, then every event its handlers emit (first in, first out).

@@ -70,24 +70,34 @@ pub fn walk_to_exit(
     agenda.schedule(walk.arrive, ReachExit { customer });
 }
 
+/// What [`on_reach_exit`] reads and writes.
+type ExitParams = (
+    Query<'static, 'static, (&'static Customer, &'static Motion)>,
+    Res<'static, Clock>,
+    Movement<'static>,
+    ResMut<'static, Agenda>,
+    Res<'static, Segments>,
+);
+
+/// Despawns the customer straight from the world (an exclusive handler): through `Commands`
+/// every exit would pay for a command queue.
 pub(crate) fn on_reach_exit(
     In(ev): In<ReachExit>,
-    customers: Query<(&Customer, &Motion)>,
-    clock: Res<Clock>,
-    mut moves: Movement,
-    mut agenda: ResMut<Agenda>,
-    segments: Res<Segments>,
-    mut commands: Commands,
+    world: &mut World,
+    state: &mut bevy::ecs::system::SystemState<ExitParams>,
 ) {
+    let (customers, clock, mut moves, mut agenda, segments) = state
+        .get_mut(world)
+        .expect("the store's resources, inserted when it was built");
     let Ok((c, motion)) = customers.get(ev.customer) else {
         return;
     };
     moves.leave(Walker::Customer, motion, clock.now);
     let record = journey_record(c, Some(clock.now), moves.plan(), &segments);
-    commands.entity(ev.customer).despawn();
     agenda.emit(CustomerLeft {
         record: Box::new(record),
     });
+    world.despawn(ev.customer);
 }
 
 /// The record of a journey, finished (`exit` given) or still under way. Times and waits cover

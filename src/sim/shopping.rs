@@ -128,6 +128,21 @@ impl Plugin for ShoppingPlugin {
     }
 }
 
+/// Buffers of [`plan_route`], kept between customers (one set per thread): planning a route
+/// then allocates nothing.
+#[derive(Default)]
+struct RouteScratch {
+    points: Vec<PoiId>,
+    d: Vec<f64>,
+    seq: Vec<usize>,
+    used: Vec<bool>,
+    sorted: Vec<crate::sim::customer::Stop>,
+}
+
+thread_local! {
+    static ROUTE_SCRATCH: std::cell::RefCell<RouteScratch> = Default::default();
+}
+
 /// Orders the stops: nearest neighbour from `start`, then 2-opt on the open path that ends at
 /// `end` (the checkout zone).
 fn plan_route(
@@ -141,60 +156,84 @@ fn plan_route(
     if k < 2 {
         return;
     }
-    // Points 0..k are the stops, k the start, k + 1 the end; one look-up per pair, up front.
-    // Without an end the walk stops at the last shelf: the end is then a point at distance 0
-    // from everything, so it never changes which order is shorter.
-    let mut points: Vec<PoiId> = stops.iter().map(|s| access(s.shelf)).collect();
-    points.push(start);
-    points.extend(end);
-    let m = k + 2;
-    let mut d = vec![0.0; m * m];
-    for (i, &a) in points.iter().enumerate() {
-        for (j, &b) in points.iter().enumerate() {
-            d[i * m + j] = plan.distance(a, b);
-        }
-    }
-    let dist = |a: usize, b: usize| d[a * m + b];
-    // seq[0] is the start, seq[1..=k] the stops in visiting order, seq[k + 1] the end.
-    let mut seq: Vec<usize> = Vec::with_capacity(m);
-    seq.push(k);
-    let mut used = vec![false; k];
-    let mut here = k;
-    for _ in 0..k {
-        let next = (0..k)
-            .filter(|&i| !used[i])
-            .min_by(|&a, &b| dist(here, a).total_cmp(&dist(here, b)))
-            .expect("unvisited stop");
-        used[next] = true;
-        here = next;
-        seq.push(next);
-    }
-    seq.push(k + 1);
-    // 2-opt: reverse a segment when that shortens the walk; a few passes suffice.
-    for _ in 0..4 {
-        let mut improved = false;
-        for i in 0..k - 1 {
-            // The legs from a and b, looked up once per i (again after a reversal moves b).
-            let a = seq[i];
-            let row_a = &d[a * m..(a + 1) * m];
-            let mut b = seq[i + 1];
-            let mut row_b = &d[b * m..(b + 1) * m];
-            for j in i + 1..k {
-                let (c, e) = (seq[j + 1], seq[j + 2]);
-                if row_a[c] + row_b[e] + 1e-9 < row_a[b] + d[c * m + e] {
-                    seq[i + 1..=j + 1].reverse();
-                    improved = true;
-                    b = seq[i + 1];
-                    row_b = &d[b * m..(b + 1) * m];
-                }
+    ROUTE_SCRATCH.with_borrow_mut(|scratch| {
+        let RouteScratch {
+            points,
+            d,
+            seq,
+            used,
+            sorted,
+        } = scratch;
+        // Points 0..k are the stops, k the start, k + 1 the end; one look-up per pair, up
+        // front. Without an end the walk stops at the last shelf: the end is then a point at
+        // distance 0 from everything, so it never changes which order is shorter.
+        points.clear();
+        points.extend(stops.iter().map(|s| access(s.shelf)));
+        points.push(start);
+        points.extend(end);
+        let m = k + 2;
+        d.clear();
+        d.resize(m * m, 0.0);
+        for (row, &a) in d.chunks_exact_mut(m).zip(points.iter()) {
+            for (cell, &b) in row.iter_mut().zip(points.iter()) {
+                *cell = plan.distance(a, b);
             }
         }
-        if !improved {
-            break;
+        // seq[0] is the start, seq[1..=k] the stops in visiting order, seq[k + 1] the end.
+        seq.clear();
+        seq.push(k);
+        used.clear();
+        used.resize(k, false);
+        let mut here = k;
+        for _ in 0..k {
+            // The nearest unvisited stop; ties go to the first listed.
+            let row = &d[here * m..here * m + k];
+            let mut next = usize::MAX;
+            let mut best = f64::INFINITY;
+            for (i, (&dist, &done)) in row.iter().zip(used.iter()).enumerate() {
+                if !done && (next == usize::MAX || dist < best) {
+                    next = i;
+                    best = dist;
+                }
+            }
+            used[next] = true;
+            here = next;
+            seq.push(next);
         }
-    }
-    let sorted: Vec<_> = seq[1..=k].iter().map(|&i| stops[i]).collect();
-    stops.copy_from_slice(&sorted);
+        seq.push(k + 1);
+        // 2-opt: reverse a segment when that shortens the walk; a few passes suffice.
+        for _ in 0..4 {
+            let mut improved = false;
+            for i in 0..k - 1 {
+                // The legs from a and b, looked up once per i (again after a reversal moves b).
+                let a = seq[i];
+                let row_a = &d[a * m..(a + 1) * m];
+                let mut b = seq[i + 1];
+                let mut row_b = &d[b * m..(b + 1) * m];
+                let mut a_to_b = row_a[b];
+                let mut c = seq[i + 2];
+                for j in i + 1..k {
+                    // c = seq[j + 1] and e = seq[j + 2]: e becomes the next round's c.
+                    let e = seq[j + 2];
+                    let (c_to_e, a_to_c, b_to_e) = (d[c * m + e], row_a[c], row_b[e]);
+                    if a_to_c + b_to_e + 1e-9 < a_to_b + c_to_e {
+                        seq[i + 1..=j + 1].reverse();
+                        improved = true;
+                        b = seq[i + 1];
+                        row_b = &d[b * m..(b + 1) * m];
+                        a_to_b = row_a[b];
+                    }
+                    c = seq[j + 2];
+                }
+            }
+            if !improved {
+                break;
+            }
+        }
+        sorted.clear();
+        sorted.extend(seq[1..=k].iter().map(|&i| stops[i]));
+        stops.copy_from_slice(sorted);
+    });
 }
 
 pub(crate) fn on_customer_entered(
