@@ -10,10 +10,11 @@
 //! only at rota tills (no other till or self-checkout of theirs is open) need a cashier on
 //! duty from opening to closing: the shifts of those groups must cover the opening hours. So
 //! must the shifts of payment or audit points when scan & go customers have no others, and
-//! the attendant shifts of each attended group.
+//! the attendant shifts of each attended group. With a `calendar`, these rules about opening
+//! hours hold on every open weekday, with that weekday's hours.
 
 use super::{Checks, Known};
-use crate::scenario::{LaneKind, Scenario, ShiftRole, format_clock};
+use crate::scenario::{LaneKind, Scenario, ShiftRole, Weekday, format_clock};
 use crate::sim::MAX_DRAIN;
 
 pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
@@ -31,20 +32,23 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
             "the staff start and end their shifts in the backroom, but the layout has none (draw `R` cells)",
         );
     }
+    let spans = opening_spans(s, k);
     let b = &rota.breaks;
     let after_ok = c.range("rota.breaks.after_hours", b.after_hours, 0.0, 24.0, "h");
     let minutes_ok = c.range("rota.breaks.minutes", b.minutes, 0.0, 240.0, "min");
     for (i, sh) in rota.shifts.iter().enumerate() {
         let path = format!("rota.shifts[{i}]");
         let (from, to) = (sh.from.seconds(), sh.to.seconds());
-        if from < k.open || from >= k.close {
+        // Against each distinct opening span (one message per field: the first span broken).
+        if let Some(span) = spans.iter().find(|sp| from < sp.open || from >= sp.close) {
             c.err(
                 format!("{path}.from"),
                 format!(
-                    "{} lies outside the opening hours ({} to {}): a shift starts while the store is open",
+                    "{} lies outside the opening hours{} ({} to {}): a shift starts while the store is open",
                     sh.from,
-                    crate::scenario::ClockTime(k.open),
-                    crate::scenario::ClockTime(k.close)
+                    span.days,
+                    crate::scenario::ClockTime(span.open),
+                    crate::scenario::ClockTime(span.close)
                 ),
             );
         }
@@ -53,13 +57,15 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
                 format!("{path}.to"),
                 format!("{} is not after the shift's start {}", sh.to, sh.from),
             );
-        } else if to > k.close + MAX_DRAIN {
+        } else if let Some(span) = spans.iter().find(|sp| to > sp.close + MAX_DRAIN) {
             c.err(
                 format!("{path}.to"),
                 format!(
-                    "{} is more than {} hours after closing: the run stops by then",
+                    "{} is more than {} hours after closing{} ({}): the run stops by then",
                     sh.to,
-                    MAX_DRAIN / 3600.0
+                    MAX_DRAIN / 3600.0,
+                    span.days,
+                    crate::scenario::ClockTime(span.close)
                 ),
             );
         }
@@ -159,12 +165,77 @@ pub(super) fn check(s: &Scenario, k: &Known, c: &mut Checks) {
             },
         }
     }
-    coverage(s, k, c);
+    for span in &spans {
+        coverage(s, span, c);
+    }
+}
+
+/// Opening hours a rota must fit: from `open` to `close` (seconds since 00:00) on `days`.
+struct Span {
+    open: f64,
+    close: f64,
+    /// The weekdays with these hours, as words to follow "opening hours" or "closing" in a
+    /// message (" on Sat, Sun"); empty when every day has them.
+    days: String,
+}
+
+impl Span {
+    /// The weekdays as a clause after a time span ("from 20:00 to 22:00 on Sat, no …").
+    fn clause(&self) -> String {
+        if self.days.is_empty() {
+            String::new()
+        } else {
+            format!("{},", self.days)
+        }
+    }
+}
+
+/// The distinct opening hours of the open weekdays: the scenario's `hours` alone without a
+/// calendar or when no open weekday has hours of its own. Hours that are not a span (close
+/// not after open) are reported by `hours` and `calendar` and left out here.
+fn opening_spans(s: &Scenario, k: &Known) -> Vec<Span> {
+    let whole = || Span {
+        open: k.open,
+        close: k.close,
+        days: String::new(),
+    };
+    let Some(cal) = &s.calendar else {
+        return vec![whole()];
+    };
+    let mut spans: Vec<(f64, f64, Vec<Weekday>)> = Vec::new();
+    for day in Weekday::ALL {
+        if cal.closed.contains(&day) {
+            continue;
+        }
+        let (open, close) = cal.hours_of(day, &s.hours).span();
+        match spans.iter_mut().find(|(o, c, _)| (*o, *c) == (open, close)) {
+            Some((_, _, days)) => days.push(day),
+            None => spans.push((open, close, vec![day])),
+        }
+    }
+    if spans.len() == 1 && spans[0].0 == k.open && spans[0].1 == k.close {
+        return vec![whole()];
+    }
+    spans
+        .into_iter()
+        .filter(|(open, close, _)| close > open)
+        .map(|(open, close, days)| Span {
+            open,
+            close,
+            days: format!(
+                " on {}",
+                days.iter()
+                    .map(|d| format!("{d:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+        .collect()
 }
 
 /// Segments (or, without segments, every customer) that can pay only at rota tills need a
 /// cashier of those groups on duty from opening to closing.
-fn coverage(s: &Scenario, k: &Known, c: &mut Checks) {
+fn coverage(s: &Scenario, k: &Span, c: &mut Checks) {
     let Some(rota) = &s.rota else {
         return;
     };
@@ -188,9 +259,10 @@ fn coverage(s: &Scenario, k: &Known, c: &mut Checks) {
             c.err(
                 "rota.shifts",
                 format!(
-                    "from {} to {} no attendant of \"{g}\" is on duty: stopped self-checkouts would wait for nobody",
+                    "from {} to {}{} no attendant of \"{g}\" is on duty: stopped self-checkouts would wait for nobody",
                     format_clock(a),
                     format_clock(b),
+                    k.clause(),
                 ),
             );
         }
@@ -225,9 +297,10 @@ fn coverage(s: &Scenario, k: &Known, c: &mut Checks) {
             c.err(
                 "rota.shifts",
                 format!(
-                    "from {} to {} no cashier of {} is on duty, and {who}: customers would wait at closed tills",
+                    "from {} to {}{} no cashier of {} is on duty, and {who}: customers would wait at closed tills",
                     format_clock(a),
                     format_clock(b),
+                    k.clause(),
                     quoted(&mine)
                 ),
             );
@@ -266,9 +339,10 @@ fn coverage(s: &Scenario, k: &Known, c: &mut Checks) {
             c.err(
                 "rota.shifts",
                 format!(
-                    "from {} to {} no {role} of {} is on duty, and {who} only there: customers would wait at closed lanes",
+                    "from {} to {}{} no {role} of {} is on duty, and {who} only there: customers would wait at closed lanes",
                     format_clock(a),
                     format_clock(b),
+                    k.clause(),
                     quoted(&groups)
                 ),
             );
@@ -277,7 +351,7 @@ fn coverage(s: &Scenario, k: &Known, c: &mut Checks) {
 }
 
 /// The first time between opening and closing when no shift of `groups` is on.
-fn gap(rota: &crate::scenario::Rota, groups: &[&str], k: &Known) -> Option<(f64, f64)> {
+fn gap(rota: &crate::scenario::Rota, groups: &[&str], k: &Span) -> Option<(f64, f64)> {
     let mut spans: Vec<(f64, f64)> = rota
         .shifts
         .iter()
