@@ -192,30 +192,42 @@ fn a_rota_with_a_gap_where_customers_can_pay_nowhere_else_is_rejected() {
 }
 
 /// With a calendar, shifts must fit every open weekday's own hours: a Saturday that closes at
-/// 14:00 has no shift starting at 14:00 or later, and a Friday open until 23:30 needs cashiers
-/// until then when customers can pay nowhere else. A closed Sunday with odd hours is ignored.
+/// 14:00 has no shift starting at 14:00 or later, nor one ending more than 4 h after, and a
+/// Friday open until 23:30 needs cashiers until then when customers can pay nowhere else. A
+/// closed Sunday with odd hours is ignored, and so is a weekday the run never reaches.
 #[test]
 fn rota_shifts_must_fit_each_weekdays_hours() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("week.ron");
-    let text = format!(
-        "(extends: {:?}, name: \"week\", \
-         checkouts: (groups: {{ \"till\": (kind: Staffed, queue_side: Up), \
-           \"self\": (kind: SelfCheckout, open: 0, queue_side: Up) }}), \
-         calendar: (days: 7, closed: [Sun], hours: {{ \
+    let write = |name: &str, calendar: &str| {
+        let file = dir.path().join(name);
+        let text = format!(
+            "(extends: {:?}, name: \"week\", \
+             checkouts: (groups: {{ \"till\": (kind: Staffed, queue_side: Up), \
+               \"self\": (kind: SelfCheckout, open: 0, queue_side: Up) }}), \
+             calendar: {calendar})",
+            scenario_path("checkout/rota.ron")
+        );
+        std::fs::write(&file, text).unwrap();
+        file
+    };
+    let week = write(
+        "week.ron",
+        "(days: 7, closed: [Sun], hours: { \
            Sat: Daily(open: \"06:00\", close: \"14:00\"), \
            Fri: Daily(open: \"06:00\", close: \"23:30\"), \
-           Sun: Daily(open: \"12:00\", close: \"13:00\") }}))",
-        scenario_path("checkout/rota.ron")
+           Sun: Daily(open: \"12:00\", close: \"13:00\") })",
     );
-    std::fs::write(&file, text).unwrap();
     assert_rejected(
-        &file,
+        &week,
         &[
             // The late shift (14:00 to 22:00) starts when Saturday's doors close.
             (
                 "rota.shifts[2].from",
                 "14:00:00 lies outside the opening hours on Sat (06:00:00 to 14:00:00)",
+            ),
+            (
+                "rota.shifts[2].to",
+                "22:00:00 is more than 4 hours after closing on Sat (14:00:00)",
             ),
             (
                 "rota.shifts[3].from",
@@ -227,20 +239,34 @@ fn rota_shifts_must_fit_each_weekdays_hours() {
             ),
         ],
     );
-    // The same rota with the calendar's hours as the default ones passes: nothing above
-    // comes from the rota alone.
-    let ok = dir.path().join("ok.ron");
-    let text = format!(
-        "(extends: {:?}, name: \"week\", \
-         calendar: (days: 7, closed: [Sun], hours: {{ Sun: Daily(open: \"12:00\", close: \"13:00\") }}))",
-        scenario_path("checkout/rota.ron")
+    // The same store and rota pass when every day the run reaches keeps the rota's hours:
+    // a weekday listed with the default hours, a closed Sunday with odd ones, and a short
+    // Saturday after the last day (5 days from Monday). So nothing above comes from the rota
+    // alone, and the coverage check (customers who can pay only at rota tills) ran here too.
+    let fits = write(
+        "fits.ron",
+        "(days: 5, closed: [Sun], hours: { \
+           Mon: Daily(open: \"06:00\", close: \"22:00\"), \
+           Sat: Daily(open: \"06:00\", close: \"14:00\"), \
+           Sun: Daily(open: \"12:00\", close: \"13:00\") })",
     );
-    std::fs::write(&ok, text).unwrap();
     let o = std::process::Command::new(bin())
-        .args(["validate", ok.to_str().unwrap()])
+        .args(["validate", fits.to_str().unwrap()])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // One day more reaches that Saturday.
+    let longer = write(
+        "longer.ron",
+        "(days: 6, closed: [Sun], hours: { Sat: Daily(open: \"06:00\", close: \"14:00\") })",
+    );
+    assert_rejected(
+        &longer,
+        &[(
+            "rota.shifts[2].from",
+            "lies outside the opening hours on Sat",
+        )],
+    );
 }
 
 /// One cashier, no self-checkouts: customers who come to the checkout during its break wait

@@ -323,7 +323,7 @@ impl<T: Resource> Cached<T> {
             .get_resource_mut_by_id(self.id)
             .unwrap_or_else(|| panic!("{} removed mid-run", std::any::type_name::<T>()));
         // SAFETY: `id` is the component id of the resource type `T` in this world (from
-        // `resource_id::<T>`), so the pointer points to a `T`.
+        // `component_id::<T>`), so the pointer points to a `T`.
         unsafe { untyped.with_type::<T>() }
     }
 }

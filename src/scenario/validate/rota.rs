@@ -190,9 +190,10 @@ impl Span {
     }
 }
 
-/// The distinct opening hours of the open weekdays: the scenario's `hours` alone without a
-/// calendar or when no open weekday has hours of its own. Hours that are not a span (close
-/// not after open) are reported by `hours` and `calendar` and left out here.
+/// The distinct opening hours of the open weekdays the run reaches: the scenario's `hours`
+/// alone without a calendar, or when every such weekday has them. With a calendar, weekday
+/// hours that are not a span (close not after open) are reported by `calendar` and left out
+/// here.
 fn opening_spans(s: &Scenario, k: &Known) -> Vec<Span> {
     let whole = || Span {
         open: k.open,
@@ -203,11 +204,17 @@ fn opening_spans(s: &Scenario, k: &Known) -> Vec<Span> {
         return vec![whole()];
     };
     let mut spans: Vec<(f64, f64, Vec<Weekday>)> = Vec::new();
-    for day in Weekday::ALL {
-        if cal.closed.contains(&day) {
+    // The weekdays the run reaches (a short run may never see a weekday's odd hours).
+    let mut days: Vec<Weekday> = (0..cal.days.min(7))
+        .map(|d| cal.first_weekday.plus(d))
+        .filter(|day| !cal.closed.contains(day))
+        .collect();
+    days.sort();
+    for day in days {
+        let (open, close) = cal.hours_of(day, &s.hours).span();
+        if close <= open {
             continue;
         }
-        let (open, close) = cal.hours_of(day, &s.hours).span();
         match spans.iter_mut().find(|(o, c, _)| (*o, *c) == (open, close)) {
             Some((_, _, days)) => days.push(day),
             None => spans.push((open, close, vec![day])),
@@ -218,7 +225,6 @@ fn opening_spans(s: &Scenario, k: &Known) -> Vec<Span> {
     }
     spans
         .into_iter()
-        .filter(|(open, close, _)| close > open)
         .map(|(open, close, days)| Span {
             open,
             close,
