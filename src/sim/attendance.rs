@@ -26,7 +26,7 @@ use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::RunConfig;
-use crate::ids::{Id, IdVec, LaneId, ProductId};
+use crate::ids::{Id, IdVec, LaneId};
 use crate::scenario::{Attendants, LaneKind};
 use crate::sim::checkout::{Checkout, Lane, ServiceDone};
 use crate::sim::engine::Clock;
@@ -44,8 +44,6 @@ pub struct Attendance {
     pub config: Option<Attendants>,
     /// The bank of each lane (none: not attended).
     pub bank_of: IdVec<LaneId, Option<u32>>,
-    /// Products whose sale needs an age check.
-    pub restricted: IdVec<ProductId, bool>,
     /// When each stopped terminal stopped (for the response time).
     stopped_at: IdVec<LaneId, Option<f64>>,
     /// Banks served by rota attendants (one per such group: all its terminals).
@@ -245,7 +243,6 @@ impl Plugin for AttendancePlugin {
         let mut attendance = Attendance {
             config: config.scenario.attendants.clone(),
             bank_of: vec![None; n_lanes].into(),
-            restricted: vec![false; config.scenario.products.len()].into(),
             stopped_at: vec![None; n_lanes].into(),
             rota_banks: Vec::new(),
             stats: AttendanceCounts::default(),
@@ -254,10 +251,6 @@ impl Plugin for AttendancePlugin {
             app.insert_resource(attendance);
             return;
         };
-        for (p, product) in config.scenario.products.iter().enumerate() {
-            attendance.restricted[ProductId::from_index(p)] =
-                a.age_restricted.contains(&product.id);
-        }
         // Groups whose attendants come from the rota: all of a group's terminals are one bank,
         // served by whichever of them are on duty.
         let rota_groups: Vec<&str> = config

@@ -61,7 +61,7 @@ fn run<E: 'static>(world: &mut World, handler: &mut Handler<E>, event: E) {
 }
 
 macro_rules! event_table {
-    ($( $event:ident => [ $($handler:path),+ $(,)? ] ),+ $(,)?) => {
+    ($( $event:ident => [ $($handler:path $([$when:ident])?),+ $(,)? ] ),+ $(,)?) => {
         /// One event of the store day.
         #[derive(Clone, Debug)]
         pub enum SimEvent {
@@ -90,7 +90,13 @@ macro_rules! event_table {
         impl Handlers {
             pub fn new(world: &mut World) -> Self {
                 Handlers {
-                    $( $event: vec![$( handler(world, $handler), )+], )+
+                    $( $event: {
+                        let mut list: Vec<Handler<$event>> = Vec::new();
+                        $( if true $(&& when::$when(world))? {
+                            list.push(handler(world, $handler));
+                        } )+
+                        list
+                    }, )+
                     logging: world.contains_resource::<crate::sim::event_log::EventLog>(),
                 }
             }
@@ -124,10 +130,23 @@ macro_rules! event_table {
     };
 }
 
+/// Conditions of handlers marked `[condition]` in the table: a handler that would do nothing
+/// in a store without the process it belongs to is left out of such a store, so its events
+/// do not pay for fetching its parameters (asked once, when the store is built).
+mod when {
+    use bevy::prelude::World;
+
+    /// The store has a staff rota.
+    pub fn rota(world: &World) -> bool {
+        world.contains_resource::<crate::sim::rota::RotaState>()
+    }
+}
+
 /// The store's agenda: the engine's, holding [`SimEvent`]s.
 pub type Agenda = crate::sim::engine::Agenda<SimEvent>;
 
-// The table: each event and its handlers, run in this order.
+// The table: each event and its handlers, run in this order; `[condition]` after a handler:
+// only in stores where `when::condition` holds.
 event_table! {
     ArrivalDue => [arrivals::on_arrival],
     SetArrivalMultiplier => [arrivals::on_set_multiplier],
@@ -152,7 +171,7 @@ event_table! {
     TillIdle => [lane_policy::on_till_idle],
     BasketLeft => [replenishment::on_basket_left],
     ReachExit => [journey::on_reach_exit],
-    CustomerLeft => [metrics::on_left, rota::on_customer_left],
+    CustomerLeft => [metrics::on_left, rota::on_customer_left [rota]],
     RestockerAtShelf => [replenishment::on_at_shelf],
     RefillDone => [replenishment::on_refill_done],
     RestockerAtLane => [replenishment::on_at_lane],

@@ -16,7 +16,6 @@ use crate::RunConfig;
 use crate::ids::{Id, IdVec, PoiId, ProductId, ShelfId};
 use crate::scenario::floor_plan::FloorPlan;
 use crate::sim::arrivals::CustomerEntered;
-use crate::sim::attendance::Attendance;
 use crate::sim::checkout::{Checkout, ReachCheckout};
 use crate::sim::customer::{Customer, Method, Step};
 use crate::sim::engine::Clock;
@@ -104,6 +103,11 @@ impl Plugin for ShoppingPlugin {
                 shelf,
                 slot: (slots[shelf].len() - 1) as u16,
                 capacity: p.capacity,
+                refill_below: scenario.replenishment.threshold * f64::from(p.capacity),
+                age_restricted: scenario
+                    .attendants
+                    .as_ref()
+                    .is_some_and(|a| a.age_restricted.contains(&p.id)),
             });
         }
         let shelves = plan
@@ -124,7 +128,8 @@ impl Plugin for ShoppingPlugin {
         let alias =
             WeightedAliasIndex::new(scenario.products.iter().map(|p| p.popularity).collect())
                 .expect("validated popularity");
-        app.insert_resource(Catalog::new(products, shelves, alias));
+        let itemised = scenario.queue_behaviour.is_some();
+        app.insert_resource(Catalog::new(products, shelves, itemised, alias));
     }
 }
 
@@ -391,10 +396,8 @@ pub(crate) fn on_reach_shelf(
     catalog: Res<Catalog>,
     checkout: Res<Checkout>,
     segments: Res<Segments>,
-    config: Res<RunConfig>,
     clock: Res<Clock>,
     mut inventory: ResMut<Inventory>,
-    attendance: Res<Attendance>,
     mut agenda: ResMut<Agenda>,
     mut log: Option<ResMut<EventLog>>,
 ) {
@@ -405,7 +408,6 @@ pub(crate) fn on_reach_shelf(
     let c = &mut *c;
     let stop = c.route[c.next_stop];
     c.next_stop += 1;
-    let threshold = config.scenario.replenishment.threshold;
     let mut busy = 0.0;
     for k in stop.first..stop.end {
         let (product, qty) = c.picks[k as usize];
@@ -421,10 +423,10 @@ pub(crate) fn on_reach_shelf(
         c.items += taken;
         c.value += f64::from(taken) * info.price;
         // Kept for what may go back (an abandoned basket) or past a gate's sensors.
-        if taken > 0 && (config.scenario.queue_behaviour.is_some() || c.digital.is_some()) {
+        if taken > 0 && (catalog.itemised_baskets || c.digital.is_some()) {
             c.basket.push((product, taken));
         }
-        c.age_check |= taken > 0 && attendance.restricted[product];
+        c.age_check |= taken > 0 && info.age_restricted;
         c.items_lost += lost;
         c.value_lost += f64::from(lost) * info.price;
         if let Some(log) = log.as_mut() {
@@ -436,7 +438,7 @@ pub(crate) fn on_reach_shelf(
         }
         // Asked on every visit below the threshold, not only on crossing it: a refill that
         // found the backroom empty must be retried. Replenishment ignores repeated requests.
-        if f64::from(left) < threshold * f64::from(info.capacity) {
+        if f64::from(left) < info.refill_below {
             agenda.emit(StockLow { product });
         }
     }
