@@ -503,10 +503,15 @@ impl FloorPlan {
         from: PoiId,
         candidates: impl IntoIterator<Item = PoiId>,
     ) -> Option<PoiId> {
-        candidates
-            .into_iter()
-            .filter(|&c| self.distance(from, c).is_finite())
-            .min_by(|&a, &b| self.distance(from, a).total_cmp(&self.distance(from, b)))
+        // One distance look-up per candidate; a later one wins only when strictly nearer.
+        let mut best: Option<(f64, PoiId)> = None;
+        for c in candidates {
+            let d = self.distance(from, c);
+            if d.is_finite() && best.is_none_or(|(b, _)| d < b) {
+                best = Some((d, c));
+            }
+        }
+        best.map(|(_, c)| c)
     }
 
     /// The cells of a shortest walk from `from` to `to`, both included.
