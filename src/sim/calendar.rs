@@ -446,8 +446,8 @@ impl Days {
         self.closed = true;
         let sim = self.sim.as_mut().expect("an open day to close");
         let open = sim.world().resource::<Clock>().open;
-        let summary = sim.summary();
         let mut day_records = sim.records();
+        let summary = metrics::summarize_records(sim.world(), &day_records);
         let world = sim.world_mut();
         // An overloaded day that hit the cut-off ends there.
         let end = world

@@ -521,6 +521,12 @@ pub fn all_records(world: &mut World) -> Vec<CustomerRecord> {
 /// The KPIs at the current simulated time.
 pub fn summarize(world: &mut World) -> Summary {
     let records = all_records(world);
+    summarize_records(world, &records)
+}
+
+/// [`summarize`] from the journeys [`all_records`] gave (a finished run needs both, and
+/// builds the journeys once).
+pub fn summarize_records(world: &World, records: &[CustomerRecord]) -> Summary {
     let config = world.resource::<RunConfig>().clone();
     let clock = *world.resource::<Clock>();
     let metrics = world.resource::<Metrics>();
@@ -617,7 +623,7 @@ pub fn summarize(world: &mut World) -> Summary {
         lane_policy: crate::sim::lane_policy::summary(world),
         segments: crate::sim::segments::segment_summaries(
             world.resource::<crate::sim::segments::Segments>(),
-            &records,
+            records,
             warm,
             long,
         ),

@@ -294,8 +294,8 @@ impl Simulation {
         if let Some(fault) = self.fault() {
             return Err(fault.clone());
         }
-        let summary = self.summary();
         let records = self.records();
+        let summary = metrics::summarize_records(self.world(), &records);
         let world = self.world();
         let warm = world.resource::<Clock>().measure_from;
         let wait_classes = metrics::WaitClasses::of(
