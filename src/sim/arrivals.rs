@@ -202,7 +202,8 @@ pub(crate) fn on_arrival(
         &plan.entrances,
     );
     let (method, digital) = segments.method(id, segment);
-    let mut route: Vec<Stop> = Vec::new();
+    // At most one stop per product wanted: no regrowing.
+    let mut route: Vec<Stop> = Vec::with_capacity(wanted.len());
     let mut picks = Vec::with_capacity(wanted.len());
     for (shelf, product, qty) in wanted {
         let k = picks.len() as u32;
@@ -299,25 +300,32 @@ pub fn draw_customer(
         &mut random::customer_stream(seed, id, Attr::WalkingSpeed),
     );
     let draws = ServiceDraws::draw(&mut random::customer_stream(seed, id, Attr::Service));
-    let entrance = entrances
-        [random::customer_stream(seed, id, Attr::Entrance).random_range(0..entrances.len())];
+    // With one entrance there is nothing to draw (its stream is used for nothing else).
+    let entrance = match entrances {
+        [only] => *only,
+        _ => {
+            entrances
+                [random::customer_stream(seed, id, Attr::Entrance).random_range(0..entrances.len())]
+        }
+    };
     let mut rng = random::customer_stream(seed, id, Attr::Basket);
     let n = basket.sample(&mut rng);
-    // Sorted by (shelf, product) and counted: a sorted vector, not a map (fewer allocations).
-    let mut drawn: Vec<(ShelfId, ProductId)> = (0..n)
+    // One unit per draw, sorted by (shelf, product), then equal ones merged and counted, in
+    // place: one allocation per customer.
+    let mut wanted: Wanted = (0..n)
         .map(|_| {
             let p = catalog.sample(&mut rng);
-            (catalog.products[p].shelf, p)
+            (catalog.products[p].shelf, p, 1)
         })
         .collect();
-    drawn.sort_unstable();
-    let mut wanted: Wanted = Vec::new();
-    for (shelf, p) in drawn {
-        match wanted.last_mut() {
-            Some(w) if (w.0, w.1) == (shelf, p) => w.2 += 1,
-            _ => wanted.push((shelf, p, 1)),
+    wanted.sort_unstable_by_key(|&(shelf, p, _)| (shelf, p));
+    wanted.dedup_by(|later, kept| {
+        let same = (later.0, later.1) == (kept.0, kept.1);
+        if same {
+            kept.2 += later.2;
         }
-    }
+        same
+    });
     (speed, draws, entrance, n, wanted)
 }
 

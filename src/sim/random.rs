@@ -68,9 +68,26 @@ pub fn customer_stream(seed: u64, id: u32, attr: Attr) -> SimRng {
 
 /// The random stream `stream` of a run with seed `seed`.
 pub fn stream(seed: u64, stream: u64) -> SimRng {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut rng = ChaCha8Rng::from_seed(key(seed));
     rng.set_stream(stream);
     rng
+}
+
+/// The ChaCha key of `seed`, as `seed_from_u64` expands it. A run opens about ten streams per
+/// customer, all with the same seed, so the last expansion is kept (per thread: replications
+/// run on several).
+fn key(seed: u64) -> [u8; 32] {
+    thread_local! {
+        static LAST: std::cell::Cell<Option<(u64, [u8; 32])>> = const { std::cell::Cell::new(None) };
+    }
+    LAST.with(|last| match last.get() {
+        Some((s, key)) if s == seed => key,
+        _ => {
+            let key = ChaCha8Rng::seed_from_u64(seed).get_seed();
+            last.set(Some((seed, key)));
+            key
+        }
+    })
 }
 
 /// Uniform in (0, 1): `random()` is in [0, 1) and inverse CDFs are infinite at 0.
@@ -232,6 +249,23 @@ mod tests {
         // Known answer: ChaCha8 is specified bit for bit, so a dependency update must not change
         // this draw (if it does, every published result changes: treat it as a breaking change).
         assert_eq!(stream(2018, ARRIVALS).random::<u64>(), KNOWN);
+    }
+
+    /// The cached key gives the streams `seed_from_u64` gives, also when seeds alternate.
+    #[test]
+    fn cached_keys_give_the_seeds_streams() {
+        for (seed, n) in [(7u64, 3u64), (8, 3), (7, 4), (u64::MAX, 0), (7, 3)] {
+            let mut direct = ChaCha8Rng::seed_from_u64(seed);
+            direct.set_stream(n);
+            let mut cached = stream(seed, n);
+            for _ in 0..40 {
+                assert_eq!(
+                    direct.next_u64(),
+                    cached.next_u64(),
+                    "seed {seed}, stream {n}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -320,12 +320,26 @@ impl RestockerWork<'_> {
     }
 }
 
-pub(crate) fn on_stock_low(In(ev): In<StockLow>, mut crew: Crew, mut work: RestockerWork) {
+/// What [`on_stock_low`] works with once a request is new.
+type StockLowParams = (Crew<'static, 'static>, RestockerWork<'static>);
+
+/// An exclusive handler: a shopper asks on every visit below the threshold, so most requests
+/// repeat one already queued (or find the backroom empty) and are answered from two
+/// resources, without fetching the crew and the restockers' work.
+pub(crate) fn on_stock_low(
+    In(ev): In<StockLow>,
+    world: &mut World,
+    state: &mut bevy::ecs::system::SystemState<StockLowParams>,
+) {
     let p = ev.product;
-    if work.refills.pending[p]
-        || work.inventory.stock(p).backroom == 0
-        || crew.staff.of(RoleKind::Restocker).is_empty()
+    if world.resource::<Refills>().pending[p] || world.resource::<Inventory>().stock(p).backroom == 0
     {
+        return;
+    }
+    let (mut crew, mut work) = state
+        .get_mut(world)
+        .expect("the store's resources, inserted when it was built");
+    if crew.staff.of(RoleKind::Restocker).is_empty() {
         return;
     }
     work.refills.pending[p] = true;
