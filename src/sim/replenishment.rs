@@ -332,7 +332,8 @@ pub(crate) fn on_stock_low(
     state: &mut bevy::ecs::system::SystemState<StockLowParams>,
 ) {
     let p = ev.product;
-    if world.resource::<Refills>().pending[p] || world.resource::<Inventory>().stock(p).backroom == 0
+    if world.resource::<Refills>().pending[p]
+        || world.resource::<Inventory>().stock(p).backroom == 0
     {
         return;
     }
