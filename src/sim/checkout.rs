@@ -84,6 +84,9 @@ pub struct Checkout {
     pub lane_group: IdVec<LaneId, GroupId>,
     /// Per segment, the lane groups its customers may use at the tills and self-checkouts.
     pub segment_groups: IdVec<SegmentId, IdVec<GroupId, bool>>,
+    /// Per segment and step (`Step as usize`), the lanes [`Checkout::takes_at`] allows, in
+    /// lane order: the nearest lane is looked for twice per customer, over every lane.
+    usable_lanes: IdVec<SegmentId, [Vec<LaneId>; Step::ALL.len()]>,
     /// Groups whose tills the rota's cashiers open and close ([`crate::sim::rota`]).
     pub rota_groups: Vec<GroupId>,
     /// Per segment, its own patience (none: `queue_behaviour.reneging`'s).
@@ -154,16 +157,12 @@ impl Checkout {
     /// The service point nearest to `from` of the open lanes `c` may use at its current step
     /// (of any such lane if all are closed).
     pub fn nearest_approach(&self, plan: &FloorPlan, from: PoiId, c: &Customer) -> Option<PoiId> {
-        let usable = |l: LaneId| self.takes(c, self.lane_group[l]);
-        let any_open = self
-            .lane_open
-            .iter_enumerated()
-            .any(|(l, &o)| o && usable(l));
-        let candidates = self
-            .lane_points
-            .iter_enumerated()
-            .filter(|&(l, _)| usable(l) && (self.lane_open[l] || !any_open))
-            .map(|(_, &p)| p);
+        let usable = &self.usable_lanes[c.segment][c.step as usize];
+        let any_open = usable.iter().any(|&l| self.lane_open[l]);
+        let candidates = usable
+            .iter()
+            .filter(|&&l| self.lane_open[l] || !any_open)
+            .map(|&l| self.lane_points[l]);
         plan.nearest(from, candidates)
     }
 }
@@ -497,6 +496,21 @@ impl Plugin for CheckoutPlugin {
             .map(|(g, _)| g)
             .collect();
         let segment_groups = segment_groups(&config.scenario, &groups);
+        let usable_lanes = segment_groups
+            .iter()
+            .map(|allowed| {
+                Step::ALL.map(|step| {
+                    lane_components
+                        .iter()
+                        .filter(|l| {
+                            step.takes(groups[l.group].kind)
+                                && (step != Step::Lanes || allowed[l.group])
+                        })
+                        .map(|l| l.index)
+                        .collect()
+                })
+            })
+            .collect();
         for lane in lane_components {
             lanes.push(app.world_mut().spawn(lane).id());
         }
@@ -516,6 +530,7 @@ impl Plugin for CheckoutPlugin {
             policy,
             lane_group,
             segment_groups,
+            usable_lanes,
             rota_groups: rota_group_ids,
             segment_patience: match &config.scenario.segments {
                 None => std::iter::once(None).collect(),

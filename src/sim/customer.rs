@@ -173,6 +173,16 @@ pub enum Step {
 }
 
 impl Step {
+    /// Every step, in declaration order (`step as usize` indexes it).
+    pub const ALL: [Step; 6] = [
+        Step::Lanes,
+        Step::PayPoint,
+        Step::Audit,
+        Step::Gate,
+        Step::CheckIn,
+        Step::Done,
+    ];
+
     /// Whether a lane of kind `kind` serves this step.
     pub fn takes(self, kind: LaneKind) -> bool {
         match self {
