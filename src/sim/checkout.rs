@@ -150,8 +150,7 @@ impl Checkout {
 
     /// Whether customer `c` may use a lane of group `group` at checkout step `step`.
     pub fn takes_at(&self, c: &Customer, step: Step, group: GroupId) -> bool {
-        step.takes(self.groups[group].kind)
-            && (step != Step::Lanes || self.segment_groups[c.segment][group])
+        serves(&self.groups, &self.segment_groups, c.segment, step, group)
     }
 
     /// The service point nearest to `from` of the open lanes `c` may use at its current step
@@ -496,16 +495,13 @@ impl Plugin for CheckoutPlugin {
             .map(|(g, _)| g)
             .collect();
         let segment_groups = segment_groups(&config.scenario, &groups);
-        let usable_lanes = segment_groups
-            .iter()
-            .map(|allowed| {
+        let usable_lanes = (0..segment_groups.len())
+            .map(SegmentId::from_index)
+            .map(|segment| {
                 Step::ALL.map(|step| {
                     lane_components
                         .iter()
-                        .filter(|l| {
-                            step.takes(groups[l.group].kind)
-                                && (step != Step::Lanes || allowed[l.group])
-                        })
+                        .filter(|l| serves(&groups, &segment_groups, segment, step, l.group))
                         .map(|l| l.index)
                         .collect()
                 })
@@ -543,6 +539,18 @@ impl Plugin for CheckoutPlugin {
             gave_up: GaveUpCounts::default(),
         });
     }
+}
+
+/// Whether a lane of group `group` serves a customer of `segment` at checkout step `step`:
+/// [`Checkout::takes_at`], and the lists of usable lanes built from it.
+fn serves(
+    groups: &IdVec<GroupId, GroupInfo>,
+    segment_groups: &IdVec<SegmentId, IdVec<GroupId, bool>>,
+    segment: SegmentId,
+    step: Step,
+    group: GroupId,
+) -> bool {
+    step.takes(groups[group].kind) && (step != Step::Lanes || segment_groups[segment][group])
 }
 
 /// Per segment (in [`crate::sim::segments::Segments`] order), the lane groups its customers

@@ -332,7 +332,7 @@ pub(crate) fn on_stock_low(
     state: &mut bevy::ecs::system::SystemState<StockLowParams>,
 ) {
     let p = ev.product;
-    if world.resource::<Refills>().pending[p]
+    if world.resource::<Refills>().pending(p)
         || world.resource::<Inventory>().stock(p).backroom == 0
     {
         return;
