@@ -171,7 +171,6 @@ impl Plugin for ArrivalsPlugin {
 /// What [`on_arrival`] reads and writes.
 type ArrivalParams = (
     ResMut<'static, ArrivalProcess>,
-    Res<'static, Clock>,
     ResMut<'static, Agenda>,
     Res<'static, Catalog>,
     Res<'static, FloorPlan>,
@@ -187,10 +186,10 @@ pub(crate) fn on_arrival(
 ) {
     // The id first, from the same allocator `Commands` uses, so ids follow the same order.
     let customer = world.entity_allocator().alloc();
-    let (mut process, clock, mut agenda, catalog, plan, segments) = state
+    let (mut process, mut agenda, catalog, plan, segments) = state
         .get_mut(world)
         .expect("the store's resources, inserted when it was built");
-    let now = clock.now;
+    let now = agenda.now();
     let id = process.next_id;
     process.next_id += 1;
     let segment = segments.draw(id);

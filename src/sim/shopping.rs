@@ -18,7 +18,6 @@ use crate::scenario::floor_plan::FloorPlan;
 use crate::sim::arrivals::CustomerEntered;
 use crate::sim::checkout::{Checkout, ReachCheckout};
 use crate::sim::customer::{Customer, Method, Step};
-use crate::sim::engine::Clock;
 use crate::sim::event_log::{Describe, EventLog, LogRow};
 use crate::sim::events::Agenda;
 use crate::sim::inventory::{Inventory, Taken};
@@ -247,7 +246,6 @@ pub(crate) fn on_customer_entered(
     mut moves: Movement,
     checkout: Res<Checkout>,
     segments: Res<Segments>,
-    clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
 ) {
     let Ok((mut c, mut motion)) = customers.get_mut(ev.customer) else {
@@ -268,7 +266,7 @@ pub(crate) fn on_customer_entered(
         let gate = checkout
             .nearest_approach(plan, c.at, c)
             .expect("validated: an entrance gate group has lanes");
-        let walk = moves.walk(Walker::Customer, &mut motion, gate, c.speed, clock.now);
+        let walk = moves.walk(Walker::Customer, &mut motion, gate, c.speed, agenda.now());
         c.distance += walk.metres;
         c.at = gate;
         agenda.schedule(
@@ -285,7 +283,7 @@ pub(crate) fn on_customer_entered(
         &mut motion,
         &mut moves,
         (&checkout, &segments),
-        clock.now + check_in,
+        agenda.now() + check_in,
         &mut agenda,
     );
 }
@@ -310,7 +308,6 @@ pub(crate) fn on_checked_in(
     mut moves: Movement,
     checkout: Res<Checkout>,
     segments: Res<Segments>,
-    clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
 ) {
     let Ok((mut c, mut motion)) = customers.get_mut(ev.customer) else {
@@ -322,7 +319,7 @@ pub(crate) fn on_checked_in(
         &mut motion,
         &mut moves,
         (&checkout, &segments),
-        clock.now,
+        agenda.now(),
         &mut agenda,
     );
 }
@@ -396,12 +393,11 @@ pub(crate) fn on_reach_shelf(
     catalog: Res<Catalog>,
     checkout: Res<Checkout>,
     segments: Res<Segments>,
-    clock: Res<Clock>,
     mut inventory: ResMut<Inventory>,
     mut agenda: ResMut<Agenda>,
     mut log: Option<ResMut<EventLog>>,
 ) {
-    let now = clock.now;
+    let now = agenda.now();
     let Ok((mut c, mut motion)) = customers.get_mut(ev.customer) else {
         return;
     };
