@@ -1382,9 +1382,12 @@ fn bench(path: PathBuf, runs: u32, replications: u32) -> ExitCode {
         return report_fault(&path.display().to_string(), &fault);
     }
     let mut times = Vec::new();
+    let mut checks = Vec::new();
+    let mut check_table = vec![0u64; 1 << 20];
     let mut events = 0;
     let mut customers = 0;
     for _ in 0..runs.max(1) {
+        checks.push(machine_check(&mut check_table));
         let Ok((t, e, c)) = once() else {
             return ExitCode::from(1);
         };
@@ -1393,8 +1396,10 @@ fn bench(path: PathBuf, runs: u32, replications: u32) -> ExitCode {
         customers = c;
     }
     times.sort_by(f64::total_cmp);
+    checks.sort_by(f64::total_cmp);
     let median = times[times.len() / 2];
     let mean = times.iter().sum::<f64>() / times.len() as f64;
+    let (check_min, check_median) = (checks[0], checks[checks.len() / 2]);
     outln!("scenario        {}", scenario.name);
     outln!(
         "runs            {} (after 1 warm-up), single thread",
@@ -1409,6 +1414,19 @@ fn bench(path: PathBuf, runs: u32, replications: u32) -> ExitCode {
         mean * 1e3
     );
     outln!("events per s    {:.2} M", events as f64 / median / 1e6);
+    // On a shared or throttled machine the same work takes longer at some moments than at
+    // others; this says how much, so the day's median can be read against it.
+    outln!(
+        "machine check   a fixed workload before each run: min {:.2} ms, median {:.2} ms ({:.2}x); {}",
+        check_min * 1e3,
+        check_median * 1e3,
+        check_median / check_min,
+        if check_median / check_min > 1.15 {
+            "the machine's speed varied during the runs: the min is nearer the engine's cost"
+        } else {
+            "steady"
+        }
+    );
     match peak_rss_mb() {
         Some(mb) => outln!("peak memory     {mb:.1} MB (VmHWM of this process)"),
         None => outln!("peak memory     unknown (no /proc/self/status)"),
@@ -1446,6 +1464,27 @@ fn bench(path: PathBuf, runs: u32, replications: u32) -> ExitCode {
         );
     }
     ExitCode::SUCCESS
+}
+
+/// Seconds taken by a fixed amount of work (the same on every machine and run): random
+/// reads and writes over 8 MB, as a simulation's look-ups are, which is what other programs on
+/// a shared machine slow down (a pure arithmetic loop is not). For `bench` to report beside
+/// its timings.
+fn machine_check(table: &mut [u64]) -> f64 {
+    let start = Instant::now();
+    let mask = table.len() - 1;
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    let mut at = 0usize;
+    for _ in 0..50_000 {
+        // xorshift picks the next slot from what the last one held: no prefetching ahead.
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        at = (at ^ x as usize ^ table[at] as usize) & mask;
+        table[at] = table[at].wrapping_add(x);
+    }
+    std::hint::black_box(&table[at]);
+    start.elapsed().as_secs_f64()
 }
 
 /// Peak resident set size of this process, MB (Linux).

@@ -417,6 +417,47 @@ fn unreadable_input_and_unwritable_output_fail_cleanly() {
     assert!(read(&report).contains("<svg"));
 }
 
+/// `bench` times the day and, before each run, a fixed workload, and says how much the
+/// machine's speed varied (timings on a shared machine are read against it).
+#[test]
+fn bench_reports_the_day_and_the_machine_check() {
+    let path = scenario_path("minimal.ron");
+    let o = storelab(&[
+        "bench",
+        path.to_str().unwrap(),
+        "--runs",
+        "3",
+        "--replications",
+        "0",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let numbers = |prefix: &str| -> Vec<f64> {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} line:\n{text}"));
+        line.split(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .filter_map(|w| w.parse().ok())
+            .collect()
+    };
+    assert!(
+        text.contains("runs            3 (after 1 warm-up)"),
+        "{text}"
+    );
+    let day = numbers("time per day");
+    assert!(
+        day.len() == 3 && day[0] > 0.0 && day[0] <= day[1],
+        "{day:?}"
+    );
+    let check = numbers("machine check");
+    assert!(
+        check.len() == 3 && check[0] > 0.0 && check[0] <= check[1],
+        "min, median and their ratio: {check:?}"
+    );
+    assert!((check[2] - check[1] / check[0]).abs() < 0.02, "{check:?}");
+}
+
 #[test]
 fn help_is_available_for_every_command() {
     for args in [
