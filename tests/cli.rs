@@ -455,7 +455,14 @@ fn bench_reports_the_day_and_the_machine_check() {
         check.len() == 3 && check[0] > 0.0 && check[0] <= check[1],
         "min, median and their ratio: {check:?}"
     );
-    assert!((check[2] - check[1] / check[0]).abs() < 0.02, "{check:?}");
+    // The three are printed to 0.01: the ratio recomputed from the rounded figures can be off
+    // by that rounding, carried through the division.
+    let (min, median, ratio) = (check[0], check[1], check[2]);
+    let slack = 0.005 + ratio * (0.005 / min + 0.005 / median);
+    assert!(
+        ratio >= 1.0 && (ratio - median / min).abs() <= slack + 1e-9,
+        "{check:?}"
+    );
 }
 
 #[test]
