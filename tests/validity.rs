@@ -666,7 +666,10 @@ fn heatmap_books_every_customer_second_on_the_floor() {
     let records = sim.records();
     let total: f64 = records.iter().filter_map(|r| r.time_in_store).sum();
     let world = sim.world();
-    let heat = &world.resource::<storelab::sim::movement::Heatmap>().seconds;
+    let heat = &world
+        .resource::<storelab::sim::movement::Navigation>()
+        .heat
+        .seconds;
     let booked: f64 = heat.iter().sum();
     assert!(
         (booked - total).abs() < 1e-6 * total,

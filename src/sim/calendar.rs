@@ -29,7 +29,7 @@ use crate::sim::customer::CustomerRecord;
 use crate::sim::engine::{Clock, Fault};
 use crate::sim::inventory::{Flows, Inventory};
 use crate::sim::metrics::{self, LaneSummary, Pool, QueueSummary, Summary, WaitClasses};
-use crate::sim::movement::Heatmap;
+use crate::sim::movement::Navigation;
 use crate::sim::staff::StaffHours;
 use crate::sim::{RunOutput, Simulation, random};
 
@@ -512,7 +512,7 @@ impl Days {
         self.customers_before += day_records.len() as u32;
         self.events += summary.events;
         self.queue_names = world.resource::<Checkout>().queue_names.as_slice().to_vec();
-        let day_heat = &world.resource::<Heatmap>().seconds;
+        let day_heat = &world.resource::<Navigation>().heat.seconds;
         if self.heat.is_empty() {
             self.heat = day_heat.clone();
         } else {

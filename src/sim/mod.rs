@@ -343,7 +343,11 @@ impl Simulation {
                 .queue_names
                 .as_slice()
                 .to_vec(),
-            heat: world.resource::<movement::Heatmap>().seconds.clone(),
+            heat: world
+                .resource::<movement::Navigation>()
+                .heat
+                .seconds
+                .clone(),
         })
     }
 }

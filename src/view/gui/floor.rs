@@ -10,7 +10,7 @@ use bevy_egui::egui::{self, Color32, Pos2, Rect, Sense, Stroke, Vec2};
 
 use crate::ids::{CellId, Id};
 use crate::scenario::floor_plan::{CellKind, FloorPlan};
-use crate::sim::movement::Heatmap;
+use crate::sim::movement::Navigation;
 use crate::view::model::{Activity, DrawData, LaneState, Selection, hit_test};
 
 /// Pan and zoom of one floor view.
@@ -150,7 +150,7 @@ pub fn floor_view(
     let painter = painter.with_clip_rect(rect);
     painter.rect_filled(rect, 0.0, Color32::from_rgb(235, 235, 230));
     let cs = plan.cell_size;
-    let heat = world.resource::<Heatmap>();
+    let heat = &world.resource::<Navigation>().heat;
     let max_heat = heat.seconds.iter().copied().fold(0.0f64, f64::max);
     let draw = DrawData::of(world, t);
     for (c, kind) in plan.cells.iter_enumerated() {
