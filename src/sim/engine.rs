@@ -47,8 +47,8 @@ pub trait Dispatch: Send + Sync + 'static + Sized {
 struct Scheduled<E> {
     /// Time and sequence number in one integer ([`key`]): the heap compares one `u128`
     /// instead of a float's total order and then a tie-breaker, on every step of a sift.
+    /// Both are read back from it.
     key: u128,
-    time: f64,
     event: E,
 }
 
@@ -64,9 +64,23 @@ fn key(time: f64, seq: u64) -> u128 {
     u128::from(ordered) << 64 | u128::from(seq)
 }
 
+/// The time a [`key`] was made from: the mapping is undone bit for bit.
+fn key_time(key: u128) -> f64 {
+    let ordered = (key >> 64) as u64;
+    f64::from_bits(if ordered >> 63 == 1 {
+        ordered & !(1 << 63)
+    } else {
+        !ordered
+    })
+}
+
 impl<E> Scheduled<E> {
     fn seq(&self) -> u64 {
         self.key as u64
+    }
+
+    fn time(&self) -> f64 {
+        key_time(self.key)
     }
 }
 
@@ -179,7 +193,6 @@ impl<E: Dispatch> Agenda<E> {
         self.set_live(self.seq, true);
         self.heap.push(Scheduled {
             key: key(time, self.seq),
-            time,
             event,
         });
         EventId(self.seq)
@@ -232,14 +245,14 @@ impl<E: Dispatch> Agenda<E> {
 
     /// Takes the next scheduled event due at or before `until`.
     fn pop_due(&mut self, until: f64) -> Option<Scheduled<E>> {
-        if self.fault.is_some() || self.heap.peek().is_none_or(|s| s.time > until) {
+        if self.fault.is_some() || self.heap.peek().is_none_or(|s| s.time() > until) {
             return None;
         }
         let s = self.heap.pop()?;
         self.set_live(s.seq(), false);
         self.drop_cancelled_top();
         self.fired += 1;
-        self.now = s.time;
+        self.now = s.time();
         Some(s)
     }
 
@@ -252,7 +265,7 @@ impl<E: Dispatch> Agenda<E> {
 
     /// Time of the next event, if any.
     pub fn next_time(&self) -> Option<f64> {
-        self.heap.peek().map(|s| s.time)
+        self.heap.peek().map(|s| s.time())
     }
 
     /// Name of the next event's type (for debugging and the inspector).
@@ -309,7 +322,7 @@ pub fn advance<E: Dispatch>(world: &mut World, handlers: &mut E::Handlers, until
         let Some(scheduled) = a.pop_due(until) else {
             break;
         };
-        clock.get_mut(world).now = scheduled.time;
+        clock.get_mut(world).now = scheduled.time();
         scheduled.event.dispatch(world, handlers);
         fired += 1;
     }
@@ -507,6 +520,9 @@ mod tests {
         for &(a, s) in &[(0usize, 3u64), (4, 0), (5, 7), (9, u64::MAX)] {
             for (b, t) in times.iter().enumerate() {
                 for seq in [0, 1, 3, u64::MAX] {
+                    let k = key(*t, seq);
+                    assert_eq!(key_time(k).to_bits(), t.to_bits(), "{t} read back");
+                    assert_eq!(k as u64, seq, "{seq} read back");
                     let expected = times[a].total_cmp(t).then(s.cmp(&seq));
                     assert_eq!(
                         key(times[a], s).cmp(&key(*t, seq)),
