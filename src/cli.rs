@@ -308,13 +308,13 @@ fn run(
             );
             return ExitCode::from(2);
         }
-        // Customer records and time series of every day only when they are written.
-        let run = if out.is_some() {
-            crate::run
-        } else {
-            crate::sim::run_summary
+        // Customer records and time series of every day only when they are written, the
+        // heatmap only for a report.
+        let keep = crate::sim::Keep {
+            records: out.is_some(),
+            heat: report_file.is_some(),
         };
-        let output = match run(&scenario, seed) {
+        let output = match crate::sim::run_keeping(&scenario, seed, keep) {
             Ok(o) => o,
             Err(fault) => return report_fault(&path.display().to_string(), &fault),
         };
@@ -328,6 +328,9 @@ fn run(
     let mut sim = crate::Simulation::new(&scenario, seed);
     if events_file.is_some() {
         sim.enable_event_log();
+    }
+    if report_file.is_none() {
+        sim.without_heatmap();
     }
     let (open, close) = scenario.hours.span();
     let progress = Progress::counting(
@@ -1371,7 +1374,12 @@ fn bench(path: PathBuf, runs: u32, replications: u32) -> ExitCode {
     let seed = scenario.seed;
     let once = || -> Result<(f64, u64, u64), crate::sim::engine::Fault> {
         let start = Instant::now();
-        let out = crate::run(&scenario, seed)?;
+        // What `storelab run SCENARIO` does: no heatmap, and over days no customer records.
+        let keep = crate::sim::Keep {
+            records: false,
+            heat: false,
+        };
+        let out = crate::sim::run_keeping(&scenario, seed, keep)?;
         Ok((
             start.elapsed().as_secs_f64(),
             out.summary.events,

@@ -48,6 +48,24 @@ fn the_log_changes_no_result() {
     }
 }
 
+/// Leaving out the heatmap (`storelab run` without `--report`) changes no other result.
+#[test]
+fn leaving_out_the_heatmap_changes_no_result() {
+    let s = load("checkout/combined.ron");
+    let full = run(&s, 5);
+    let keep = storelab::sim::Keep {
+        records: true,
+        heat: false,
+    };
+    let bare = storelab::sim::run_keeping(&s, 5, keep).expect("no fault");
+    assert_eq!(full.summary, bare.summary);
+    assert_eq!(full.records, bare.records);
+    assert_eq!(full.samples, bare.samples);
+    assert_eq!(full.staffing, bare.staffing);
+    assert!(full.heat.iter().filter(|&&x| x > 0.0).count() > 100);
+    assert!(bare.heat.iter().all(|&x| x == 0.0));
+}
+
 #[test]
 fn every_journey_can_be_rebuilt_from_the_log() {
     let (out, rows, _) = logged("supermarket.ron", 3);

@@ -635,6 +635,17 @@ fn replications_keep_the_same_summary_without_the_records() {
     assert_eq!(full.wait_classes, lean.wait_classes);
     assert!(!full.records.is_empty() && lean.records.is_empty());
     assert!(lean.samples.is_empty());
+    // Without the heatmap (`storelab run` without `--report`): the same KPIs, no cell booked.
+    let keep = storelab::sim::Keep {
+        records: false,
+        heat: false,
+    };
+    let bare = storelab::sim::run_keeping(&s, 6, keep).unwrap();
+    assert_eq!(full.summary, bare.summary);
+    assert_eq!(full.days, bare.days);
+    assert_eq!(full.products, bare.products);
+    assert!(full.heat.iter().any(|&x| x > 0.0) && lean.heat == full.heat);
+    assert!(bare.heat.iter().all(|&x| x == 0.0));
 }
 
 #[test]

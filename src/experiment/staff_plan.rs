@@ -339,7 +339,12 @@ pub fn search(
             .into_par_iter()
             .map(|i| {
                 let seed = base.wrapping_add(u64::from(i));
-                let out = crate::sim::run(&variant, seed)
+                // The plan reads the customer records only: no heatmap booked.
+                let keep = crate::sim::Keep {
+                    records: true,
+                    heat: false,
+                };
+                let out = crate::sim::run_keeping(&variant, seed, keep)
                     .map_err(|f| PlanError::Run(format!("{} (seed {seed})", s.name), f))?;
                 Ok(hourly(&out, &lane_names, &starts, settings.target.metric))
             })

@@ -31,7 +31,7 @@ use crate::sim::inventory::{Flows, Inventory};
 use crate::sim::metrics::{self, LaneSummary, Pool, QueueSummary, Summary, WaitClasses};
 use crate::sim::movement::Navigation;
 use crate::sim::staff::StaffHours;
-use crate::sim::{RunOutput, Simulation, random};
+use crate::sim::{Keep, RunOutput, Simulation, random};
 
 /// Seconds in a day: day `d`'s times are shifted by `d × DAY` in the outputs.
 pub const DAY: f64 = 86_400.0;
@@ -166,11 +166,9 @@ pub(crate) fn day_scenario(
     Arc::new(s)
 }
 
-/// Runs every day of a scenario with a calendar. `detail`: keep every customer's record and
-/// every time-series sample (for `customers.csv` and `timeseries.csv`); without it memory
-/// stays flat in the number of days (replications need neither).
-pub fn run_days(scenario: &ValidScenario, seed: u64, detail: bool) -> Result<RunOutput, Fault> {
-    let mut days = Days::new(scenario, seed, detail, false);
+/// Runs every day of a scenario with a calendar, keeping what `keep` says.
+pub fn run_days(scenario: &ValidScenario, seed: u64, keep: Keep) -> Result<RunOutput, Fault> {
+    let mut days = Days::new(scenario, seed, keep, false);
     days.run_to_end()?;
     Ok(days.into_output())
 }
@@ -184,6 +182,8 @@ pub struct Days {
     cal: Calendar,
     seed: u64,
     detail: bool,
+    /// Book the heatmap (see [`Keep::heat`]).
+    heat_on: bool,
     /// Keep an event log of each day (the view's timelines).
     log: bool,
     prices: Vec<f64>,
@@ -214,7 +214,7 @@ pub struct Days {
 
 impl Days {
     /// The run at the opening of its first open day (closed days before it are passed).
-    pub fn new(scenario: &ValidScenario, seed: u64, detail: bool, log: bool) -> Days {
+    pub fn new(scenario: &ValidScenario, seed: u64, keep: Keep, log: bool) -> Days {
         let cal = scenario
             .calendar
             .clone()
@@ -225,7 +225,8 @@ impl Days {
             prices: scenario.products.iter().map(|p| p.price).collect(),
             cal,
             seed,
-            detail,
+            detail: keep.records,
+            heat_on: keep.heat,
             log,
             day: 0,
             sim: None,
@@ -391,6 +392,9 @@ impl Days {
                 d,
                 inventory,
             );
+            if !self.heat_on {
+                sim.without_heatmap();
+            }
             if self.log {
                 sim.enable_event_log();
             }

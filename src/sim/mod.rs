@@ -213,6 +213,15 @@ impl Simulation {
         self.handlers.logging = true;
     }
 
+    /// Books no customer time on the heatmap from now on (its cells stay at zero): for runs
+    /// whose heatmap nobody shows. The results are otherwise the same.
+    pub fn without_heatmap(&mut self) {
+        self.world
+            .resource_mut::<movement::Navigation>()
+            .heat
+            .stop_booking();
+    }
+
     /// The event log, if enabled.
     pub fn event_log(&self) -> Option<&event_log::EventLog> {
         self.world.get_resource::<event_log::EventLog>()
@@ -268,24 +277,58 @@ pub struct RunOutput {
     pub staffing: Vec<lane_policy::StaffingRow>,
 }
 
+/// What a finished run keeps beyond its KPIs (each costs time or memory).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Keep {
+    /// Runs over days: every customer's record and every time-series sample (for
+    /// `customers.csv` and `timeseries.csv`); without them memory stays flat in the number of
+    /// days. A one-day run always keeps them (its KPIs come from the records).
+    pub records: bool,
+    /// The heatmap of customer time per floor cell (reports and the view show it).
+    pub heat: bool,
+}
+
+impl Keep {
+    pub const ALL: Keep = Keep {
+        records: true,
+        heat: true,
+    };
+}
+
 /// Runs a validated scenario to the end with the given seed. An engine fault (an event
 /// scheduled at an impossible time) ends the run with an error instead of a wrong result.
 pub fn run(scenario: &ValidScenario, seed: u64) -> Result<RunOutput, engine::Fault> {
-    if scenario.calendar.is_some() {
-        return calendar::run_days(scenario, seed, true);
-    }
-    let mut sim = Simulation::new(scenario, seed);
-    sim.run_to_end();
-    sim.into_output()
+    run_keeping(scenario, seed, Keep::ALL)
 }
 
 /// [`run`] for replications: a run over days keeps no customer records or time series (its
 /// memory stays flat in the number of days); a one-day run is the same as [`run`].
 pub fn run_summary(scenario: &ValidScenario, seed: u64) -> Result<RunOutput, engine::Fault> {
+    run_keeping(
+        scenario,
+        seed,
+        Keep {
+            records: false,
+            heat: true,
+        },
+    )
+}
+
+/// [`run`], keeping only what `keep` asks for; every KPI is the same.
+pub fn run_keeping(
+    scenario: &ValidScenario,
+    seed: u64,
+    keep: Keep,
+) -> Result<RunOutput, engine::Fault> {
     if scenario.calendar.is_some() {
-        return calendar::run_days(scenario, seed, false);
+        return calendar::run_days(scenario, seed, keep);
     }
-    run(scenario, seed)
+    let mut sim = Simulation::new(scenario, seed);
+    if !keep.heat {
+        sim.without_heatmap();
+    }
+    sim.run_to_end();
+    sim.into_output()
 }
 
 impl Simulation {

@@ -180,6 +180,9 @@ impl Movement<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct Heatmap {
     pub seconds: Vec<f64>,
+    /// Whether walks are booked: only reports and the view show the heatmap, and booking
+    /// costs a plain `run` about 5 % of its time ([`Heatmap::stop_booking`]).
+    off: bool,
     /// The cells of every walk booked so far, by (from, to): following the plan's `toward`
     /// tables jumps through memory, and a day repeats the same few thousand walks.
     paths: HashMap<(PoiId, PoiId), Range<u32>>,
@@ -202,8 +205,17 @@ impl Heatmap {
         *motion = next;
     }
 
+    /// Books nothing from now on: `seconds` stays as it is (all zero when called before the
+    /// first walk). Nothing else in a run depends on it.
+    pub fn stop_booking(&mut self) {
+        self.off = true;
+    }
+
     /// Books `m` (its walk, then standing at its end until `until`).
     pub fn record(&mut self, plan: &FloorPlan, m: &Motion, until: f64) {
+        if self.off {
+            return;
+        }
         if m.arrive > m.depart && m.from != m.to {
             let cells = self.paths.entry((m.from, m.to)).or_insert_with(|| {
                 let start = self.path_cells.len() as u32;

@@ -12,6 +12,7 @@ use bevy::prelude::World;
 use crate::Simulation;
 use crate::scenario::validate::ValidScenario;
 use crate::scenario::{self, format_clock};
+use crate::sim::Keep;
 use crate::sim::calendar::{DAY, Days};
 use crate::sim::engine::Clock;
 use crate::sim::engine::Fault;
@@ -42,7 +43,15 @@ impl StoreRun {
     /// the same with or without it).
     pub fn new(scenario: &ValidScenario, seed: u64) -> StoreRun {
         if scenario.calendar.is_some() {
-            StoreRun::Days(Box::new(Days::new(scenario, seed, false, true)))
+            StoreRun::Days(Box::new(Days::new(
+                scenario,
+                seed,
+                Keep {
+                    records: false,
+                    heat: true,
+                },
+                true,
+            )))
         } else {
             let mut sim = Simulation::new(scenario, seed);
             sim.enable_event_log();
