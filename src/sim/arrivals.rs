@@ -268,7 +268,6 @@ pub(crate) fn on_arrival(
 pub(crate) fn on_set_multiplier(
     In(ev): In<SetArrivalMultiplier>,
     mut process: ResMut<ArrivalProcess>,
-    clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
 ) {
     process.multiplier = ev.multiplier.clamp(0.0, 100.0);
@@ -276,7 +275,7 @@ pub(crate) fn on_set_multiplier(
         agenda.cancel(id);
     }
     process.pending = process
-        .next_after(clock.now)
+        .next_after(agenda.now())
         .map(|next| agenda.schedule(next, ArrivalDue));
 }
 

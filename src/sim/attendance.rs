@@ -374,7 +374,6 @@ pub(crate) struct Help<'w, 's> {
     checkout: Res<'w, Checkout>,
     lanes: Lanes<'w, 's>,
     moves: Movement<'w>,
-    clock: Res<'w, Clock>,
     agenda: ResMut<'w, Agenda>,
     hours: ResMut<'w, StaffHours>,
 }
@@ -382,7 +381,7 @@ pub(crate) struct Help<'w, 's> {
 impl Help<'_, '_> {
     /// Gives bank `bank`'s waiting stops to its attendant if idle: it walks to the terminal.
     fn assign(&mut self, crew: &mut Crew, bank: u32) {
-        let now = self.clock.now;
+        let now = self.agenda.now();
         crew.assign(
             RoleKind::Attendant { bank },
             |staff, member, motion, task| {
@@ -404,7 +403,7 @@ impl Help<'_, '_> {
 }
 
 pub(crate) fn on_terminal_stops(In(ev): In<TerminalStops>, mut crew: Crew, mut help: Help) {
-    let now = help.clock.now;
+    let now = help.agenda.now();
     let Some(bank) = help.attendance.bank_of[ev.lane] else {
         return;
     };
@@ -424,7 +423,7 @@ pub(crate) fn on_attendant_at_terminal(
     mut crew: Crew,
     mut help: Help,
 ) {
-    let now = help.clock.now;
+    let now = help.agenda.now();
     let Ok((mut member, _)) = crew.members.get_mut(ev.staff) else {
         return;
     };
@@ -452,7 +451,7 @@ pub(crate) fn on_help_done(
     rostered: Query<&crate::sim::rota::Rostered>,
     rota: Option<Res<crate::sim::rota::RotaState>>,
 ) {
-    let now = help.clock.now;
+    let now = help.agenda.now();
     let Ok((mut member, _)) = crew.members.get_mut(ev.staff) else {
         return;
     };

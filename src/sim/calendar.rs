@@ -457,7 +457,7 @@ impl Days {
         let end = world
             .resource::<metrics::Metrics>()
             .store_emptied
-            .unwrap_or(world.resource::<Clock>().now);
+            .unwrap_or(world.resource::<crate::sim::events::Agenda>().now());
         let hours = world.resource::<StaffHours>().clone();
         row.restocking_hours = hours.restocking;
         row.counting_hours = hours.counting;

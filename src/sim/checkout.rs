@@ -91,6 +91,9 @@ pub struct Checkout {
     pub rota_groups: Vec<GroupId>,
     /// Per segment, its own patience (none: `queue_behaviour.reneging`'s).
     pub segment_patience: IdVec<SegmentId, Option<crate::scenario::Distribution>>,
+    /// Start of the KPI window ([`Clock::measure_from`]), kept here so that the checkout's
+    /// handlers need not fetch the clock.
+    pub measure_from: f64,
 }
 
 /// Customers (of the KPI window) who balked, reneged or changed queues, and the baskets left.
@@ -537,6 +540,7 @@ impl Plugin for CheckoutPlugin {
             behaviour: config.scenario.queue_behaviour.clone(),
             seed: config.seed,
             gave_up: GaveUpCounts::default(),
+            measure_from,
         });
     }
 }
@@ -606,7 +610,6 @@ pub(crate) struct Tills<'w, 's> {
     queues: Query<'w, 's, &'static mut CheckoutQueue>,
     checkout: ResMut<'w, Checkout>,
     moves: Movement<'w>,
-    clock: Res<'w, Clock>,
     agenda: ResMut<'w, Agenda>,
     inventory: ResMut<'w, Inventory>,
     attendance: ResMut<'w, Attendance>,
@@ -614,7 +617,7 @@ pub(crate) struct Tills<'w, 's> {
 }
 
 pub(crate) fn on_reach_checkout(In(ev): In<ReachCheckout>, mut t: Tills) {
-    let now = t.clock.now;
+    let now = t.agenda.now();
     let Ok((mut c, mut motion)) = t.customers.get_mut(ev.customer) else {
         return;
     };
@@ -640,7 +643,7 @@ pub(crate) fn on_reach_checkout(In(ev): In<ReachCheckout>, mut t: Tills) {
             .waiting
             .len();
         let p = balking_probability(&b.balking, waiting);
-        if c.arrived >= t.clock.measure_from {
+        if c.arrived >= t.checkout.measure_from {
             t.checkout.gave_up.reached += 1;
         }
         if temper.balk < p {
@@ -720,7 +723,7 @@ pub(crate) fn on_join_queue(In(ev): In<JoinQueue>, mut t: Tills) {
 
 /// Puts a customer standing at the start of queue `q` into it and starts services.
 fn join_queue(customer: Entity, q: QueueId, t: &mut Tills) {
-    let now = t.clock.now;
+    let now = t.agenda.now();
     let Ok((mut c, mut motion)) = t.customers.get_mut(customer) else {
         return;
     };
@@ -757,7 +760,7 @@ fn join_queue(customer: Entity, q: QueueId, t: &mut Tills) {
     let expected = service::mean_service_time(&group.service, group.kind, c.work());
     queue.touch(now);
     queue.waiting.push_back(customer);
-    queue.counted += u32::from(c.arrived >= t.clock.measure_from);
+    queue.counted += u32::from(c.arrived >= t.checkout.measure_from);
     queue.items_waiting += c.work();
     queue.expected_work += expected;
     queue.max_len = queue.max_len.max(queue.waiting.len() as u32);
@@ -867,7 +870,7 @@ fn leave_line(
 }
 
 pub(crate) fn on_patience_out(In(ev): In<PatienceOut>, mut t: Tills) {
-    let now = t.clock.now;
+    let now = t.agenda.now();
     let Ok((c, _)) = t.customers.get_mut(ev.customer) else {
         return;
     };
@@ -880,7 +883,7 @@ pub(crate) fn on_patience_out(In(ev): In<PatienceOut>, mut t: Tills) {
     }
     let mut queue = t.queues.get_mut(t.checkout.queues[q]).expect("queue");
     let group = &t.checkout.groups[queue.group];
-    let measured = c.arrived >= t.clock.measure_from;
+    let measured = c.arrived >= t.checkout.measure_from;
     leave_line(&mut queue, ev.customer, &c, group, now, measured);
     queue.reneged += u32::from(measured);
     if let Some(log) = t.log.as_mut() {
@@ -998,12 +1001,12 @@ impl Tills<'_, '_> {
     /// where it stands (back to the ledger's returns, and work for a restocker) and it walks
     /// out.
     fn give_up(&mut self, customer: Entity, how: GaveUp) {
-        let now = self.clock.now;
+        let now = self.agenda.now();
         let Ok((mut c, mut motion)) = self.customers.get_mut(customer) else {
             return;
         };
         let lane = self.checkout.lane_at(c.at);
-        if c.arrived >= self.clock.measure_from {
+        if c.arrived >= self.checkout.measure_from {
             let counts = &mut self.checkout.gave_up;
             match how {
                 GaveUp::Balked => counts.balked += 1,
@@ -1036,7 +1039,7 @@ impl Tills<'_, '_> {
     /// Lets every idle open lane of queue `q` take the next customer; then customers of
     /// longer queues may jockey to it.
     fn start_services(&mut self, q: QueueId) {
-        let now = self.clock.now;
+        let now = self.agenda.now();
         let mut queue = self.queues.get_mut(self.checkout.queues[q]).expect("queue");
         let group = &self.checkout.groups[queue.group];
         let before = queue.waiting.len();
@@ -1056,7 +1059,7 @@ impl Tills<'_, '_> {
             let Ok((mut c, mut motion)) = self.customers.get_mut(customer) else {
                 continue;
             };
-            if c.arrived >= self.clock.measure_from {
+            if c.arrived >= self.checkout.measure_from {
                 queue.counted -= 1;
                 queue.served_counted += 1;
                 queue.wait_sum += now - c.queue_joined.unwrap_or(now);
@@ -1100,7 +1103,7 @@ impl Tills<'_, '_> {
             // The walk along the queue to its lane takes no time.
             self.moves
                 .stand(Walker::Customer, &mut motion, lane.service_point, now);
-            let measured = c.arrived >= self.clock.measure_from;
+            let measured = c.arrived >= self.checkout.measure_from;
             lane.stop = self.attendance.plan_stop(
                 self.checkout.seed,
                 c.id,
@@ -1152,7 +1155,7 @@ impl Tills<'_, '_> {
     /// Moves the last customers of other queues to queue `q` by rule `rule`, the best
     /// candidate first, then the queue listed first.
     fn move_to_shorter(&mut self, q: QueueId, rule: Move) {
-        let now = self.clock.now;
+        let now = self.agenda.now();
         let voluntary = matches!(rule, Move::Jockey(_));
         loop {
             let target = self.queues.get(self.checkout.queues[q]).expect("queue");
@@ -1197,7 +1200,7 @@ impl Tills<'_, '_> {
             let Ok((mut c, mut motion)) = self.customers.get_mut(customer) else {
                 return;
             };
-            let measured = c.arrived >= self.clock.measure_from;
+            let measured = c.arrived >= self.checkout.measure_from;
             let mut o = self
                 .queues
                 .get_mut(self.checkout.queues[from])
@@ -1246,7 +1249,7 @@ impl Tills<'_, '_> {
 }
 
 pub(crate) fn on_service_done(In(ev): In<ServiceDone>, mut t: Tills) {
-    let now = t.clock.now;
+    let now = t.agenda.now();
     let mut lane = t.lanes.get_mut(t.checkout.lanes[ev.lane]).expect("lane");
     let Some(customer) = lane.serving.take() else {
         return;
@@ -1311,7 +1314,7 @@ impl Tills<'_, '_> {
 
     /// On to the customer's next step, or it pays what it owes and walks out.
     fn next_step(&mut self, customer: Entity) {
-        let now = self.clock.now;
+        let now = self.agenda.now();
         let Ok((mut c, mut motion)) = self.customers.get_mut(customer) else {
             return;
         };
@@ -1390,7 +1393,7 @@ pub(crate) fn on_set_lane_open(In(ev): In<SetLaneOpen>, mut t: Tills) {
 
 impl<'w> Tills<'w, '_> {
     pub(crate) fn now(&self) -> f64 {
-        self.clock.now
+        self.agenda.now()
     }
 
     /// The walking service and the agenda, for a handler that sends staff off.
@@ -1444,7 +1447,7 @@ impl<'w> Tills<'w, '_> {
     /// Customers stranded in queues no lane serves (they chose a closed lane because none
     /// of theirs was open) who may use lane `opened` choose again now that it is open.
     fn rechoose_stranded(&mut self, opened: LaneId) {
-        let now = self.clock.now;
+        let now = self.agenda.now();
         let group = self.checkout.lane_group[opened];
         let mut moving: Vec<(QueueId, Entity)> = Vec::new();
         for (qi, &qe) in self.checkout.queues.iter_enumerated() {
@@ -1478,7 +1481,7 @@ impl<'w> Tills<'w, '_> {
             let Ok((c, _)) = self.customers.get(e) else {
                 continue;
             };
-            let measured = c.arrived >= self.clock.measure_from;
+            let measured = c.arrived >= self.checkout.measure_from;
             let mut q = self
                 .queues
                 .get_mut(self.checkout.queues[qi])
@@ -1514,7 +1517,7 @@ impl<'w> Tills<'w, '_> {
 
     /// A draining lane with nobody left to serve closes.
     fn finish_drain(&mut self, lane: LaneId) {
-        let now = self.clock.now;
+        let now = self.agenda.now();
         let mut l = self.lanes.get_mut(self.checkout.lanes[lane]).expect("lane");
         if !l.draining || l.serving.is_some() {
             return;
@@ -1560,10 +1563,10 @@ impl<'w> Tills<'w, '_> {
         let Some((_, idle)) = self.checkout.policy else {
             return;
         };
-        if self.checkout.on_demand[lane].is_none() || !self.idle_since(lane, self.clock.now) {
+        if self.checkout.on_demand[lane].is_none() || !self.idle_since(lane, self.agenda.now()) {
             return;
         }
-        let now = self.clock.now;
+        let now = self.agenda.now();
         self.agenda.schedule(
             now + idle,
             crate::sim::lane_policy::TillIdle { lane, since: now },
@@ -1599,7 +1602,7 @@ impl<'w> Tills<'w, '_> {
     /// Opens or closes lane `lane` now. A closing lane finishes its customer; if no open lane
     /// feeds its queue any more, the customers waiting there choose again.
     pub(crate) fn set_lane_open(&mut self, lane_id: LaneId, open: bool) {
-        let now = self.clock.now;
+        let now = self.agenda.now();
         let t = self;
         let ev = SetLaneOpen {
             lane: lane_id,

@@ -63,7 +63,7 @@ pub(crate) fn on_readers_due(
     let crate::scenario::CountMethod::RfidReaders { every_minutes, .. } = counting.method else {
         return;
     };
-    let now = clock.now;
+    let now = agenda.now();
     for i in 0..inventory.all_stock().count() {
         inventory.count(ProductId::from_index(i), &counting.method, now);
     }
@@ -178,7 +178,6 @@ pub(crate) fn on_counter_at_shelf(
     mut members: Query<&mut StaffMember>,
     inventory: Res<Inventory>,
     config: Res<RunConfig>,
-    clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
 ) {
     let Ok(mut member) = members.get_mut(ev.staff) else {
@@ -198,10 +197,8 @@ pub(crate) fn on_counter_at_shelf(
     };
     let units = inventory.units_to_count(product, &counting.method);
     member.task = Task::Counting { product };
-    agenda.schedule(
-        clock.now + 3600.0 * f64::from(units) / rate,
-        CountDone { staff: ev.staff },
-    );
+    let done = agenda.now() + 3600.0 * f64::from(units) / rate;
+    agenda.schedule(done, CountDone { staff: ev.staff });
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -213,7 +210,6 @@ pub(crate) fn on_count_done(
     mut tasks: ResMut<crate::sim::staff::TaskQueue>,
     config: Res<RunConfig>,
     mut moves: Movement,
-    clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
     mut log: Option<ResMut<EventLog>>,
 ) {
@@ -226,7 +222,7 @@ pub(crate) fn on_count_done(
     let Some(counting) = &config.scenario.counting else {
         return;
     };
-    let now = clock.now;
+    let now = agenda.now();
     let (before, after) = inventory.count(product, &counting.method, now);
     // The next count: taken by whoever is free first (at the latest this counter, back at
     // the door).

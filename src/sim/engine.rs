@@ -2,7 +2,7 @@
 //!
 //! Models nothing retail itself; it owns simulated time. Handlers schedule events on the
 //! [`Agenda`] for a future time or emit them for now; [`advance`] pops them in (time,
-//! insertion) order, sets the [`Clock`] and dispatches each (the handlers of one event run in
+//! insertion) order, moves the time on ([`Agenda::now`]) and dispatches each (the handlers of one event run in
 //! the order [`crate::sim::events`] lists them), so the cost of a run grows with what happens,
 //! not with wall-clock ticks. Ties are broken by insertion order and emitted events are
 //! handled first in, first out (breadth first: an event emitted by the handler of an emitted
@@ -16,11 +16,10 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use bevy::prelude::*;
 
-/// Simulated time.
+/// The simulated day's fixed times. The time now is the agenda's ([`Agenda::now`]): the one
+/// place it is kept, so the engine moves it on with the event it takes anyway.
 #[derive(Resource, Clone, Copy, Debug, PartialEq)]
 pub struct Clock {
-    /// Now, seconds since 00:00.
-    pub now: f64,
     /// Doors open, seconds since 00:00.
     pub open: f64,
     /// Doors close (no arrivals after this), seconds since 00:00.
@@ -40,7 +39,7 @@ pub trait Dispatch: Send + Sync + 'static + Sized {
     type Handlers: Send + Sync + 'static;
     /// The event's type, for the event log, faults and the inspector.
     fn name(&self) -> &'static str;
-    /// Runs the handlers of this event on `world` (the clock already shows its time).
+    /// Runs the handlers of this event on `world` ([`Agenda::now`] is already its time).
     fn dispatch(self, world: &mut World, handlers: &mut Self::Handlers);
 }
 
@@ -155,13 +154,24 @@ pub struct Agenda<E: Dispatch> {
     cancelled: usize,
     seq: u64,
     fired: u64,
-    /// Time of the event being processed (or last processed); nothing may be scheduled before.
+    /// Time of the event being processed (or last processed); before the first, the time the
+    /// run starts at.
     now: f64,
+    /// Whether an event has been taken or handled: from then on nothing may be scheduled
+    /// before `now` (while the store is built, anything may).
+    started: bool,
     fault: Option<Fault>,
 }
 
 impl<E: Dispatch> Default for Agenda<E> {
     fn default() -> Self {
+        Agenda::starting_at(0.0)
+    }
+}
+
+impl<E: Dispatch> Agenda<E> {
+    /// An empty agenda whose time is `start` (seconds since 00:00) until its first event.
+    pub fn starting_at(start: f64) -> Self {
         Agenda {
             heap: BinaryHeap::new(),
             immediate: VecDeque::new(),
@@ -169,22 +179,30 @@ impl<E: Dispatch> Default for Agenda<E> {
             cancelled: 0,
             seq: 0,
             fired: 0,
-            now: f64::NEG_INFINITY,
+            now: start,
+            started: false,
             fault: None,
         }
     }
-}
 
-impl<E: Dispatch> Agenda<E> {
+    /// The earliest time that may be scheduled.
+    fn earliest(&self) -> f64 {
+        if self.started {
+            self.now
+        } else {
+            f64::NEG_INFINITY
+        }
+    }
+
     /// Schedules `event` at simulated time `time` (seconds). A time that is not finite or lies
     /// before the current event is not scheduled: it records a [`Fault`] (the first one is
     /// kept) and [`advance`] stops.
     pub fn schedule(&mut self, time: f64, event: impl Into<E>) -> EventId {
         let event = event.into();
         self.seq += 1;
-        if !time.is_finite() || time < self.now {
+        if !time.is_finite() || time < self.earliest() {
             self.fault.get_or_insert(Fault {
-                now: self.now,
+                now: self.earliest(),
                 time,
                 event: event.name(),
             });
@@ -253,12 +271,12 @@ impl<E: Dispatch> Agenda<E> {
         self.drop_cancelled_top();
         self.fired += 1;
         self.now = s.time();
+        self.started = true;
         Some(s)
     }
 
-    /// Now: the time of the event being handled (what the [`Clock`] shows while it is
-    /// handled). Handlers that schedule anyway read it here, which spares them fetching the
-    /// clock.
+    /// Now, seconds since 00:00: the time of the event being handled (or the last one, or
+    /// where [`advance`] stopped; before the first event, the start).
     pub fn now(&self) -> f64 {
         self.now
     }
@@ -293,14 +311,13 @@ impl<E: Dispatch> Agenda<E> {
     }
 }
 
-/// Handles every event due at or before `until` (and before the clock's hard stop), in order.
-/// Leaves the clock at `until` if it is earlier than the next event, so a view can show the
+/// Handles every event due at or before `until` (and before [`Clock::hard_stop`]), in order.
+/// Leaves the time at `until` if it is earlier than the next event, so a view can show the
 /// state between events. Returns the number of events fired.
 pub fn advance<E: Dispatch>(world: &mut World, handlers: &mut E::Handlers, until: f64) -> u64 {
     let hard_stop = world.resource::<Clock>().hard_stop;
     let until = until.min(hard_stop);
     let agenda = Cached::<Agenda<E>>::new(world);
-    let clock = Cached::<Clock>::new(world);
     let mut fired = 0;
     loop {
         // Emitted events first (also those emitted outside any handler, while building or by
@@ -319,22 +336,22 @@ pub fn advance<E: Dispatch>(world: &mut World, handlers: &mut E::Handlers, until
         if fired > 0 && fired % 4096 == 0 && crate::interrupt::requested() {
             break;
         }
+        // Taking the event moves the time on: no second resource to update per event.
         let Some(scheduled) = a.pop_due(until) else {
             break;
         };
-        clock.get_mut(world).now = scheduled.time();
         scheduled.event.dispatch(world, handlers);
         fired += 1;
     }
     // With work left, time moves on to `until` (a view shows the state between events); with
-    // none, the clock stays at the last event, which is when the store day ended. After a
-    // fault the clock stays where it happened.
-    let agenda = world.resource::<Agenda<E>>();
+    // none, the time stays at the last event, which is when the store day ended. After a
+    // fault the time stays where it happened.
+    let mut agenda = world.resource_mut::<Agenda<E>>();
     let pending = !agenda.is_empty() && agenda.fault.is_none();
-    if pending && until > world.resource::<Clock>().now {
-        world.resource_mut::<Clock>().now = until;
+    if pending && until > agenda.now {
         // What is scheduled from now on (a command from the view) may not go back before it.
-        world.resource_mut::<Agenda<E>>().now = until;
+        agenda.now = until;
+        agenda.started = true;
     }
     fired
 }
@@ -368,10 +385,8 @@ impl<T: Resource> Cached<T> {
 
 /// Handles `event` now, then every event its handlers emit (first in, first out).
 pub fn handle<E: Dispatch>(world: &mut World, handlers: &mut E::Handlers, event: E) {
-    // Before the first event the agenda's time is unset: now is the clock's time.
-    let now = world.resource::<Clock>().now;
-    let mut agenda = world.resource_mut::<Agenda<E>>();
-    agenda.now = agenda.now.max(now);
+    // From a command on, nothing may be scheduled before now (also before the first event).
+    world.resource_mut::<Agenda<E>>().started = true;
     event.dispatch(world, handlers);
     drain_emitted::<E>(world, handlers);
 }
@@ -412,7 +427,7 @@ mod tests {
             }
         }
         fn dispatch(self, world: &mut World, _: &mut ()) {
-            let now = world.resource::<Clock>().now;
+            let now = world.resource::<Agenda<Tick>>().now();
             match self {
                 Tick::Log(n) => {
                     world.resource_mut::<Log>().0.push((now, n));
@@ -438,7 +453,6 @@ mod tests {
     fn world() -> World {
         let mut w = World::new();
         w.insert_resource(Clock {
-            now: 0.0,
             open: 0.0,
             close: 100.0,
             measure_from: 0.0,
@@ -468,7 +482,7 @@ mod tests {
         }
         assert_eq!(advance::<Tick>(&mut w, &mut (), 3.0), 3);
         assert_eq!(
-            w.resource::<Clock>().now,
+            w.resource::<Agenda<Tick>>().now(),
             3.0,
             "the clock moves on to `until`"
         );
@@ -492,7 +506,7 @@ mod tests {
             finished::<Tick>(&w),
             "the event after the hard stop never fires"
         );
-        assert_eq!(w.resource::<Clock>().now, 200.0);
+        assert_eq!(w.resource::<Agenda<Tick>>().now(), 200.0);
         assert!(w.resource::<Agenda<Tick>>().fault().is_none());
         assert_eq!(
             w.resource::<Agenda<Tick>>().fired(),
@@ -588,7 +602,7 @@ mod tests {
         );
         assert!(finished::<Tick>(&w), "a faulted run is over");
         assert_eq!(
-            w.resource::<Clock>().now,
+            w.resource::<Agenda<Tick>>().now(),
             5.0,
             "the clock stays at the fault"
         );

@@ -10,7 +10,6 @@ use bevy::prelude::*;
 
 use crate::scenario::floor_plan::FloorPlan;
 use crate::sim::customer::{Customer, CustomerRecord, GaveUp, Phase};
-use crate::sim::engine::Clock;
 use crate::sim::event_log::{Describe, LogRow, customer_name};
 use crate::sim::events::Agenda;
 use crate::sim::movement::{Motion, Movement, Walker};
@@ -73,7 +72,6 @@ pub fn walk_to_exit(
 /// What [`on_reach_exit`] reads and writes.
 type ExitParams = (
     Query<'static, 'static, (&'static Customer, &'static Motion)>,
-    Res<'static, Clock>,
     Movement<'static>,
     ResMut<'static, Agenda>,
     Res<'static, Segments>,
@@ -86,14 +84,15 @@ pub(crate) fn on_reach_exit(
     world: &mut World,
     state: &mut bevy::ecs::system::SystemState<ExitParams>,
 ) {
-    let (customers, clock, mut moves, mut agenda, segments) = state
+    let (customers, mut moves, mut agenda, segments) = state
         .get_mut(world)
         .expect("the store's resources, inserted when it was built");
     let Ok((c, motion)) = customers.get(ev.customer) else {
         return;
     };
-    moves.leave(Walker::Customer, motion, clock.now);
-    let record = journey_record(c, Some(clock.now), moves.plan(), &segments);
+    let now = agenda.now();
+    moves.leave(Walker::Customer, motion, now);
+    let record = journey_record(c, Some(now), moves.plan(), &segments);
     agenda.emit(CustomerLeft {
         record: Box::new(record),
     });

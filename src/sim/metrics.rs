@@ -115,11 +115,17 @@ impl Plugin for MetricsPlugin {
     }
 }
 
-pub(crate) fn on_entered(_: In<CustomerEntered>, mut metrics: ResMut<Metrics>, clock: Res<Clock>) {
-    metrics.touch(clock.now);
+pub(crate) fn on_entered(
+    _: In<CustomerEntered>,
+    mut metrics: ResMut<Metrics>,
+    clock: Res<Clock>,
+    agenda: Res<Agenda>,
+) {
+    let now = agenda.now();
+    metrics.touch(now);
     metrics.arrived += 1;
     metrics.in_store += 1;
-    if clock.now >= clock.measure_from {
+    if now >= clock.measure_from {
         metrics.measured += 1;
         metrics.measured_in_store += 1;
     }
@@ -131,13 +137,14 @@ pub(crate) fn on_left(
     clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
 ) {
-    metrics.touch(clock.now);
+    let now = agenda.now();
+    metrics.touch(now);
     metrics.in_store -= 1;
     if ev.record.arrival >= clock.measure_from {
         metrics.measured_in_store -= 1;
     }
     metrics.records.push(*ev.record);
-    if metrics.in_store == 0 && clock.now >= clock.close {
+    if metrics.in_store == 0 && now >= clock.close {
         // The day is over: take the last sample now instead of at the next interval.
         if let Some(id) = metrics.next_sample.take() {
             agenda.cancel(id);
@@ -161,7 +168,7 @@ pub(crate) fn on_sample(
     clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
 ) {
-    let now = clock.now;
+    let now = agenda.now();
     let (lanes_open, lanes_busy, waiting) = gauges.read();
     let (shopping, queueing, in_service) = phase_counts(metrics.in_store, &waiting, lanes_busy);
     let sample = Sample {
@@ -530,10 +537,10 @@ pub fn summarize_records(world: &World, records: &[CustomerRecord]) -> Summary {
     let config = world.resource::<RunConfig>().clone();
     let clock = *world.resource::<Clock>();
     let metrics = world.resource::<Metrics>();
-    let last_event = clock.now;
+    let last_event = world.resource::<Agenda>().now();
     // The KPI window runs from the end of the warm-up until the store emptied after
     // closing (or the cut-off); statistics count the customers who arrived in it.
-    let now = metrics.store_emptied.unwrap_or(clock.now);
+    let now = metrics.store_emptied.unwrap_or(last_event);
     let scenario = &config.scenario;
     let warm = clock.measure_from;
     let long = scenario.metrics.long_wait;

@@ -74,13 +74,12 @@ impl Plugin for StorePlugin {
         let (open, close) = self.config.scenario.hours.span();
         app.insert_resource(self.config.clone())
             .insert_resource(Clock {
-                now: open,
                 open,
                 close,
                 measure_from: open + self.config.scenario.metrics.warmup,
                 hard_stop: close + MAX_DRAIN,
             })
-            .insert_resource(Agenda::default())
+            .insert_resource(Agenda::starting_at(open))
             .add_plugins(movement::NavigationPlugin {
                 plan: self.plan.clone(),
             })
@@ -228,7 +227,7 @@ impl Simulation {
     }
 
     pub fn now(&self) -> f64 {
-        self.world.resource::<Clock>().now
+        self.world.resource::<Agenda>().now()
     }
 
     pub fn finished(&self) -> bool {
@@ -348,10 +347,11 @@ impl Simulation {
                 .filter_map(|r| r.wait),
         );
         let clock = world.resource::<Clock>();
+        let now = world.resource::<Agenda>().now();
         let mut staffing = lane_policy::staffing_table(
             world.resource::<lane_policy::LanePolicyState>(),
             clock.open,
-            clock.now,
+            now,
         );
         let rota = world.resource::<rota::RotaState>();
         let checkout = world.resource::<checkout::Checkout>();
@@ -371,7 +371,7 @@ impl Simulation {
                 .copied()
                 .filter(|&(_, l, _)| staffed(l))
                 .collect();
-            staffing = lane_policy::hourly_tills(&changes, clock.open, clock.now);
+            staffing = lane_policy::hourly_tills(&changes, clock.open, now);
         }
         Ok(RunOutput {
             summary,

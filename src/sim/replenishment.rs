@@ -23,7 +23,6 @@ use serde::{Deserialize, Serialize};
 use crate::RunConfig;
 use crate::ids::{Id, IdVec, ProductId};
 use crate::sim::checkout::{BasketLeft, Checkout};
-use crate::sim::engine::Clock;
 use crate::sim::event_log::{Describe, EventLog, LogRow};
 use crate::sim::events::Agenda;
 use crate::sim::inventory::{Inventory, emit_if_low};
@@ -138,7 +137,6 @@ pub struct RestockerWork<'w> {
     config: Res<'w, RunConfig>,
     catalog: Res<'w, Catalog>,
     moves: Movement<'w>,
-    clock: Res<'w, Clock>,
     agenda: ResMut<'w, Agenda>,
     checkout: Res<'w, Checkout>,
     log: Option<ResMut<'w, EventLog>>,
@@ -161,7 +159,7 @@ impl RestockerWork<'_> {
         motion: &mut Motion,
         task: &QueuedTask,
     ) -> bool {
-        let now = self.clock.now;
+        let now = self.agenda.now();
         let started = match task.kind {
             TaskKind::Refill { product } => self.start_refill(staff, member, motion, product),
             TaskKind::Receive { product } => {
@@ -240,7 +238,7 @@ impl RestockerWork<'_> {
     }
 
     pub(crate) fn now(&self) -> f64 {
-        self.clock.now
+        self.agenda.now()
     }
 
     /// A restocker refilling a shelf is called away: the refill stops (its end is cancelled),
@@ -255,7 +253,7 @@ impl RestockerWork<'_> {
         let Task::Refilling { product, units } = member.task else {
             return false;
         };
-        let now = self.clock.now;
+        let now = self.agenda.now();
         if let Some(id) = member.work_end.take() {
             self.agenda.cancel(id);
         }
@@ -297,7 +295,7 @@ impl RestockerWork<'_> {
             return false;
         }
         let access = self.moves.plan().shelves[info.shelf].access;
-        let now = self.clock.now;
+        let now = self.agenda.now();
         let walk = self
             .moves
             .walk(Walker::Staff, motion, access, member.speed, now);
@@ -345,7 +343,7 @@ pub(crate) fn on_stock_low(
     }
     work.refills.pending[p] = true;
     crew.tasks
-        .post(TaskKind::Refill { product: p }, work.clock.now);
+        .post(TaskKind::Refill { product: p }, work.agenda.now());
     work.assign(&mut crew);
 }
 
@@ -363,7 +361,7 @@ pub(crate) fn on_at_shelf(
     };
     let r = &work.config.scenario.replenishment;
     member.task = Task::Refilling { product, units };
-    let end = work.clock.now + r.setup_time + r.time_per_unit * f64::from(units);
+    let end = work.agenda.now() + r.setup_time + r.time_per_unit * f64::from(units);
     member.work_end = Some(work.agenda.schedule(end, RefillDone { staff: ev.staff }));
     // A till waiting to be opened: it leaves the refill at once.
     if crew
@@ -385,10 +383,9 @@ pub(crate) fn on_refill_done(
     mut inventory: ResMut<Inventory>,
     mut moves: Movement,
     config: Res<RunConfig>,
-    clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
 ) {
-    let now = clock.now;
+    let now = agenda.now();
     let Ok((mut member, mut motion)) = members.get_mut(ev.staff) else {
         return;
     };
@@ -422,7 +419,7 @@ pub(crate) fn on_basket_left(In(ev): In<BasketLeft>, mut crew: Crew, mut work: R
         return;
     }
     crew.tasks
-        .post(TaskKind::TakeBack { lane: ev.lane }, work.clock.now);
+        .post(TaskKind::TakeBack { lane: ev.lane }, work.agenda.now());
     work.assign(&mut crew);
 }
 
@@ -432,9 +429,9 @@ pub(crate) fn on_at_lane(
     mut checkout: ResMut<Checkout>,
     mut inventory: ResMut<Inventory>,
     mut moves: Movement,
-    clock: Res<Clock>,
     mut agenda: ResMut<Agenda>,
 ) {
+    let now = agenda.now();
     let Ok((mut member, mut motion)) = members.get_mut(ev.staff) else {
         return;
     };
@@ -450,7 +447,7 @@ pub(crate) fn on_at_lane(
         &mut motion,
         &mut moves,
         &mut agenda,
-        clock.now,
+        now,
     );
 }
 

@@ -791,7 +791,7 @@ impl RotaSummary {
 /// The rota's figures at `now` (none without a rota).
 pub fn summary(world: &World) -> Option<RotaSummary> {
     let state = world.get_resource::<RotaState>()?;
-    let now = world.resource::<Clock>().now;
+    let now = world.resource::<Agenda>().now();
     let mut out = RotaSummary::default();
     for &e in &state.members {
         let (Some(m), Some(r)) = (world.get::<StaffMember>(e), world.get::<Rostered>(e)) else {
