@@ -27,6 +27,7 @@ use crate::scenario::{Calendar, LaneKind, Scenario, Weekday, format_clock};
 use crate::sim::checkout::Checkout;
 use crate::sim::customer::CustomerRecord;
 use crate::sim::engine::{Clock, Fault};
+use crate::sim::events::Agenda;
 use crate::sim::inventory::{Flows, Inventory};
 use crate::sim::metrics::{self, LaneSummary, Pool, QueueSummary, Summary, WaitClasses};
 use crate::sim::movement::Navigation;
@@ -457,7 +458,7 @@ impl Days {
         let end = world
             .resource::<metrics::Metrics>()
             .store_emptied
-            .unwrap_or(world.resource::<crate::sim::events::Agenda>().now());
+            .unwrap_or(world.resource::<Agenda>().now());
         let hours = world.resource::<StaffHours>().clone();
         row.restocking_hours = hours.restocking;
         row.counting_hours = hours.counting;

@@ -2,9 +2,9 @@
 //!
 //! Models nothing retail itself; it owns simulated time. Handlers schedule events on the
 //! [`Agenda`] for a future time or emit them for now; [`advance`] pops them in (time,
-//! insertion) order, moves the time on ([`Agenda::now`]) and dispatches each (the handlers of one event run in
-//! the order [`crate::sim::events`] lists them), so the cost of a run grows with what happens,
-//! not with wall-clock ticks. Ties are broken by insertion order and emitted events are
+//! insertion) order, moves the time on ([`Agenda::now`]) and dispatches each (the handlers of
+//! one event run in the order [`crate::sim::events`] lists them), so the cost of a run grows
+//! with what happens, not with wall-clock ticks. Ties are broken by insertion order and emitted events are
 //! handled first in, first out (breadth first: an event emitted by the handler of an emitted
 //! event waits for the events emitted before it — unlike bevy's `commands.trigger`, which
 //! runs nested triggers depth first), which makes a run a pure function of scenario and seed.
@@ -154,11 +154,12 @@ pub struct Agenda<E: Dispatch> {
     cancelled: usize,
     seq: u64,
     fired: u64,
-    /// Time of the event being processed (or last processed); before the first, the time the
-    /// run starts at.
+    /// Time of the event being processed (or last processed, or where [`advance`] stopped
+    /// short of the next one); before the first, the time the run starts at.
     now: f64,
-    /// Whether an event has been taken or handled: from then on nothing may be scheduled
-    /// before `now` (while the store is built, anything may).
+    /// Whether the run has started (an event taken, a command handled, or the time moved on
+    /// by [`advance`]): from then on nothing may be scheduled before `now`; while the store is
+    /// built, anything may.
     started: bool,
     fault: Option<Fault>,
 }
@@ -484,7 +485,7 @@ mod tests {
         assert_eq!(
             w.resource::<Agenda<Tick>>().now(),
             3.0,
-            "the clock moves on to `until`"
+            "the time moves on to `until`"
         );
         assert_eq!(advance::<Tick>(&mut w, &mut (), f64::INFINITY), 1);
         // 1 emits 11 and 12 (handled at once, in order; 11's own emission 13 after them), and
@@ -604,7 +605,7 @@ mod tests {
         assert_eq!(
             w.resource::<Agenda<Tick>>().now(),
             5.0,
-            "the clock stays at the fault"
+            "the time stays at the fault"
         );
         assert_eq!(
             advance::<Tick>(&mut w, &mut (), f64::INFINITY),
@@ -627,6 +628,32 @@ mod tests {
                 .cloned()
                 .expect("a fault");
             assert!(fault.time.is_nan() || fault.time == f64::INFINITY);
+            assert_eq!(fault.now, f64::NEG_INFINITY, "while building");
         }
+    }
+
+    /// While the store is built (before the run starts) an event may be scheduled before the
+    /// start time; once a command or an event has been handled, not before now.
+    #[test]
+    fn only_a_started_run_refuses_times_before_now() {
+        let mut w = World::new();
+        w.insert_resource(Agenda::<Tick>::starting_at(50.0));
+        w.insert_resource(Log::default());
+        agenda(&mut w).schedule(10.0, Tick::Log(1));
+        assert_eq!(agenda(&mut w).now(), 50.0, "the start, before any event");
+        assert!(agenda(&mut w).fault().is_none(), "accepted while building");
+        // A command before the first event: the run starts at 50.
+        handle::<Tick>(&mut w, &mut (), Tick::Log(2));
+        agenda(&mut w).schedule(40.0, Tick::Log(3));
+        let fault = agenda(&mut w)
+            .fault()
+            .cloned()
+            .expect("refused once started");
+        assert_eq!((fault.now, fault.time), (50.0, 40.0));
+        assert_eq!(
+            agenda(&mut w).len(),
+            1,
+            "only the event scheduled while building"
+        );
     }
 }

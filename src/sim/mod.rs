@@ -212,8 +212,8 @@ impl Simulation {
         self.handlers.logging = true;
     }
 
-    /// Books no customer time on the heatmap from now on (its cells stay at zero): for runs
-    /// whose heatmap nobody shows. The results are otherwise the same.
+    /// Books no customer time on the heatmap from now on (called before the run, its cells
+    /// stay at zero): for runs whose heatmap nobody shows. Every other result is the same.
     pub fn without_heatmap(&mut self) {
         self.world
             .resource_mut::<movement::Navigation>()

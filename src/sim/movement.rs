@@ -181,7 +181,7 @@ impl Movement<'_> {
 pub struct Heatmap {
     pub seconds: Vec<f64>,
     /// Whether walks are booked: only reports and the view show the heatmap, and booking
-    /// costs a plain `run` about 5 % of its time ([`Heatmap::stop_booking`]).
+    /// costs a plain `run` about 4 % of its instructions ([`Heatmap::stop_booking`]).
     off: bool,
     /// The cells of every walk booked so far, by (from, to): following the plan's `toward`
     /// tables jumps through memory, and a day repeats the same few thousand walks.
