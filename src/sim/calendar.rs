@@ -182,9 +182,8 @@ pub struct Days {
     scenario: ValidScenario,
     cal: Calendar,
     seed: u64,
-    detail: bool,
-    /// Book the heatmap (see [`Keep::heat`]).
-    heat_on: bool,
+    /// What each day keeps beyond its KPIs: customer records and time series, the heatmap.
+    keep: Keep,
     /// Keep an event log of each day (the view's timelines).
     log: bool,
     prices: Vec<f64>,
@@ -226,8 +225,7 @@ impl Days {
             prices: scenario.products.iter().map(|p| p.price).collect(),
             cal,
             seed,
-            detail: keep.records,
-            heat_on: keep.heat,
+            keep,
             log,
             day: 0,
             sim: None,
@@ -393,7 +391,7 @@ impl Days {
                 d,
                 inventory,
             );
-            if !self.heat_on {
+            if !self.keep.heat {
                 sim.without_heatmap();
             }
             if self.log {
@@ -526,7 +524,7 @@ impl Days {
                 .zip(day_heat)
                 .for_each(|(h, x)| *h += x);
         }
-        if self.detail {
+        if self.keep.records {
             self.samples.extend(
                 world
                     .resource::<metrics::Metrics>()

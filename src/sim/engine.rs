@@ -4,10 +4,11 @@
 //! [`Agenda`] for a future time or emit them for now; [`advance`] pops them in (time,
 //! insertion) order, moves the time on ([`Agenda::now`]) and dispatches each (the handlers of
 //! one event run in the order [`crate::sim::events`] lists them), so the cost of a run grows
-//! with what happens, not with wall-clock ticks. Ties are broken by insertion order and emitted events are
-//! handled first in, first out (breadth first: an event emitted by the handler of an emitted
-//! event waits for the events emitted before it — unlike bevy's `commands.trigger`, which
-//! runs nested triggers depth first), which makes a run a pure function of scenario and seed.
+//! with what happens, not with wall-clock ticks. Ties are broken by insertion order and
+//! emitted events are handled first in, first out (breadth first: an event emitted by the
+//! handler of an emitted event waits for the events emitted before it — unlike bevy's
+//! `commands.trigger`, which runs nested triggers depth first), which makes a run a pure
+//! function of scenario and seed.
 //!
 //! Units: seconds since 00:00 of the simulated day.
 
