@@ -1365,6 +1365,25 @@ fn validate(paths: Vec<PathBuf>) -> ExitCode {
     }
 }
 
+/// Which build this is, for `bench`: figures only compare between builds of the same kind.
+/// `tools/build-fast` sets `STORELAB_BUILD` while compiling.
+fn build_kind() -> String {
+    let profile = if cfg!(debug_assertions) {
+        "debug (unoptimised: times mean little)"
+    } else {
+        "release"
+    };
+    let view = if cfg!(feature = "gui") {
+        "with the live view"
+    } else {
+        "headless"
+    };
+    match option_env!("STORELAB_BUILD") {
+        Some(kind) => format!("{profile}, {view}, {kind}"),
+        None => format!("{profile}, {view}"),
+    }
+}
+
 fn bench(path: PathBuf, runs: u32, replications: u32) -> ExitCode {
     let loaded = match load(&path) {
         Ok(l) => l,
@@ -1413,6 +1432,7 @@ fn bench(path: PathBuf, runs: u32, replications: u32) -> ExitCode {
     let mean = times.iter().sum::<f64>() / times.len() as f64;
     let (check_min, check_median) = (checks[0], checks[checks.len() / 2]);
     outln!("scenario        {}", scenario.name);
+    outln!("build           {}", build_kind());
     outln!(
         "runs            {} (after 1 warm-up), single thread",
         times.len()

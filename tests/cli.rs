@@ -445,6 +445,13 @@ fn bench_reports_the_day_and_the_machine_check() {
         text.contains("runs            3 (after 1 warm-up)"),
         "{text}"
     );
+    // The build it times: the tests' own is unoptimised, and says so.
+    let expected = if cfg!(debug_assertions) {
+        "build           debug (unoptimised: times mean little), "
+    } else {
+        "build           release, "
+    };
+    assert!(text.contains(expected), "{text}");
     let day = numbers("time per day");
     assert!(
         day.len() == 3 && day[0] > 0.0 && day[0] <= day[1],
