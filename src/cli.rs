@@ -1369,7 +1369,7 @@ fn validate(paths: Vec<PathBuf>) -> ExitCode {
 /// `tools/build-fast` sets `STORELAB_BUILD` while compiling.
 fn build_kind() -> String {
     let profile = if cfg!(debug_assertions) {
-        "debug (unoptimised: times mean little)"
+        "debug (debug assertions, little optimisation: times mean little)"
     } else {
         "release"
     };

@@ -80,16 +80,29 @@ fn the_fast_build_gives_byte_identical_results() {
     }
     let fast = work.join("storelab");
     assert!(fast.is_file(), "no {}", fast.display());
-    // The training runs left a profile behind, and the optimised build used one.
+    // The training runs left this build's profile (and only it: older ones are removed),
+    // and the optimised build says it used one.
     let profiles: Vec<_> = std::fs::read_dir(&work)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
         .filter(|n| n.starts_with("profile-") && n.ends_with(".profdata"))
         .collect();
+    assert_eq!(profiles.len(), 1, "{profiles:?} in {}", work.display());
     assert!(
-        !profiles.is_empty(),
-        "no merged profile in {}",
-        work.display()
+        log.contains(&format!("profile {}", work.join(&profiles[0]).display())),
+        "{log}"
+    );
+    let bench = Command::new(&fast)
+        .args(["bench", "--runs", "1", "--replications", "0"])
+        .arg(scenario_path("minimal.ron"))
+        .output()
+        .unwrap();
+    let bench = String::from_utf8_lossy(&bench.stdout);
+    assert!(
+        bench.contains(
+            "build           release, headless, profile-guided (tools/build-fast), lto: false"
+        ),
+        "{bench}"
     );
 
     // One day with every checkout process, and a multi-day inventory run.
@@ -113,7 +126,19 @@ fn the_fast_build_gives_byte_identical_results() {
                 x.replace(&a.display().to_string(), "DIR"),
                 y.replace(&b.display().to_string(), "DIR"),
             );
-            assert!(x == y, "{scenario}: {} differs", f.display());
+            if let Some((n, (l, m))) = x
+                .lines()
+                .zip(y.lines())
+                .enumerate()
+                .find(|(_, (l, m))| l != m)
+            {
+                panic!(
+                    "{scenario}: {} differs at line {}:\n normal: {l}\n fast:   {m}",
+                    f.display(),
+                    n + 1
+                );
+            }
+            assert!(x == y, "{scenario}: {} differs in length", f.display());
         }
     }
 }

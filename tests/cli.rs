@@ -445,9 +445,9 @@ fn bench_reports_the_day_and_the_machine_check() {
         text.contains("runs            3 (after 1 warm-up)"),
         "{text}"
     );
-    // The build it times: the tests' own is unoptimised, and says so.
+    // The build it times: the tests' own is a debug build, and says so.
     let expected = if cfg!(debug_assertions) {
-        "build           debug (unoptimised: times mean little), "
+        "build           debug (debug assertions, little optimisation: times mean little), "
     } else {
         "build           release, "
     };
