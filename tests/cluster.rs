@@ -451,18 +451,10 @@ fn merge_refuses_incomplete_duplicate_or_mixed_shards() {
 fn scenarios_and_replications_survive_the_stored_form() {
     use storelab::experiment::{self, Progress, Replication};
     use storelab::scenario::Scenario;
-    fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                files(&p, out);
-            } else if p.extension().is_some_and(|x| x == "ron") {
-                out.push(p);
-            }
-        }
-    }
-    let mut all = Vec::new();
-    files(&root().join("scenarios"), &mut all);
+    let all: Vec<PathBuf> = files_under(&root().join("scenarios"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+        .collect();
     assert!(all.len() > 20);
     for p in &all {
         let s = storelab::scenario::load(p).unwrap().scenario;
