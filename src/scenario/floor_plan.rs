@@ -103,6 +103,10 @@ pub struct FloorPlan {
 /// Marks a cell no walk goes through in the `toward` tables.
 const NO_CELL: CellId = CellId(u32::MAX);
 
+/// Cells × points above which the distance searches run on several threads: below, starting
+/// threads costs more than it saves (a test's small plans stay on one).
+const PARALLEL_TABLES_ABOVE: usize = 20_000;
+
 const STRAIGHT: u32 = 1000;
 const DIAGONAL: u32 = 1414;
 
@@ -412,20 +416,60 @@ impl FloorPlan {
 
     /// Dijkstra from every point of interest not yet tabled.
     fn compute_tables(&mut self) {
+        let work = self.cells.len() * (self.pois.len() - self.dist.len());
+        let threads = if work < PARALLEL_TABLES_ABOVE {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, |t| t.get().min(8))
+        };
+        self.compute_tables_on(threads);
+    }
+
+    /// [`compute_tables`](Self::compute_tables) on `threads` threads.
+    fn compute_tables_on(&mut self, threads: usize) {
         let n = self.cells.len();
-        let mut search = Search::new(n);
         let masks = self.step_masks();
-        let cell_size = self.cell_size;
-        for p in self.dist.len()..self.pois.len() {
-            let mut dist = vec![f32::INFINITY; n];
-            let mut toward = vec![NO_CELL; n];
-            let start = self.pois[PoiId::from_index(p)];
-            search.run(&masks, self.width, start, |cell, parent, cost| {
-                dist[cell.index()] = (f64::from(cost) / f64::from(STRAIGHT) * cell_size) as f32;
-                toward[cell.index()] = parent;
-            });
-            self.dist.push(dist.into());
-            self.toward.push(toward.into());
+        let (cell_size, width) = (self.cell_size, self.width);
+        let starts: Vec<CellId> = (self.dist.len()..self.pois.len())
+            .map(|p| self.pois[PoiId::from_index(p)])
+            .collect();
+        // One search per point, independent of the others: a large plan's searches are
+        // shared among the machine's cores (each thread its own points, joined in point
+        // order, so the tables do not depend on the number of threads).
+        let table = |starts: &[CellId]| {
+            let mut search = Search::new(n);
+            starts
+                .iter()
+                .map(|&start| {
+                    let mut dist = vec![f32::INFINITY; n];
+                    let mut toward = vec![NO_CELL; n];
+                    search.run(&masks, width, start, |cell, parent, cost| {
+                        dist[cell.index()] =
+                            (f64::from(cost) / f64::from(STRAIGHT) * cell_size) as f32;
+                        toward[cell.index()] = parent;
+                    });
+                    (Arc::<[f32]>::from(dist), Arc::<[CellId]>::from(toward))
+                })
+                .collect::<Vec<_>>()
+        };
+        let tables: Vec<_> = if threads <= 1 || starts.len() < 2 {
+            table(&starts)
+        } else {
+            let chunk = starts.len().div_ceil(threads);
+            std::thread::scope(|scope| {
+                let parts: Vec<_> = starts
+                    .chunks(chunk)
+                    .map(|part| scope.spawn(|| table(part)))
+                    .collect();
+                parts
+                    .into_iter()
+                    .flat_map(|h| h.join().expect("a distance search panicked"))
+                    .collect()
+            })
+        };
+        for (dist, toward) in tables {
+            self.dist.push(dist);
+            self.toward.push(toward);
         }
         let n = self.pois.len();
         self.between = (0..n * n)
@@ -744,6 +788,48 @@ mod tests {
             rows: rows.iter().map(|r| r.to_string()).collect(),
             legend: legend.iter().cloned().collect::<BTreeMap<_, _>>(),
         })
+    }
+
+    /// The distance searches give the same tables on one thread and on several (the
+    /// supermarket's plan, large enough to be shared among threads when it is built).
+    #[test]
+    fn tables_do_not_depend_on_the_number_of_threads() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/supermarket.ron");
+        let text = std::fs::read_to_string(path).unwrap();
+        let scenario = crate::scenario::parse_str(&text, path).unwrap();
+        let built = FloorPlan::build(&scenario.layout).unwrap();
+        assert!(
+            built.cells.len() * built.pois.len() >= PARALLEL_TABLES_ABOVE,
+            "the test plan is too small to be searched on several threads"
+        );
+        let tables = |threads: usize| {
+            let mut p = built.clone();
+            p.dist = IdVec::new();
+            p.toward = IdVec::new();
+            p.compute_tables_on(threads);
+            p
+        };
+        for threads in [1, 2, 3, 7] {
+            let p = tables(threads);
+            assert_eq!(p.dist.len(), built.pois.len());
+            for (a, b) in p.dist.iter().zip(built.dist.iter()) {
+                assert!(
+                    a.iter()
+                        .zip(b.iter())
+                        .all(|(x, y)| x.to_bits() == y.to_bits())
+                );
+            }
+            for (a, b) in p.toward.iter().zip(built.toward.iter()) {
+                assert_eq!(a, b, "{threads} threads");
+            }
+            assert!(
+                p.between
+                    .iter()
+                    .zip(built.between.iter())
+                    .all(|(x, y)| x.to_bits() == y.to_bits())
+                    && p.between.len() == built.between.len()
+            );
+        }
     }
 
     fn legend() -> Vec<(char, LegendEntry)> {
