@@ -26,7 +26,6 @@
 //!
 //! Units: units of stock, days (lead times, reviews), seconds (empty-shelf time), currency.
 
-use bevy::platform::collections::HashMap;
 use bevy::prelude::*;
 use rand::RngExt;
 use rand_distr::{Binomial, Distribution as _};
@@ -1052,7 +1051,9 @@ pub(crate) fn emit_if_low(
 /// as a new one would.
 #[derive(Clone, Debug, Default)]
 struct Binomials {
-    small: HashMap<(u64, u64), Option<Binomial>>,
+    /// For each probability (by its bits; a run uses a handful), the distributions of
+    /// n = 1..=64 trials, built when first drawn: a look-up is a short scan and an index.
+    small: Vec<(u64, [Option<Option<Binomial>>; 64])>,
 }
 
 impl Binomials {
@@ -1063,7 +1064,15 @@ impl Binomials {
         }
         let make = || Binomial::new(n, p.min(1.0)).ok();
         let b = if n <= 64 {
-            *self.small.entry((n, p.to_bits())).or_insert_with(make)
+            let bits = p.to_bits();
+            let at = match self.small.iter().position(|(b, _)| *b == bits) {
+                Some(at) => at,
+                None => {
+                    self.small.push((bits, [None; 64]));
+                    self.small.len() - 1
+                }
+            };
+            *self.small[at].1[n as usize - 1].get_or_insert_with(make)
         } else {
             make()
         };

@@ -12,8 +12,6 @@
 //!
 //! Units: seconds, customers, items, currency; utilisation is a share (0..1).
 
-use std::collections::BTreeMap;
-
 use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
 use statrs::statistics::{Data, Distribution as _, Max, OrderStatistics};
@@ -252,8 +250,10 @@ pub struct Pool {
     sum: f64,
     max: f64,
     zeros: u64,
-    /// Positive values by bin: bin k holds (1.001^k, 1.001^(k+1)].
-    bins: BTreeMap<i32, u64>,
+    /// Positive values by bin: `bins[i]` holds (1.001^k, 1.001^(k+1)] for k = `first` + i.
+    /// Dense, not a map: an add is an index (values cluster, so the range stays narrow).
+    bins: Vec<u64>,
+    first: i32,
     limit: f64,
     above: u64,
 }
@@ -279,7 +279,18 @@ impl Pool {
         }
         if v > 0.0 {
             let k = (v.ln() / POOL_STEP.ln()).ceil() as i32 - 1;
-            *self.bins.entry(k).or_default() += 1;
+            if self.bins.is_empty() {
+                self.first = k;
+            } else if k < self.first {
+                let grow = (self.first - k) as usize;
+                self.bins.splice(0..0, std::iter::repeat_n(0, grow));
+                self.first = k;
+            }
+            let i = (k - self.first) as usize;
+            if i >= self.bins.len() {
+                self.bins.resize(i + 1, 0);
+            }
+            self.bins[i] += 1;
         } else {
             self.zeros += 1;
         }
@@ -301,7 +312,7 @@ impl Pool {
             return 0.0;
         }
         let mut seen = self.zeros;
-        for (&k, &n) in &self.bins {
+        for (k, &n) in (self.first..).zip(&self.bins) {
             seen += n;
             if seen >= rank {
                 return POOL_STEP.powf(f64::from(k) + 0.5).min(self.max);
