@@ -103,9 +103,9 @@ pub struct FloorPlan {
 /// Marks a cell no walk goes through in the `toward` tables.
 const NO_CELL: CellId = CellId(u32::MAX);
 
-/// Cells × points above which the distance searches run on several threads: below, starting
-/// threads costs more than it saves (a test's small plans stay on one).
-const PARALLEL_TABLES_ABOVE: usize = 20_000;
+/// Cells × points from which the distance searches are shared among threads: below, handing
+/// out the work costs more than it saves (a test's small plans stay on one thread).
+const PARALLEL_TABLES_FROM: usize = 20_000;
 
 const STRAIGHT: u32 = 1000;
 const DIAGONAL: u32 = 1414;
@@ -417,55 +417,35 @@ impl FloorPlan {
     /// Dijkstra from every point of interest not yet tabled.
     fn compute_tables(&mut self) {
         let work = self.cells.len() * (self.pois.len() - self.dist.len());
-        let threads = if work < PARALLEL_TABLES_ABOVE {
-            1
-        } else {
-            std::thread::available_parallelism().map_or(1, |t| t.get().min(8))
-        };
-        self.compute_tables_on(threads);
+        self.compute_tables_with(work >= PARALLEL_TABLES_FROM);
     }
 
-    /// [`compute_tables`](Self::compute_tables) on `threads` threads.
-    fn compute_tables_on(&mut self, threads: usize) {
+    /// [`compute_tables`](Self::compute_tables), the searches shared among the threads of
+    /// the current rayon pool when `parallel`.
+    fn compute_tables_with(&mut self, parallel: bool) {
         let n = self.cells.len();
         let masks = self.step_masks();
         let (cell_size, width) = (self.cell_size, self.width);
         let starts: Vec<CellId> = (self.dist.len()..self.pois.len())
             .map(|p| self.pois[PoiId::from_index(p)])
             .collect();
-        // One search per point, independent of the others: a large plan's searches are
-        // shared among the machine's cores (each thread its own points, joined in point
-        // order, so the tables do not depend on the number of threads).
-        let table = |starts: &[CellId]| {
-            let mut search = Search::new(n);
-            starts
-                .iter()
-                .map(|&start| {
-                    let mut dist = vec![f32::INFINITY; n];
-                    let mut toward = vec![NO_CELL; n];
-                    search.run(&masks, width, start, |cell, parent, cost| {
-                        dist[cell.index()] =
-                            (f64::from(cost) / f64::from(STRAIGHT) * cell_size) as f32;
-                        toward[cell.index()] = parent;
-                    });
-                    (Arc::<[f32]>::from(dist), Arc::<[CellId]>::from(toward))
-                })
-                .collect::<Vec<_>>()
+        // One search per point, independent of the others; collected in point order, so
+        // the tables do not depend on the number of threads.
+        let one = |search: &mut Search, &start: &CellId| {
+            let mut dist = vec![f32::INFINITY; n];
+            let mut toward = vec![NO_CELL; n];
+            search.run(&masks, width, start, |cell, parent, cost| {
+                dist[cell.index()] = (f64::from(cost) / f64::from(STRAIGHT) * cell_size) as f32;
+                toward[cell.index()] = parent;
+            });
+            (Arc::<[f32]>::from(dist), Arc::<[CellId]>::from(toward))
         };
-        let tables: Vec<_> = if threads <= 1 || starts.len() < 2 {
-            table(&starts)
+        let tables: Vec<_> = if parallel {
+            use rayon::prelude::*;
+            starts.par_iter().map_init(|| Search::new(n), one).collect()
         } else {
-            let chunk = starts.len().div_ceil(threads);
-            std::thread::scope(|scope| {
-                let parts: Vec<_> = starts
-                    .chunks(chunk)
-                    .map(|part| scope.spawn(|| table(part)))
-                    .collect();
-                parts
-                    .into_iter()
-                    .flat_map(|h| h.join().expect("a distance search panicked"))
-                    .collect()
-            })
+            let mut search = Search::new(n);
+            starts.iter().map(|s| one(&mut search, s)).collect()
         };
         for (dist, toward) in tables {
             self.dist.push(dist);
@@ -799,35 +779,43 @@ mod tests {
         let scenario = crate::scenario::parse_str(&text, path).unwrap();
         let built = FloorPlan::build(&scenario.layout).unwrap();
         assert!(
-            built.cells.len() * built.pois.len() >= PARALLEL_TABLES_ABOVE,
+            built.cells.len() * built.pois.len() >= PARALLEL_TABLES_FROM,
             "the test plan is too small to be searched on several threads"
         );
-        let tables = |threads: usize| {
+        let tables = |threads: Option<usize>| {
             let mut p = built.clone();
             p.dist = IdVec::new();
             p.toward = IdVec::new();
-            p.compute_tables_on(threads);
+            match threads {
+                None => p.compute_tables_with(false),
+                Some(t) => rayon::ThreadPoolBuilder::new()
+                    .num_threads(t)
+                    .build()
+                    .unwrap()
+                    .install(|| p.compute_tables_with(true)),
+            }
             p
         };
-        for threads in [1, 2, 3, 7] {
+        for threads in [None, Some(1), Some(2), Some(3), Some(7)] {
             let p = tables(threads);
-            assert_eq!(p.dist.len(), built.pois.len());
+            assert_eq!(p.dist.len(), built.pois.len(), "{threads:?} threads");
             for (a, b) in p.dist.iter().zip(built.dist.iter()) {
-                assert!(
-                    a.iter()
-                        .zip(b.iter())
-                        .all(|(x, y)| x.to_bits() == y.to_bits())
-                );
+                let same = a
+                    .iter()
+                    .zip(b.iter())
+                    .all(|(x, y)| x.to_bits() == y.to_bits());
+                assert!(same, "{threads:?} threads: distances differ");
             }
             for (a, b) in p.toward.iter().zip(built.toward.iter()) {
-                assert_eq!(a, b, "{threads} threads");
+                assert_eq!(a, b, "{threads:?} threads");
             }
             assert!(
-                p.between
-                    .iter()
-                    .zip(built.between.iter())
-                    .all(|(x, y)| x.to_bits() == y.to_bits())
-                    && p.between.len() == built.between.len()
+                p.between.len() == built.between.len()
+                    && p.between
+                        .iter()
+                        .zip(built.between.iter())
+                        .all(|(x, y)| x.to_bits() == y.to_bits()),
+                "{threads:?} threads: point-to-point distances differ"
             );
         }
     }

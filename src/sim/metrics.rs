@@ -260,6 +260,8 @@ pub struct Pool {
 
 /// Relative width of a [`Pool`] bin.
 const POOL_STEP: f64 = 1.001;
+/// Bins on either side of 1 a [`Pool`] may use: more than any finite f64 needs.
+const POOL_BINS: i32 = 800_000;
 
 impl Pool {
     /// An empty pool that also counts values above `limit`.
@@ -278,7 +280,9 @@ impl Pool {
             self.above += 1;
         }
         if v > 0.0 {
-            let k = (v.ln() / POOL_STEP.ln()).ceil() as i32 - 1;
+            // Finite positive values lie within ±745,000 bins; the clamp only keeps an
+            // infinite one (which the engine never produces) from overflowing the offsets.
+            let k = ((v.ln() / POOL_STEP.ln()).ceil() as i32 - 1).clamp(-POOL_BINS, POOL_BINS);
             if self.bins.is_empty() {
                 self.first = k;
             } else if k < self.first {
