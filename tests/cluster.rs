@@ -2,7 +2,7 @@
 //! (locally, with GNU parallel and as a Slurm job array on a single-node cluster started for the
 //! test), resuming an interrupted sweep, and the errors of `merge`.
 //!
-//! Needs the Debian packages `parallel`, `slurm-wlm` and `munge` (tools/test installs them) and
+//! Needs the Debian packages `parallel`, `slurm-wlm` and `munge` (tools/test-deps installs them) and
 //! root for the Slurm daemons; without them these tests fail rather than pass silently.
 
 mod common;
@@ -177,7 +177,7 @@ fn sweep_shards_run_by_gnu_parallel_merge_into_one_runs_results() {
         .args([":::", "1", "2", "3", "4"]);
     let o = cmd
         .output()
-        .expect("GNU parallel (Debian package `parallel`; tools/test installs it)");
+        .expect("GNU parallel (Debian package `parallel`; tools/test-deps installs it)");
     assert!(o.status.success(), "parallel: {}", text(&o.stderr));
     let merged = dir.path().join("merged");
     let mut m = vec!["merge".to_string()];
@@ -199,7 +199,7 @@ fn sweep_as_a_slurm_job_array_on_a_single_node_cluster() {
     assert!(
         up.status.success(),
         "cannot start a single-node Slurm cluster (needs root and the Debian packages \
-         slurm-wlm and munge, which tools/test installs): {}",
+         slurm-wlm and munge, which tools/test-deps installs): {}",
         text(&up.stderr)
     );
     // Stops the daemons however the test ends.

@@ -595,7 +595,7 @@ fn report_renders_in_headless_chromium() {
             return;
         }
         panic!(
-            "Chromium not found: install Debian's `chromium` (apt-get install chromium) or set STORELAB_SKIP_BROWSER_TESTS=1"
+            "Chromium not found: install Debian's `chromium` (tools/test-deps installs it) or set STORELAB_SKIP_BROWSER_TESTS=1"
         );
     };
     let dir = tempfile::tempdir().unwrap();

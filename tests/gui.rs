@@ -24,7 +24,7 @@ fn screenshot_shows_the_store_at_noon() {
             return;
         }
         panic!(
-            "xvfb-run not found: apt-get install xvfb xauth mesa-vulkan-drivers (as .ci/run does), or set STORELAB_SKIP_GUI_TESTS=1"
+            "xvfb-run not found: apt-get install xvfb xauth mesa-vulkan-drivers (tools/test-deps installs them), or set STORELAB_SKIP_GUI_TESTS=1"
         );
     }
     let dir = tempfile::tempdir().unwrap();
