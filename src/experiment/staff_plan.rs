@@ -314,7 +314,7 @@ pub fn search(
         .lanes
         .iter()
         .filter(|l| l.group == group)
-        .map(|l| l.name())
+        .map(|l| l.name().to_owned())
         .collect();
     let drawn = lane_names.len() as u32;
     if drawn == 0 {

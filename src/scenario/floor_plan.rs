@@ -63,12 +63,14 @@ pub struct LaneGeom {
     pub service_point: PoiId,
     /// Unit step (dx, dy) from the service point away from the lane: where the queue grows.
     pub queue_direction: (i32, i32),
+    /// Its group and number, `till-3`: made once (every customer's record names its lane).
+    name: String,
 }
 
 impl LaneGeom {
     /// The lane's name everywhere (outputs, view, commands): its group and number, `till-3`.
-    pub fn name(&self) -> String {
-        format!("{}-{}", self.group, self.number)
+    pub fn name(&self) -> &str {
+        &self.name
     }
 }
 
@@ -384,6 +386,7 @@ impl FloorPlan {
                 Some((_, dx, dy, nb)) => {
                     let service_point = plan.add_poi(nb);
                     plan.lanes.push(LaneGeom {
+                        name: format!("{group}-{number}"),
                         group,
                         number: *number,
                         cell,
@@ -514,6 +517,13 @@ impl FloorPlan {
     /// Walking distance in metres between two points of interest (∞ if unreachable).
     pub fn distance(&self, from: PoiId, to: PoiId) -> f64 {
         f64::from(self.between[from.index() * self.pois.len() + to.index()])
+    }
+
+    /// The walking distances from one point of interest, for many look-ups from it (its row
+    /// of the table, found once).
+    pub fn distances_from(&self, from: PoiId) -> DistancesFrom<'_> {
+        let n = self.pois.len();
+        DistancesFrom(&self.between[from.index() * n..(from.index() + 1) * n])
     }
 
     /// Walking distance in metres from any cell to a point of interest.
@@ -660,6 +670,17 @@ impl PartialOrd for Frontier {
 impl Ord for Frontier {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         other.cost.cmp(&self.cost)
+    }
+}
+
+/// The walking distances from one point of interest ([`FloorPlan::distances_from`]).
+#[derive(Clone, Copy)]
+pub struct DistancesFrom<'a>(&'a [f32]);
+
+impl DistancesFrom<'_> {
+    /// Walking distance in metres to `to` (∞ if unreachable): [`FloorPlan::distance`].
+    pub fn to(self, to: PoiId) -> f64 {
+        f64::from(self.0[to.index()])
     }
 }
 

@@ -308,21 +308,28 @@ pub fn draw_customer(
     };
     let mut rng = random::customer_stream(seed, id, Attr::Basket);
     let n = basket.sample(&mut rng);
-    // One unit per draw, sorted by (shelf, product), then equal ones merged and counted, in
-    // place: one allocation per customer.
-    let mut wanted: Wanted = (0..n)
-        .map(|_| {
+    // One unit per draw, sorted by (shelf, product), then equal ones merged and counted. The
+    // pair is sorted as one u64 (shelf above product, the same order), in a buffer kept
+    // between customers.
+    thread_local! {
+        static KEYS: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let wanted = KEYS.with_borrow_mut(|keys| {
+        keys.clear();
+        keys.extend((0..n).map(|_| {
             let p = catalog.sample(&mut rng);
-            (catalog.products[p].shelf, p, 1)
-        })
-        .collect();
-    wanted.sort_unstable_by_key(|&(shelf, p, _)| (shelf, p));
-    wanted.dedup_by(|later, kept| {
-        let same = (later.0, later.1) == (kept.0, kept.1);
-        if same {
-            kept.2 += later.2;
+            u64::from(catalog.products[p].shelf.0) << 32 | u64::from(p.0)
+        }));
+        keys.sort_unstable();
+        let mut wanted = Wanted::with_capacity(keys.len());
+        for &key in keys.iter() {
+            let (shelf, p) = (ShelfId((key >> 32) as u16), ProductId(key as u32));
+            match wanted.last_mut() {
+                Some(last) if (last.0, last.1) == (shelf, p) => last.2 += 1,
+                _ => wanted.push((shelf, p, 1)),
+            }
         }
-        same
+        wanted
     });
     (speed, draws, entrance, n, wanted)
 }

@@ -442,7 +442,7 @@ impl Plugin for CheckoutPlugin {
                     queues.push(new_queue(QueueId::from_index(queues.len()), gi, now))
                 });
             for (k, &(index, geom)) in geoms.iter().enumerate() {
-                let name = geom.name();
+                let name = geom.name().to_owned();
                 let q = match shared_queue {
                     Some(q) => q,
                     None => {

@@ -128,7 +128,10 @@ pub fn journey_record(
         value_lost: c.value_lost,
         shelves_visited: c.next_stop as u32,
         distance_m: c.distance,
-        lane: c.lane.map(|l| plan.lanes[l].name()).unwrap_or_default(),
+        lane: c
+            .lane
+            .map(|l| plan.lanes[l].name().to_owned())
+            .unwrap_or_default(),
         queue_joined: e.joined.or(c.queue_joined),
         service_start: e.started.or(c.service_start),
         service_end: c.service_end,

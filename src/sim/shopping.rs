@@ -138,6 +138,7 @@ impl Plugin for ShoppingPlugin {
 struct RouteScratch {
     points: Vec<PoiId>,
     d: Vec<f64>,
+    legs: Vec<f64>,
     seq: Vec<usize>,
     used: Vec<bool>,
     sorted: Vec<crate::sim::customer::Stop>,
@@ -164,6 +165,7 @@ fn plan_route(
         let RouteScratch {
             points,
             d,
+            legs,
             seq,
             used,
             sorted,
@@ -179,8 +181,9 @@ fn plan_route(
         d.clear();
         d.resize(m * m, 0.0);
         for (row, &a) in d.chunks_exact_mut(m).zip(points.iter()) {
+            let from = plan.distances_from(a);
             for (cell, &b) in row.iter_mut().zip(points.iter()) {
-                *cell = plan.distance(a, b);
+                *cell = from.to(b);
             }
         }
         // seq[0] is the start, seq[1..=k] the stops in visiting order, seq[k + 1] the end.
@@ -205,29 +208,38 @@ fn plan_route(
             seq.push(next);
         }
         seq.push(k + 1);
+        // legs[p]: the walk's p-th leg, from seq[p] to seq[p + 1].
+        legs.clear();
+        legs.extend(seq.windows(2).map(|w| d[w[0] * m + w[1]]));
         // 2-opt: reverse a segment when that shortens the walk; a few passes suffice.
         for _ in 0..4 {
             let mut improved = false;
             for i in 0..k - 1 {
-                // The legs from a and b, looked up once per i (again after a reversal moves b).
-                let a = seq[i];
-                let row_a = &d[a * m..(a + 1) * m];
-                let mut b = seq[i + 1];
-                let mut row_b = &d[b * m..(b + 1) * m];
-                let mut a_to_b = row_a[b];
-                let mut c = seq[i + 2];
-                for j in i + 1..k {
-                    // c = seq[j + 1] and e = seq[j + 2]: e becomes the next round's c.
-                    let e = seq[j + 2];
-                    let (c_to_e, a_to_c, b_to_e) = (d[c * m + e], row_a[c], row_b[e]);
-                    if a_to_c + b_to_e + 1e-9 < a_to_b + c_to_e {
-                        seq[i + 1..=j + 1].reverse();
-                        improved = true;
-                        b = seq[i + 1];
-                        row_b = &d[b * m..(b + 1) * m];
-                        a_to_b = row_a[b];
+                // Legs a→b (positions i, i + 1) and c→e (j + 1, j + 2) become a→c and b→e
+                // by reversing positions i + 1..=j + 1; after a reversal the scan goes on
+                // with the next j and the new b.
+                let row_a = &d[seq[i] * m..(seq[i] + 1) * m];
+                let mut j = i + 1;
+                while j < k {
+                    let b = seq[i + 1];
+                    let (row_b, a_to_b) = (&d[b * m..(b + 1) * m], legs[i]);
+                    let Some(x) =
+                        seq[j + 1..]
+                            .windows(2)
+                            .zip(&legs[j + 1..])
+                            .position(|(ce, &c_to_e)| {
+                                row_a[ce[0]] + row_b[ce[1]] + 1e-9 < a_to_b + c_to_e
+                            })
+                    else {
+                        break;
+                    };
+                    let hi = j + x + 1;
+                    seq[i + 1..=hi].reverse();
+                    for p in i..=hi {
+                        legs[p] = d[seq[p] * m + seq[p + 1]];
                     }
-                    c = seq[j + 2];
+                    improved = true;
+                    j = hi;
                 }
             }
             if !improved {
@@ -447,4 +459,116 @@ pub(crate) fn on_reach_shelf(
         now + busy,
         &mut agenda,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::customer::Stop;
+    use rand::RngExt;
+
+    /// The 2-opt as first written, pair by pair through the visiting order: [`plan_route`]
+    /// must make the same moves. Returns how many reversals it made.
+    fn route_reference(
+        plan: &FloorPlan,
+        start: PoiId,
+        end: Option<PoiId>,
+        stops: &mut [Stop],
+        access: impl Fn(ShelfId) -> PoiId,
+    ) -> usize {
+        let k = stops.len();
+        let mut points: Vec<PoiId> = stops.iter().map(|s| access(s.shelf)).collect();
+        points.push(start);
+        points.extend(end);
+        let m = k + 2;
+        let mut d = vec![0.0; m * m];
+        for (row, &a) in d.chunks_exact_mut(m).zip(points.iter()) {
+            for (cell, &b) in row.iter_mut().zip(points.iter()) {
+                *cell = plan.distance(a, b);
+            }
+        }
+        let mut seq = vec![k];
+        let mut used = vec![false; k];
+        let mut here = k;
+        for _ in 0..k {
+            let mut next = usize::MAX;
+            let mut best = f64::INFINITY;
+            for i in 0..k {
+                let dist = d[here * m + i];
+                if !used[i] && (next == usize::MAX || dist < best) {
+                    next = i;
+                    best = dist;
+                }
+            }
+            used[next] = true;
+            here = next;
+            seq.push(next);
+        }
+        seq.push(k + 1);
+        let mut reversals = 0;
+        for _ in 0..4 {
+            let mut improved = false;
+            for i in 0..k - 1 {
+                for j in i + 1..k {
+                    let (a, b, c, e) = (seq[i], seq[i + 1], seq[j + 1], seq[j + 2]);
+                    if d[a * m + c] + d[b * m + e] + 1e-9 < d[a * m + b] + d[c * m + e] {
+                        seq[i + 1..=j + 1].reverse();
+                        reversals += 1;
+                        improved = true;
+                    }
+                }
+            }
+            if !improved {
+                break;
+            }
+        }
+        let sorted: Vec<Stop> = seq[1..=k].iter().map(|&i| stops[i]).collect();
+        stops.copy_from_slice(&sorted);
+        reversals
+    }
+
+    /// Random shopping lists in the supermarket and the hypermarket, 2 to 40 shelves, from
+    /// random points, with and without an end: the route is the reference's, stop for stop.
+    #[test]
+    fn route_makes_the_same_moves_as_the_textbook_two_opt() {
+        let mut reversals = 0;
+        for name in ["supermarket.ron", "hypermarket.ron"] {
+            let path = format!("{}/scenarios/{name}", env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(&path).unwrap();
+            let scenario = crate::scenario::parse_str(&text, &path).unwrap();
+            let plan = FloorPlan::build(&scenario.layout).unwrap();
+            let access = |shelf: ShelfId| plan.shelves[shelf].access;
+            let mut rng = random::stream(7, 0);
+            for _ in 0..1500 {
+                let mut shelves: Vec<ShelfId> = plan.shelves.ids().collect();
+                let k = rng.random_range(2..=40.min(shelves.len()));
+                for x in 0..k {
+                    let y = rng.random_range(x..shelves.len());
+                    shelves.swap(x, y);
+                }
+                let stops: Vec<Stop> = shelves[..k]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &shelf)| Stop {
+                        shelf,
+                        first: i as u32,
+                        end: i as u32 + 1,
+                    })
+                    .collect();
+                let point = |rng: &mut random::SimRng| {
+                    PoiId::from_index(rng.random_range(0..plan.pois.len()))
+                };
+                let start = point(&mut rng);
+                let end = rng.random_bool(0.7).then(|| point(&mut rng));
+                let (mut ours, mut theirs) = (stops.clone(), stops);
+                plan_route(&plan, start, end, &mut ours, access);
+                reversals += route_reference(&plan, start, end, &mut theirs, access);
+                assert_eq!(ours, theirs, "{name}: from {start:?} to {end:?}");
+            }
+        }
+        assert!(
+            reversals > 1000,
+            "the lists exercise the 2-opt: {reversals}"
+        );
+    }
 }
