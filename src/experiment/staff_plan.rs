@@ -248,7 +248,7 @@ fn hourly(out: &crate::RunOutput, lane_names: &[String], starts: &[f64], metric:
         let (Some(joined), Some(wait)) = (r.queue_joined, r.wait) else {
             continue;
         };
-        if r.outcome != "served" || !lane_names.contains(&r.lane) {
+        if r.outcome != "served" || !lane_names.iter().any(|n| r.lane == **n) {
             continue;
         }
         let h = starts.partition_point(|&s| s <= joined).clamp(1, hours) - 1;

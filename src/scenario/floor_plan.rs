@@ -64,7 +64,7 @@ pub struct LaneGeom {
     /// Unit step (dx, dy) from the service point away from the lane: where the queue grows.
     pub queue_direction: (i32, i32),
     /// Its group and number, `till-3`: made once (every customer's record names its lane).
-    name: String,
+    pub(crate) name: crate::ids::Name,
 }
 
 impl LaneGeom {
@@ -386,7 +386,7 @@ impl FloorPlan {
                 Some((_, dx, dy, nb)) => {
                     let service_point = plan.add_poi(nb);
                     plan.lanes.push(LaneGeom {
-                        name: format!("{group}-{number}"),
+                        name: format!("{group}-{number}").into(),
                         group,
                         number: *number,
                         cell,

@@ -234,7 +234,7 @@ pub(crate) fn on_arrival(
             phase: Phase::Shopping,
             draws,
             pick_rng: random::customer_stream(process.seed, id, Attr::PickTime),
-            choice_rng: random::customer_stream(process.seed, id, Attr::Choice),
+            choice_rng: None,
             queue_joined: None,
             lane: None,
             service_start: None,

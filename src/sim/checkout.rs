@@ -69,7 +69,7 @@ pub struct Checkout {
     pub strategy: QueueStrategy,
     /// Balking, reneging, jockeying (none: customers wait however long).
     pub behaviour: Option<QueueBehaviour>,
-    /// The run's seed: customers' [`Temper`] streams.
+    /// The run's seed: customers' [`Temper`] and queue choice streams.
     pub seed: u64,
     /// Customers who gave up and what they left, counted for those in the KPI window.
     pub gave_up: GaveUpCounts,
@@ -960,22 +960,19 @@ fn choose_queue(
             wait: (q.expected_work + q.incoming_work + remaining) / per_lane,
         });
     }
-    // Only queues of lanes for its checkout step; validation makes sure there is one.
+    // Only queues of lanes for its checkout step; validation makes sure there is one. Of
+    // those, the first of these choices any queue meets: open and allowed for its items; open;
+    // not serving out its queue before closing (none open: wait at a closed lane); any.
     options.retain(|o| o.takes);
-    let mut allowed: Vec<&Option_> = options
-        .iter()
-        .filter(|o| o.open_lanes > 0 && o.fits)
-        .collect();
-    if allowed.is_empty() {
-        allowed = options.iter().filter(|o| o.open_lanes > 0).collect();
+    let choices: [fn(&Option_) -> bool; 3] = [
+        |o| o.open_lanes > 0 && o.fits,
+        |o| o.open_lanes > 0,
+        |o| !o.draining,
+    ];
+    if let Some(keep) = choices.into_iter().find(|keep| options.iter().any(keep)) {
+        options.retain(keep);
     }
-    if allowed.is_empty() {
-        // None open: wait at a closed lane (not one serving out its queue before closing).
-        allowed = options.iter().filter(|o| !o.draining).collect();
-    }
-    if allowed.is_empty() {
-        allowed = options.iter().collect();
-    }
+    let allowed = &options;
     let by = |key: fn(&Option_) -> f64| {
         allowed
             .iter()
@@ -989,7 +986,12 @@ fn choose_queue(
             .index
     };
     match checkout.strategy {
-        QueueStrategy::Random => allowed[c.choice_rng.random_range(0..allowed.len())].index,
+        QueueStrategy::Random => {
+            let rng = c.choice_rng.get_or_insert_with(|| {
+                Box::new(random::customer_stream(checkout.seed, c.id, Attr::Choice))
+            });
+            allowed[rng.random_range(0..allowed.len())].index
+        }
         QueueStrategy::FewestCustomers => by(|o| o.customers),
         QueueStrategy::FewestItems => by(|o| o.items),
         QueueStrategy::LeastExpectedWait => by(|o| o.wait),

@@ -62,9 +62,11 @@ pub struct Customer {
     pub at: PoiId,
     pub phase: Phase,
     pub draws: ServiceDraws,
-    /// Its streams for pick times and for choices on the way.
+    /// Its stream for pick times.
     pub pick_rng: SimRng,
-    pub choice_rng: SimRng,
+    /// Its stream for choosing a queue at random: opened at its first use (only that
+    /// strategy draws from it), so customers that never draw do not carry it.
+    pub choice_rng: Option<Box<SimRng>>,
     pub queue_joined: Option<f64>,
     pub lane: Option<LaneId>,
     pub service_start: Option<f64>,
@@ -257,7 +259,7 @@ pub struct CustomerRecord {
     pub shelves_visited: u32,
     pub distance_m: f64,
     /// Lane id such as `till-2`, empty if it did not pay.
-    pub lane: String,
+    pub lane: crate::ids::Name,
     pub queue_joined: Option<f64>,
     pub service_start: Option<f64>,
     pub service_end: Option<f64>,
@@ -270,5 +272,5 @@ pub struct CustomerRecord {
     /// items and value are then 0) or `inside` (still in the store when the run stopped).
     pub outcome: &'static str,
     /// Its segment (empty for a scenario without segments).
-    pub segment: String,
+    pub segment: crate::ids::Name,
 }

@@ -130,7 +130,7 @@ pub fn journey_record(
         distance_m: c.distance,
         lane: c
             .lane
-            .map(|l| plan.lanes[l].name().to_owned())
+            .map(|l| plan.lanes[l].name.clone())
             .unwrap_or_default(),
         queue_joined: e.joined.or(c.queue_joined),
         service_start: e.started.or(c.service_start),

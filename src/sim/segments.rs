@@ -46,7 +46,7 @@ use crate::sim::random::{self, Attr, BasketSampler, SimRng};
 #[derive(Clone, Debug)]
 pub struct SegmentInfo {
     /// Its id in `segments` (empty without segments).
-    pub name: String,
+    pub name: crate::ids::Name,
     pub method: CheckoutMethod,
     /// Upper end of its band of the segment uniform: a customer whose uniform is below it
     /// (and not below the previous segment's) belongs to it.
@@ -185,7 +185,7 @@ impl Segments {
         let c = &scenario.customers;
         let list = match &scenario.segments {
             None => std::iter::once(SegmentInfo {
-                name: String::new(),
+                name: crate::ids::Name::default(),
                 method: CheckoutMethod::Lanes,
                 upper: 1.0,
                 walking_speed: c.walking_speed.clone(),
@@ -203,7 +203,7 @@ impl Segments {
                     .map(|(i, (name, s))| {
                         upper += s.share.unwrap_or(rest);
                         SegmentInfo {
-                            name: name.clone(),
+                            name: name.as_str().into(),
                             method: s.checkout,
                             // The last band ends at 1 whatever rounding left.
                             upper: if i == last { 1.0 } else { upper },
@@ -484,12 +484,12 @@ pub fn segment_summaries(
         .list
         .iter()
         .map(|s| SegmentSummary {
-            segment: s.name.clone(),
+            segment: s.name.to_string(),
             ..Default::default()
         })
         .collect();
     for r in records.iter().filter(|r| r.arrival >= from) {
-        let Some(s) = out.iter_mut().find(|s| s.segment == r.segment) else {
+        let Some(s) = out.iter_mut().find(|s| r.segment == *s.segment) else {
             continue;
         };
         s.customers += 1;
