@@ -129,7 +129,21 @@ fn truncated_normal(mean: f64, sd: f64, min: f64, max: f64, u: f64) -> f64 {
         return mean.clamp(min, max);
     }
     let n = Normal::standard();
-    let (a, b) = (n.cdf((min - mean) / sd), n.cdf((max - mean) / sd));
+    // The CDF at the bounds, kept for the last parameters (per thread): every customer's
+    // walking speed is drawn from the same few distributions.
+    thread_local! {
+        static LAST: std::cell::Cell<Option<([u64; 4], f64, f64)>> =
+            const { std::cell::Cell::new(None) };
+    }
+    let params = [mean, sd, min, max].map(f64::to_bits);
+    let (a, b) = LAST.with(|last| match last.get() {
+        Some((p, a, b)) if p == params => (a, b),
+        _ => {
+            let (a, b) = (n.cdf((min - mean) / sd), n.cdf((max - mean) / sd));
+            last.set(Some((params, a, b)));
+            (a, b)
+        }
+    });
     if b - a <= f64::EPSILON {
         // The bounds cut away (numerically) all of the distribution.
         return mean.clamp(min, max);
