@@ -268,4 +268,18 @@ mod tests {
         assert_eq!(lanes.get(LaneId(2)), None);
         // `lanes[QueueId(0)]` does not compile: see the compile_fail example on `IdVec`.
     }
+
+    #[test]
+    fn a_shared_name_reads_compares_and_serialises_as_its_text() {
+        let name = Name::from("till-3");
+        let copy = name.clone();
+        assert!(
+            std::sync::Arc::ptr_eq(&name.0, &copy.0),
+            "a clone shares the text"
+        );
+        assert!(name == "till-3" && *"till-3" == *name && name.starts_with("till"));
+        assert_eq!(name.to_string(), "till-3");
+        assert_eq!(serde_json::to_string(&name).unwrap(), "\"till-3\"");
+        assert_eq!(Name::default(), "");
+    }
 }
