@@ -178,36 +178,8 @@ fn plan_route(
         points.push(start);
         points.extend(end);
         let m = k + 2;
-        d.clear();
-        d.resize(m * m, 0.0);
-        for (row, &a) in d.chunks_exact_mut(m).zip(points.iter()) {
-            let from = plan.distances_from(a);
-            for (cell, &b) in row.iter_mut().zip(points.iter()) {
-                *cell = from.to(b);
-            }
-        }
-        // seq[0] is the start, seq[1..=k] the stops in visiting order, seq[k + 1] the end.
-        seq.clear();
-        seq.push(k);
-        used.clear();
-        used.resize(k, false);
-        let mut here = k;
-        for _ in 0..k {
-            // The nearest unvisited stop; ties go to the first listed.
-            let row = &d[here * m..here * m + k];
-            let mut next = usize::MAX;
-            let mut best = f64::INFINITY;
-            for (i, (&dist, &done)) in row.iter().zip(used.iter()).enumerate() {
-                if !done && (next == usize::MAX || dist < best) {
-                    next = i;
-                    best = dist;
-                }
-            }
-            used[next] = true;
-            here = next;
-            seq.push(next);
-        }
-        seq.push(k + 1);
+        distance_table(plan, points, m, d);
+        nearest_neighbour_walk(d, k, seq, used);
         // legs[p]: the walk's p-th leg, from seq[p] to seq[p + 1].
         legs.clear();
         legs.extend(seq.windows(2).map(|w| d[w[0] * m + w[1]]));
@@ -250,6 +222,46 @@ fn plan_route(
         sorted.extend(seq[1..=k].iter().map(|&i| stops[i]));
         stops.copy_from_slice(sorted);
     });
+}
+
+/// `d[a · m + b]`: the walking distance between points a and b of `points` (m × m; rows and
+/// columns past the points stay 0).
+fn distance_table(plan: &FloorPlan, points: &[PoiId], m: usize, d: &mut Vec<f64>) {
+    d.clear();
+    d.resize(m * m, 0.0);
+    for (row, &a) in d.chunks_exact_mut(m).zip(points.iter()) {
+        let from = plan.distances_from(a);
+        for (cell, &b) in row.iter_mut().zip(points.iter()) {
+            *cell = from.to(b);
+        }
+    }
+}
+
+/// The walk by nearest neighbour over the table `d` of [`plan_route`]'s points: `seq[0]` is
+/// the start (point k), `seq[1..=k]` the stops in visiting order, `seq[k + 1]` the end.
+fn nearest_neighbour_walk(d: &[f64], k: usize, seq: &mut Vec<usize>, used: &mut Vec<bool>) {
+    let m = k + 2;
+    seq.clear();
+    seq.push(k);
+    used.clear();
+    used.resize(k, false);
+    let mut here = k;
+    for _ in 0..k {
+        // The nearest unvisited stop; ties go to the first listed.
+        let row = &d[here * m..here * m + k];
+        let mut next = usize::MAX;
+        let mut best = f64::INFINITY;
+        for (i, (&dist, &done)) in row.iter().zip(used.iter()).enumerate() {
+            if !done && (next == usize::MAX || dist < best) {
+                next = i;
+                best = dist;
+            }
+        }
+        used[next] = true;
+        here = next;
+        seq.push(next);
+    }
+    seq.push(k + 1);
 }
 
 pub(crate) fn on_customer_entered(
@@ -467,8 +479,9 @@ mod tests {
     use crate::sim::customer::Stop;
     use rand::RngExt;
 
-    /// The 2-opt as first written, pair by pair through the visiting order: [`plan_route`]
-    /// must make the same moves. Returns how many reversals it made.
+    /// The 2-opt as first written, pair by pair through the visiting order, from the same
+    /// table and nearest-neighbour walk: [`plan_route`] must make the same moves. Returns how
+    /// many reversals it made.
     fn route_reference(
         plan: &FloorPlan,
         start: PoiId,
@@ -481,30 +494,9 @@ mod tests {
         points.push(start);
         points.extend(end);
         let m = k + 2;
-        let mut d = vec![0.0; m * m];
-        for (row, &a) in d.chunks_exact_mut(m).zip(points.iter()) {
-            for (cell, &b) in row.iter_mut().zip(points.iter()) {
-                *cell = plan.distance(a, b);
-            }
-        }
-        let mut seq = vec![k];
-        let mut used = vec![false; k];
-        let mut here = k;
-        for _ in 0..k {
-            let mut next = usize::MAX;
-            let mut best = f64::INFINITY;
-            for i in 0..k {
-                let dist = d[here * m + i];
-                if !used[i] && (next == usize::MAX || dist < best) {
-                    next = i;
-                    best = dist;
-                }
-            }
-            used[next] = true;
-            here = next;
-            seq.push(next);
-        }
-        seq.push(k + 1);
+        let (mut d, mut seq, mut used) = (Vec::new(), Vec::new(), Vec::new());
+        distance_table(plan, &points, m, &mut d);
+        nearest_neighbour_walk(&d, k, &mut seq, &mut used);
         let mut reversals = 0;
         for _ in 0..4 {
             let mut improved = false;
