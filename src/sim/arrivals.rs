@@ -22,7 +22,7 @@ use crate::sim::catalog::Catalog;
 use crate::sim::customer::{Customer, EarlierSteps, Method, Phase, Step, Stop};
 use crate::sim::engine::{Clock, EventId};
 use crate::sim::event_log::{Describe, LogRow, customer_name};
-use crate::sim::events::Agenda;
+use crate::sim::events::{Agenda, AgendaMut};
 use crate::sim::movement::Motion;
 use crate::sim::random::{self, Attr, BasketSampler, SimRng};
 use crate::sim::segments::{SegmentInfo, Segments};
@@ -171,7 +171,7 @@ impl Plugin for ArrivalsPlugin {
 /// What [`on_arrival`] reads and writes.
 type ArrivalParams = (
     ResMut<'static, ArrivalProcess>,
-    ResMut<'static, Agenda>,
+    AgendaMut<'static>,
     Res<'static, Catalog>,
     Res<'static, FloorPlan>,
     Res<'static, Segments>,
@@ -260,6 +260,8 @@ pub(crate) fn on_arrival(
     process.pending = process
         .next_after(now)
         .map(|next| agenda.schedule(next, ArrivalDue));
+    // The lent agenda goes back before the world is used again.
+    drop(agenda);
     world
         .spawn_at(customer, bundle)
         .expect("a freshly allocated entity");
@@ -268,7 +270,7 @@ pub(crate) fn on_arrival(
 pub(crate) fn on_set_multiplier(
     In(ev): In<SetArrivalMultiplier>,
     mut process: ResMut<ArrivalProcess>,
-    mut agenda: ResMut<Agenda>,
+    mut agenda: AgendaMut,
 ) {
     process.multiplier = ev.multiplier.clamp(0.0, 100.0);
     if let Some(id) = process.pending.take() {

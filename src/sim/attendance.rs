@@ -31,7 +31,7 @@ use crate::scenario::{Attendants, LaneKind};
 use crate::sim::checkout::{Checkout, Lane, ServiceDone};
 use crate::sim::engine::Clock;
 use crate::sim::event_log::{Describe, LogRow};
-use crate::sim::events::Agenda;
+use crate::sim::events::AgendaMut;
 use crate::sim::movement::{Motion, Movement, Walker};
 use crate::sim::random::{self, Attr, open_unit};
 use crate::sim::staff::{
@@ -374,7 +374,7 @@ pub(crate) struct Help<'w, 's> {
     checkout: Res<'w, Checkout>,
     lanes: Lanes<'w, 's>,
     moves: Movement<'w>,
-    agenda: ResMut<'w, Agenda>,
+    agenda: AgendaMut<'w>,
     hours: ResMut<'w, StaffHours>,
 }
 

@@ -37,7 +37,7 @@ use crate::sim::attendance::{Attendance, TerminalStops};
 use crate::sim::customer::{Customer, GaveUp, Phase, Step, Temper};
 use crate::sim::engine::Clock;
 use crate::sim::event_log::{Describe, EventLog, LogRow, customer_name};
-use crate::sim::events::Agenda;
+use crate::sim::events::{Agenda, AgendaMut};
 use crate::sim::inventory::Inventory;
 use crate::sim::journey::walk_to_exit;
 use crate::sim::movement::{Motion, Movement, Walker};
@@ -610,7 +610,7 @@ pub(crate) struct Tills<'w, 's> {
     queues: Query<'w, 's, &'static mut CheckoutQueue>,
     checkout: ResMut<'w, Checkout>,
     moves: Movement<'w>,
-    agenda: ResMut<'w, Agenda>,
+    agenda: AgendaMut<'w>,
     inventory: ResMut<'w, Inventory>,
     attendance: ResMut<'w, Attendance>,
     log: Option<ResMut<'w, EventLog>>,

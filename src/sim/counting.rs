@@ -24,7 +24,7 @@ use crate::RunConfig;
 use crate::ids::{Id, ProductId};
 use crate::sim::engine::Clock;
 use crate::sim::event_log::{Describe, EventLog, LogRow};
-use crate::sim::events::Agenda;
+use crate::sim::events::{Agenda, AgendaMut};
 use crate::sim::inventory::Inventory;
 use crate::sim::movement::{Motion, Movement, Walker};
 use crate::sim::replenishment::{RestockerWork, walk_back};
@@ -55,7 +55,7 @@ pub(crate) fn on_readers_due(
     mut inventory: ResMut<Inventory>,
     config: Res<RunConfig>,
     clock: Res<Clock>,
-    mut agenda: ResMut<Agenda>,
+    mut agenda: AgendaMut,
 ) {
     let Some(counting) = &config.scenario.counting else {
         return;
@@ -178,7 +178,7 @@ pub(crate) fn on_counter_at_shelf(
     mut members: Query<&mut StaffMember>,
     inventory: Res<Inventory>,
     config: Res<RunConfig>,
-    mut agenda: ResMut<Agenda>,
+    mut agenda: AgendaMut,
 ) {
     let Ok(mut member) = members.get_mut(ev.staff) else {
         return;
@@ -210,7 +210,7 @@ pub(crate) fn on_count_done(
     mut tasks: ResMut<crate::sim::staff::TaskQueue>,
     config: Res<RunConfig>,
     mut moves: Movement,
-    mut agenda: ResMut<Agenda>,
+    mut agenda: AgendaMut,
     mut log: Option<ResMut<EventLog>>,
 ) {
     let Ok((mut member, mut motion)) = members.get_mut(ev.staff) else {

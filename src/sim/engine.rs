@@ -12,9 +12,15 @@
 //!
 //! Units: seconds since 00:00 of the simulated day.
 
-use std::cmp::Ordering;
+use std::cell::Cell;
 use std::collections::{BinaryHeap, VecDeque};
 
+use bevy::ecs::change_detection::Tick;
+use bevy::ecs::component::ComponentId;
+use bevy::ecs::query::{FilteredAccess, FilteredAccessSet};
+use bevy::ecs::resource::IS_RESOURCE;
+use bevy::ecs::system::{SystemMeta, SystemParam, SystemParamValidationError};
+use bevy::ecs::world::unsafe_world_cell::UnsafeWorldCell;
 use bevy::prelude::*;
 
 /// The simulated day's fixed times. The time now is the agenda's ([`Agenda::now`]): the one
@@ -44,13 +50,15 @@ pub trait Dispatch: Send + Sync + 'static + Sized {
     fn dispatch(self, world: &mut World, handlers: &mut Self::Handlers);
 }
 
-struct Scheduled<E> {
-    /// Time and sequence number in one integer ([`key`]): the heap compares one `u128`
-    /// instead of a float's total order and then a tie-breaker, on every step of a sift.
-    /// Both are read back from it.
-    key: u128,
-    event: E,
+/// A scheduled event's place in the agenda's slots, and its sequence number, which tells a
+/// slot's current event from one cancelled before the slot was reused.
+struct Slot<E> {
+    seq: u64,
+    event: Option<E>,
 }
+
+/// Bits of a heap entry below the sequence number that hold the event's slot.
+const SLOT_BITS: u32 = 24;
 
 /// The order of (time, seq) as one integer: the time's bits mapped so that unsigned order is
 /// `f64::total_cmp`'s order (only finite times are scheduled), the sequence number below.
@@ -74,37 +82,27 @@ fn key_time(key: u128) -> f64 {
     })
 }
 
-impl<E> Scheduled<E> {
-    fn seq(&self) -> u64 {
-        self.key as u64
-    }
-
-    fn time(&self) -> f64 {
-        key_time(self.key)
-    }
+/// A heap entry: [`key`] of the time and, below it, the sequence number above the slot
+/// (sequence numbers are unique, so the slot never decides the order). The heap holds entries
+/// bit-inverted, so its maximum is the earliest event: a sift moves 16 bytes, not the event.
+fn entry(time: f64, seq: u64, slot: usize) -> u128 {
+    key(time, seq << SLOT_BITS | slot as u64)
 }
 
-impl<E> PartialEq for Scheduled<E> {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
+fn entry_seq(entry: u128) -> u64 {
+    (entry as u64) >> SLOT_BITS
 }
-impl<E> Eq for Scheduled<E> {}
-impl<E> PartialOrd for Scheduled<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<E> Ord for Scheduled<E> {
-    // Reversed: BinaryHeap is a max-heap and the earliest event must come out first.
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.key.cmp(&self.key)
-    }
+
+fn entry_slot(entry: u128) -> usize {
+    (entry as u64 & ((1 << SLOT_BITS) - 1)) as usize
 }
 
 /// Names a scheduled event, for [`Agenda::cancel`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct EventId(u64);
+pub struct EventId {
+    seq: u64,
+    slot: u32,
+}
 
 /// An event scheduled at a time the engine cannot honour (not finite, or before the event
 /// being processed): a bug in a plugin or a scenario validation missed. The run stops at the
@@ -146,12 +144,16 @@ impl std::error::Error for Fault {}
 /// after the event being handled, first in first out).
 #[derive(Resource)]
 pub struct Agenda<E: Dispatch> {
-    heap: BinaryHeap<Scheduled<E>>,
+    /// Bit-inverted [`entry`]s of the scheduled events (and of cancelled ones: a cancelled
+    /// event's entry stays in the heap and is dropped when it reaches the top, so cancelling
+    /// costs O(1) plus the heap pops it saves anyway).
+    heap: BinaryHeap<u128>,
+    /// The scheduled events, each in a slot its entry names; a cancelled or fired event's
+    /// slot is free for the next one.
+    slots: Vec<Slot<E>>,
+    free: Vec<u32>,
     immediate: VecDeque<E>,
-    /// One bit per sequence number: set while the event is scheduled and not cancelled. A
-    /// cancelled event stays in the heap and is dropped when it reaches the top, so
-    /// cancelling costs O(1) plus the heap pops it saves anyway.
-    live: Vec<u64>,
+    /// Entries in the heap whose event was cancelled.
     cancelled: usize,
     seq: u64,
     fired: u64,
@@ -176,8 +178,9 @@ impl<E: Dispatch> Agenda<E> {
     pub fn starting_at(start: f64) -> Self {
         Agenda {
             heap: BinaryHeap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
             immediate: VecDeque::new(),
-            live: Vec::new(),
             cancelled: 0,
             seq: 0,
             fired: 0,
@@ -202,20 +205,44 @@ impl<E: Dispatch> Agenda<E> {
     pub fn schedule(&mut self, time: f64, event: impl Into<E>) -> EventId {
         let event = event.into();
         self.seq += 1;
+        let seq = self.seq;
         if !time.is_finite() || time < self.earliest() {
             self.fault.get_or_insert(Fault {
                 now: self.earliest(),
                 time,
                 event: event.name(),
             });
-            return EventId(self.seq);
+            return EventId {
+                seq,
+                slot: u32::MAX,
+            };
         }
-        self.set_live(self.seq, true);
-        self.heap.push(Scheduled {
-            key: key(time, self.seq),
-            event,
-        });
-        EventId(self.seq)
+        assert!(
+            seq < 1 << (64 - SLOT_BITS),
+            "more than 2^40 events scheduled in one run"
+        );
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot as usize] = Slot {
+                    seq,
+                    event: Some(event),
+                };
+                slot
+            }
+            None => {
+                assert!(
+                    self.slots.len() < 1 << SLOT_BITS,
+                    "more than 2^24 events scheduled at once"
+                );
+                self.slots.push(Slot {
+                    seq,
+                    event: Some(event),
+                });
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.heap.push(!entry(time, seq, slot as usize));
+        EventId { seq, slot }
     }
 
     /// An event that happens now, as a consequence of the one being handled: it is handled
@@ -228,34 +255,25 @@ impl<E: Dispatch> Agenda<E> {
     /// Withdraws a scheduled event that has not fired yet; an event already fired or
     /// cancelled is left alone.
     pub fn cancel(&mut self, id: EventId) {
-        if self.is_live(id.0) {
-            self.set_live(id.0, false);
+        if self.holds(id.seq, id.slot as usize) {
+            self.slots[id.slot as usize].event = None;
+            self.free.push(id.slot);
             self.cancelled += 1;
             self.drop_cancelled_top();
         }
     }
 
-    fn is_live(&self, seq: u64) -> bool {
-        let (word, bit) = ((seq / 64) as usize, seq % 64);
-        self.live.get(word).is_some_and(|w| w & (1 << bit) != 0)
-    }
-
-    fn set_live(&mut self, seq: u64, on: bool) {
-        let (word, bit) = ((seq / 64) as usize, seq % 64);
-        if word >= self.live.len() {
-            self.live.resize(word + 1, 0);
-        }
-        if on {
-            self.live[word] |= 1 << bit;
-        } else {
-            self.live[word] &= !(1 << bit);
-        }
+    /// Whether slot `slot` holds the scheduled event with sequence number `seq`.
+    fn holds(&self, seq: u64, slot: usize) -> bool {
+        self.slots
+            .get(slot)
+            .is_some_and(|s| s.seq == seq && s.event.is_some())
     }
 
     /// Keeps a live event on top of the heap, so peeking needs no filtering.
     fn drop_cancelled_top(&mut self) {
-        while let Some(top) = self.heap.peek() {
-            if self.is_live(top.seq()) {
+        while let Some(&top) = self.heap.peek() {
+            if self.holds(entry_seq(!top), entry_slot(!top)) {
                 break;
             }
             self.heap.pop();
@@ -264,17 +282,24 @@ impl<E: Dispatch> Agenda<E> {
     }
 
     /// Takes the next scheduled event due at or before `until`.
-    fn pop_due(&mut self, until: f64) -> Option<Scheduled<E>> {
-        if self.fault.is_some() || self.heap.peek().is_none_or(|s| s.time() > until) {
+    fn pop_due(&mut self, until: f64) -> Option<E> {
+        if self.fault.is_some() {
             return None;
         }
-        let s = self.heap.pop()?;
-        self.set_live(s.seq(), false);
+        let top = !*self.heap.peek()?;
+        let time = key_time(top);
+        if time > until {
+            return None;
+        }
+        self.heap.pop();
+        let slot = entry_slot(top);
+        let event = self.slots[slot].event.take().expect("a live event on top");
+        self.free.push(slot as u32);
         self.drop_cancelled_top();
         self.fired += 1;
-        self.now = s.time();
+        self.now = time;
         self.started = true;
-        Some(s)
+        Some(event)
     }
 
     /// Now, seconds since 00:00: the time of the event being handled (or the last one, or
@@ -285,12 +310,13 @@ impl<E: Dispatch> Agenda<E> {
 
     /// Time of the next event, if any.
     pub fn next_time(&self) -> Option<f64> {
-        self.heap.peek().map(|s| s.time())
+        self.heap.peek().map(|&top| key_time(!top))
     }
 
     /// Name of the next event's type (for debugging and the inspector).
     pub fn next_name(&self) -> Option<&'static str> {
-        self.heap.peek().map(|s| s.event.name())
+        let top = !*self.heap.peek()?;
+        self.slots[entry_slot(top)].event.as_ref().map(E::name)
     }
 
     /// Scheduled events still to come.
@@ -316,87 +342,224 @@ impl<E: Dispatch> Agenda<E> {
 /// Handles every event due at or before `until` (and before [`Clock::hard_stop`]), in order.
 /// Leaves the time at `until` if it is earlier than the next event, so a view can show the
 /// state between events. Returns the number of events fired.
+///
+/// While it runs, the agenda is out of the world and lent to the handlers ([`AgendaMut`]).
 pub fn advance<E: Dispatch>(world: &mut World, handlers: &mut E::Handlers, until: f64) -> u64 {
     let hard_stop = world.resource::<Clock>().hard_stop;
     let until = until.min(hard_stop);
-    let agenda = Cached::<Agenda<E>>::new(world);
-    let mut fired = 0;
-    loop {
-        // Emitted events first (also those emitted outside any handler, while building or by
-        // a caller: they happen now), then the next scheduled one. One look-up of the agenda
-        // per event.
-        // No `world.flush()` after a handler: each applies its own deferred work (bevy
-        // applies a system's commands when it returns; an exclusive handler's world flushes
-        // itself), and an empty flush on every event cost more than 1 % of a run.
-        let mut a = agenda.get_mut(world);
-        if let Some(next) = a.immediate.pop_front() {
-            next.dispatch(world, handlers);
-            continue;
+    let mut agenda = take_agenda::<E>(world);
+    let fired = {
+        let mut lent = Lend::new(&mut agenda);
+        let mut fired = 0;
+        loop {
+            // Emitted events first (also those emitted outside any handler, while building or
+            // by a caller: they happen now), then the next scheduled one.
+            // No `world.flush()` after a handler: each applies its own deferred work (bevy
+            // applies a system's commands when it returns; an exclusive handler's world
+            // flushes itself), and an empty flush on every event cost more than 1 % of a run.
+            let a = lent.get();
+            if let Some(next) = a.immediate.pop_front() {
+                next.dispatch(world, handlers);
+                continue;
+            }
+            // Ctrl-C: stop between events; the caller sees `interrupt::requested()` and
+            // discards the run.
+            if fired > 0 && fired % 4096 == 0 && crate::interrupt::requested() {
+                break;
+            }
+            // Taking the event moves the time on: no second resource to update per event.
+            let Some(event) = a.pop_due(until) else {
+                break;
+            };
+            event.dispatch(world, handlers);
+            fired += 1;
         }
-        // Ctrl-C: stop between events; the caller sees `interrupt::requested()` and discards
-        // the run.
-        if fired > 0 && fired % 4096 == 0 && crate::interrupt::requested() {
-            break;
-        }
-        // Taking the event moves the time on: no second resource to update per event.
-        let Some(scheduled) = a.pop_due(until) else {
-            break;
-        };
-        scheduled.event.dispatch(world, handlers);
-        fired += 1;
-    }
+        fired
+    };
     // With work left, time moves on to `until` (a view shows the state between events); with
     // none, the time stays at the last event, which is when the store day ended. After a
     // fault the time stays where it happened.
-    let mut agenda = world.resource_mut::<Agenda<E>>();
     let pending = !agenda.is_empty() && agenda.fault.is_none();
     if pending && until > agenda.now {
         // What is scheduled from now on (a command from the view) may not go back before it.
         agenda.now = until;
         agenda.started = true;
     }
+    world.insert_resource(agenda);
     fired
 }
 
-/// A resource fetched by its component id, looked up once: finding a resource's id from its
-/// type costs as much as the fetch itself, and the engine fetches on every event.
-struct Cached<T> {
-    id: bevy::ecs::component::ComponentId,
-    _type: std::marker::PhantomData<fn() -> T>,
+/// Takes the agenda out of the world, to lend it to the handlers.
+fn take_agenda<E: Dispatch>(world: &mut World) -> Agenda<E> {
+    world.remove_resource::<Agenda<E>>().unwrap_or_else(|| {
+        panic!(
+            "{} missing (or already lent: the engine does not run inside a handler)",
+            std::any::type_name::<Agenda<E>>()
+        )
+    })
 }
 
-impl<T: Resource> Cached<T> {
-    fn new(world: &World) -> Self {
-        Cached {
-            id: world
-                .component_id::<T>()
-                .unwrap_or_else(|| panic!("{} missing", std::any::type_name::<T>())),
-            _type: std::marker::PhantomData,
-        }
+/// The agenda lent to the handlers while the engine handles events: where it is, which
+/// agenda type it is, and whether an [`AgendaMut`] holds it now. Per thread, because each
+/// thread runs its own worlds (replications run on a pool).
+type LentSlot = (*mut (), Option<std::any::TypeId>, bool);
+
+thread_local! {
+    static LENT: Cell<LentSlot> = const { Cell::new((std::ptr::null_mut(), None, false)) };
+}
+
+/// Lends an agenda for as long as it lives: [`AgendaMut`] and [`with_lent`] reach it.
+/// Restores what was lent before when dropped (also when a handler panics).
+struct Lend<E: Dispatch> {
+    agenda: *mut Agenda<E>,
+    before: LentSlot,
+}
+
+impl<E: Dispatch> Lend<E> {
+    fn new(agenda: &mut Agenda<E>) -> Self {
+        let agenda: *mut Agenda<E> = agenda;
+        let before = LENT.replace((
+            agenda.cast(),
+            Some(std::any::TypeId::of::<Agenda<E>>()),
+            false,
+        ));
+        Lend { agenda, before }
     }
 
-    fn get_mut<'w>(&self, world: &'w mut World) -> Mut<'w, T> {
-        let untyped = world
-            .get_resource_mut_by_id(self.id)
-            .unwrap_or_else(|| panic!("{} removed mid-run", std::any::type_name::<T>()));
-        // SAFETY: `id` is the component id of the resource type `T` in this world (from
-        // `component_id::<T>`), so the pointer points to a `T`.
-        unsafe { untyped.with_type::<T>() }
+    /// The engine's own access, between handlers.
+    fn get(&mut self) -> &mut Agenda<E> {
+        debug_assert!(!LENT.get().2, "no handler holds the agenda between events");
+        // SAFETY: the pointer comes from a `&mut Agenda<E>` that outlives `self`; handlers
+        // reach it only through `borrow_lent`, whose borrows end before the engine's next
+        // access (a handler returns before the engine goes on).
+        unsafe { &mut *self.agenda }
+    }
+}
+
+impl<E: Dispatch> Drop for Lend<E> {
+    fn drop(&mut self) {
+        LENT.set(self.before);
+    }
+}
+
+/// Borrows the lent agenda of type `Agenda<E>`, if one is lent and not borrowed already; the
+/// borrow lasts until [`release_lent`].
+fn borrow_lent<'a, E: Dispatch>() -> Result<&'a mut Agenda<E>, &'static str> {
+    let (ptr, ty, borrowed) = LENT.get();
+    if ptr.is_null() || ty != Some(std::any::TypeId::of::<Agenda<E>>()) {
+        return Err("the agenda is lent to handlers only while the engine handles an event");
+    }
+    if borrowed {
+        return Err("the agenda is already borrowed (one AgendaMut per handler)");
+    }
+    LENT.set((ptr, ty, true));
+    // SAFETY: the pointer is a live `&mut Agenda<E>` lent by `Lend` (type checked above);
+    // the flag makes this the only borrow until `release_lent`, and the engine does not
+    // touch the agenda while a handler runs.
+    Ok(unsafe { &mut *ptr.cast::<Agenda<E>>() })
+}
+
+fn release_lent() {
+    let (ptr, ty, _) = LENT.get();
+    LENT.set((ptr, ty, false));
+}
+
+/// Runs `f` on the agenda lent to the handler running now (for exclusive handlers and the
+/// event log; systems take an [`AgendaMut`]).
+///
+/// # Panics
+/// Outside a handler, or while an [`AgendaMut`] holds the agenda.
+pub fn with_lent<E: Dispatch, R>(f: impl FnOnce(&mut Agenda<E>) -> R) -> R {
+    let agenda = borrow_lent::<E>().unwrap_or_else(|e| panic!("{e}"));
+    let out = f(agenda);
+    release_lent();
+    out
+}
+
+/// A handler's access to the agenda: a system parameter like `ResMut<Agenda<E>>`, but the
+/// agenda is lent by the engine ([`advance`], [`handle`]) instead of looked up in the world.
+/// Looking a resource up cost about 80 instructions, and the engine and nearly every handler
+/// did it on every event. It claims write access to the agenda resource, so a system with two
+/// of them, or with one and a `Res<Agenda<E>>`, is refused when it is built.
+pub struct AgendaMut<'w, E: Dispatch> {
+    agenda: &'w mut Agenda<E>,
+}
+
+impl<E: Dispatch> std::ops::Deref for AgendaMut<'_, E> {
+    type Target = Agenda<E>;
+    fn deref(&self) -> &Agenda<E> {
+        self.agenda
+    }
+}
+
+impl<E: Dispatch> std::ops::DerefMut for AgendaMut<'_, E> {
+    fn deref_mut(&mut self) -> &mut Agenda<E> {
+        self.agenda
+    }
+}
+
+impl<E: Dispatch> Drop for AgendaMut<'_, E> {
+    fn drop(&mut self) {
+        release_lent();
+    }
+}
+
+// SAFETY: the access registered is a write of the agenda resource (so bevy refuses a system
+// with conflicting parameters), and `get_param` hands out the lent agenda only when no other
+// borrow of it is live (`borrow_lent`).
+unsafe impl<E: Dispatch> SystemParam for AgendaMut<'_, E> {
+    type State = ComponentId;
+    type Item<'w, 's> = AgendaMut<'w, E>;
+
+    fn init_state(world: &mut World) -> ComponentId {
+        world
+            .components_registrator()
+            .register_component::<Agenda<E>>()
+    }
+
+    fn init_access(
+        &id: &ComponentId,
+        system_meta: &mut SystemMeta,
+        access: &mut FilteredAccessSet,
+        _world: &mut World,
+    ) {
+        let mut filter = FilteredAccess::default();
+        filter.add_write(id);
+        filter.and_with(IS_RESOURCE);
+        if !access.get_conflicts_single(&filter).is_empty() {
+            panic!(
+                "AgendaMut in system {} conflicts with another parameter that reaches the agenda",
+                system_meta.name()
+            );
+        }
+        access.add(filter);
+    }
+
+    unsafe fn get_param<'w>(
+        _: &mut ComponentId,
+        _: &SystemMeta,
+        _: UnsafeWorldCell<'w>,
+        _: Tick,
+    ) -> Result<AgendaMut<'w, E>, SystemParamValidationError> {
+        borrow_lent::<E>()
+            .map(|agenda| AgendaMut { agenda })
+            .map_err(SystemParamValidationError::invalid::<Self>)
     }
 }
 
 /// Handles `event` now, then every event its handlers emit (first in, first out).
 pub fn handle<E: Dispatch>(world: &mut World, handlers: &mut E::Handlers, event: E) {
+    let mut agenda = take_agenda::<E>(world);
     // From a command on, nothing may be scheduled before now (also before the first event).
-    world.resource_mut::<Agenda<E>>().started = true;
-    event.dispatch(world, handlers);
-    drain_emitted::<E>(world, handlers);
-}
-
-fn drain_emitted<E: Dispatch>(world: &mut World, handlers: &mut E::Handlers) {
-    while let Some(next) = world.resource_mut::<Agenda<E>>().immediate.pop_front() {
-        next.dispatch(world, handlers);
+    agenda.started = true;
+    {
+        let mut lent = Lend::new(&mut agenda);
+        event.dispatch(world, handlers);
+        while let Some(next) = lent.get().immediate.pop_front() {
+            next.dispatch(world, handlers);
+        }
     }
+    world.insert_resource(agenda);
 }
 
 /// True when nothing is left to simulate (or a fault stopped the run).
@@ -429,24 +592,23 @@ mod tests {
             }
         }
         fn dispatch(self, world: &mut World, _: &mut ()) {
-            let now = world.resource::<Agenda<Tick>>().now();
+            let now = with_lent::<Tick, _>(|a| a.now());
             match self {
                 Tick::Log(n) => {
                     world.resource_mut::<Log>().0.push((now, n));
                     if n == 1 {
-                        let mut agenda = world.resource_mut::<Agenda<Tick>>();
-                        agenda.schedule(now, Tick::Log(10));
-                        agenda.emit(Tick::Log(11));
-                        agenda.emit(Tick::Log(12));
+                        with_lent::<Tick, _>(|agenda| {
+                            agenda.schedule(now, Tick::Log(10));
+                            agenda.emit(Tick::Log(11));
+                            agenda.emit(Tick::Log(12));
+                        });
                     }
                     if n == 11 {
-                        world.resource_mut::<Agenda<Tick>>().emit(Tick::Log(13));
+                        with_lent::<Tick, _>(|a| a.emit(Tick::Log(13)));
                     }
                 }
                 Tick::Rewind => {
-                    world
-                        .resource_mut::<Agenda<Tick>>()
-                        .schedule(now - 1.0, Tick::Log(7));
+                    with_lent::<Tick, _>(|a| a.schedule(now - 1.0, Tick::Log(7)));
                 }
             }
         }
@@ -656,5 +818,89 @@ mod tests {
             1,
             "only the event scheduled while building"
         );
+    }
+
+    /// A cancelled event's slot serves the next event scheduled, while the cancelled event's
+    /// heap entry (not on top, so still in the heap) stays dead when it reaches the top.
+    #[test]
+    fn a_slot_freed_by_a_cancel_serves_a_new_event_and_the_old_entry_stays_dead() {
+        let mut w = world();
+        {
+            let mut a = agenda(&mut w);
+            a.schedule(1.0, Tick::Log(1_000));
+            let gone = a.schedule(5.0, Tick::Log(5));
+            a.cancel(gone);
+            assert_eq!(a.slots.len(), 2);
+            assert_eq!(a.heap.len(), 2, "the cancelled entry waits in the heap");
+            // Reuses the cancelled event's slot, later than its stale entry: when the stale
+            // entry reaches the top, the slot holds a live event that is not its own.
+            a.schedule(7.0, Tick::Log(7));
+            assert_eq!(a.slots.len(), 2, "no new slot");
+            a.schedule(4.0, Tick::Log(4));
+            assert_eq!(a.len(), 3);
+            a.cancel(gone);
+            assert_eq!(a.len(), 3, "cancelling it again changes nothing");
+        }
+        assert_eq!(advance::<Tick>(&mut w, &mut (), f64::INFINITY), 3);
+        assert_eq!(
+            w.resource::<Log>().0,
+            vec![(1.0, 1_000), (4.0, 4), (7.0, 7)]
+        );
+        let a = agenda(&mut w);
+        assert!(
+            a.is_empty() && a.heap.is_empty(),
+            "the stale entry was dropped"
+        );
+    }
+
+    #[derive(Resource, Default)]
+    struct Seen(Vec<f64>);
+
+    fn reads_the_lent_agenda(_: In<u32>, agenda: AgendaMut<Tick>, mut seen: ResMut<Seen>) {
+        seen.0.push(agenda.now());
+    }
+
+    fn two_agendas(_: In<u32>, _: AgendaMut<Tick>, _: AgendaMut<Tick>) {}
+
+    fn agenda_and_resource(_: In<u32>, _: AgendaMut<Tick>, _: Res<Agenda<Tick>>) {}
+
+    /// A system reaches the agenda through `AgendaMut` only while the engine lends it, and
+    /// never twice at once.
+    #[test]
+    fn agenda_mut_reaches_the_lent_agenda_only() {
+        let mut w = world();
+        w.insert_resource(Seen::default());
+        let mut system = IntoSystem::into_system(reads_the_lent_agenda);
+        system.initialize(&mut w);
+        let outside = system.run(1, &mut w);
+        assert!(
+            outside.is_err_and(|e| e.to_string().contains("lent to handlers only")),
+            "refused outside the engine"
+        );
+        let mut agenda = take_agenda::<Tick>(&mut w);
+        agenda.now = 42.0;
+        {
+            let _lent = Lend::new(&mut agenda);
+            system.run(1, &mut w).expect("lent");
+            system.run(2, &mut w).expect("given back after each run");
+            assert_eq!(with_lent::<Tick, _>(|a| a.now()), 42.0);
+        }
+        w.insert_resource(agenda);
+        assert_eq!(w.resource::<Seen>().0, vec![42.0, 42.0]);
+        assert!(
+            LENT.get().0.is_null(),
+            "nothing stays lent after the lender"
+        );
+        for conflicting in [
+            Box::new(IntoSystem::into_system(two_agendas))
+                as Box<dyn System<In = In<u32>, Out = ()>>,
+            Box::new(IntoSystem::into_system(agenda_and_resource)),
+        ] {
+            let mut conflicting = conflicting;
+            let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                conflicting.initialize(&mut w);
+            }));
+            assert!(built.is_err(), "{} is refused", conflicting.name());
+        }
     }
 }

@@ -17,7 +17,6 @@ use crate::scenario::floor_plan::FloorPlan;
 use crate::scenario::format_clock;
 use crate::sim::catalog::{Catalog, ProductInfo};
 use crate::sim::customer::Customer;
-use crate::sim::events::Agenda;
 
 /// One row of the event log.
 #[derive(Clone, Debug, PartialEq)]
@@ -158,7 +157,10 @@ pub trait Describe {
 
 /// Called by the dispatcher before an event's handlers while an event log is kept: writes its row.
 pub fn record_before(world: &mut World, event: &'static str, ev: &impl Describe) {
-    let mut row = LogRow::new(world.resource::<Agenda>().now(), event);
+    let mut row = LogRow::new(
+        crate::sim::engine::with_lent::<crate::sim::events::SimEvent, _>(|a| a.now()),
+        event,
+    );
     ev.describe(world, &mut row);
     let mut log = world.resource_mut::<EventLog>();
     log.rows.push(row);

@@ -145,6 +145,9 @@ mod when {
 /// The store's agenda: the engine's, holding [`SimEvent`]s.
 pub type Agenda = crate::sim::engine::Agenda<SimEvent>;
 
+/// A handler's access to the store's agenda (lent by the engine while it handles events).
+pub type AgendaMut<'w> = crate::sim::engine::AgendaMut<'w, SimEvent>;
+
 // The table: each event and its handlers, run in this order; `[condition]` after a handler:
 // only in stores where `when::condition` holds.
 event_table! {

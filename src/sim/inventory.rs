@@ -36,7 +36,7 @@ use crate::scenario::{CountMethod, Policy, Scenario, StockErrors};
 use crate::sim::arrivals::ArrivalProcess;
 use crate::sim::catalog::Catalog;
 use crate::sim::event_log::{Describe, EventLog, LogRow};
-use crate::sim::events::Agenda;
+use crate::sim::events::{Agenda, AgendaMut};
 use crate::sim::random::{self, SimRng};
 use crate::sim::shopping::StockLow;
 
@@ -996,7 +996,7 @@ pub(crate) fn on_deliveries_due(
     mut inventory: ResMut<Inventory>,
     catalog: Res<Catalog>,
     config: Res<RunConfig>,
-    mut agenda: ResMut<Agenda>,
+    mut agenda: AgendaMut,
     mut log: Option<ResMut<EventLog>>,
 ) {
     let mut products = inventory.arrive_due();

@@ -11,7 +11,7 @@ use bevy::prelude::*;
 use crate::scenario::floor_plan::FloorPlan;
 use crate::sim::customer::{Customer, CustomerRecord, GaveUp, Phase};
 use crate::sim::event_log::{Describe, LogRow, customer_name};
-use crate::sim::events::Agenda;
+use crate::sim::events::{Agenda, AgendaMut};
 use crate::sim::movement::{Motion, Movement, Walker};
 use crate::sim::segments::Segments;
 
@@ -73,7 +73,7 @@ pub fn walk_to_exit(
 type ExitParams = (
     Query<'static, 'static, (&'static Customer, &'static Motion)>,
     Movement<'static>,
-    ResMut<'static, Agenda>,
+    AgendaMut<'static>,
     Res<'static, Segments>,
 );
 
@@ -96,6 +96,8 @@ pub(crate) fn on_reach_exit(
     agenda.emit(CustomerLeft {
         record: Box::new(record),
     });
+    // The lent agenda goes back before the world is used again.
+    drop(agenda);
     world.despawn(ev.customer);
 }
 

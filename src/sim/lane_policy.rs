@@ -98,7 +98,7 @@ impl Describe for SetMaxWaiting {
 pub(crate) fn on_set_max_waiting(
     In(ev): In<SetMaxWaiting>,
     mut state: ResMut<LanePolicyState>,
-    mut agenda: ResMut<crate::sim::events::Agenda>,
+    mut agenda: crate::sim::events::AgendaMut,
 ) {
     if state.group.is_none() {
         return;

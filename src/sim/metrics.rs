@@ -26,7 +26,7 @@ pub use crate::sim::checkout::{LaneSummary, QueueSummary};
 use crate::sim::customer::{Customer, CustomerRecord};
 use crate::sim::engine::{Clock, EventId};
 use crate::sim::event_log::{Describe, LogRow};
-use crate::sim::events::Agenda;
+use crate::sim::events::{Agenda, AgendaMut};
 use crate::sim::inventory::Inventory;
 use crate::sim::journey::{CustomerLeft, journey_record};
 use crate::sim::replenishment;
@@ -117,7 +117,7 @@ pub(crate) fn on_entered(
     _: In<CustomerEntered>,
     mut metrics: ResMut<Metrics>,
     clock: Res<Clock>,
-    agenda: Res<Agenda>,
+    agenda: AgendaMut,
 ) {
     let now = agenda.now();
     metrics.touch(now);
@@ -133,7 +133,7 @@ pub(crate) fn on_left(
     In(ev): In<CustomerLeft>,
     mut metrics: ResMut<Metrics>,
     clock: Res<Clock>,
-    mut agenda: ResMut<Agenda>,
+    mut agenda: AgendaMut,
 ) {
     let now = agenda.now();
     metrics.touch(now);
@@ -164,7 +164,7 @@ pub(crate) fn on_sample(
     inventory: Res<Inventory>,
     config: Res<RunConfig>,
     clock: Res<Clock>,
-    mut agenda: ResMut<Agenda>,
+    mut agenda: AgendaMut,
 ) {
     let now = agenda.now();
     let (lanes_open, lanes_busy, waiting) = gauges.read();

@@ -15,7 +15,7 @@ use bevy::prelude::*;
 use crate::RunConfig;
 use crate::ids::ProductId;
 use crate::sim::event_log::{Describe, EventLog, LogRow};
-use crate::sim::events::Agenda;
+use crate::sim::events::{Agenda, AgendaMut};
 use crate::sim::inventory::{Inventory, emit_if_low};
 use crate::sim::movement::{Motion, Movement, Walker};
 use crate::sim::replenishment::{RestockerBack, RestockerWork};
@@ -98,7 +98,7 @@ pub(crate) fn on_receive_done(
     members: Query<&StaffMember>,
     mut inventory: ResMut<Inventory>,
     config: Res<RunConfig>,
-    mut agenda: ResMut<Agenda>,
+    mut agenda: AgendaMut,
     mut log: Option<ResMut<EventLog>>,
 ) {
     let Ok(member) = members.get(ev.staff) else {

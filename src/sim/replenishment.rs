@@ -24,7 +24,7 @@ use crate::RunConfig;
 use crate::ids::{Id, IdVec, ProductId};
 use crate::sim::checkout::{BasketLeft, Checkout};
 use crate::sim::event_log::{Describe, EventLog, LogRow};
-use crate::sim::events::Agenda;
+use crate::sim::events::{Agenda, AgendaMut};
 use crate::sim::inventory::{Inventory, emit_if_low};
 use crate::sim::movement::{Motion, Movement, Walker};
 use crate::sim::shopping::{Catalog, StockLow};
@@ -137,7 +137,7 @@ pub struct RestockerWork<'w> {
     config: Res<'w, RunConfig>,
     catalog: Res<'w, Catalog>,
     moves: Movement<'w>,
-    agenda: ResMut<'w, Agenda>,
+    agenda: AgendaMut<'w>,
     checkout: Res<'w, Checkout>,
     log: Option<ResMut<'w, EventLog>>,
 }
@@ -383,7 +383,7 @@ pub(crate) fn on_refill_done(
     mut inventory: ResMut<Inventory>,
     mut moves: Movement,
     config: Res<RunConfig>,
-    mut agenda: ResMut<Agenda>,
+    mut agenda: AgendaMut,
 ) {
     let now = agenda.now();
     let Ok((mut member, mut motion)) = members.get_mut(ev.staff) else {
@@ -429,7 +429,7 @@ pub(crate) fn on_at_lane(
     mut checkout: ResMut<Checkout>,
     mut inventory: ResMut<Inventory>,
     mut moves: Movement,
-    mut agenda: ResMut<Agenda>,
+    mut agenda: AgendaMut,
 ) {
     let now = agenda.now();
     let Ok((mut member, mut motion)) = members.get_mut(ev.staff) else {

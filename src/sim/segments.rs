@@ -38,7 +38,7 @@ use crate::sim::checkout::{DigitalStep, StepDone};
 use crate::sim::customer::{Customer, CustomerRecord, Method, Step};
 use crate::sim::engine::Clock;
 use crate::sim::event_log::EventLog;
-use crate::sim::events::Agenda;
+use crate::sim::events::AgendaMut;
 use crate::sim::inventory::Inventory;
 use crate::sim::random::{self, Attr, BasketSampler, SimRng};
 
@@ -523,7 +523,7 @@ pub(crate) fn on_digital_step(
     catalog: Res<Catalog>,
     mut inventory: ResMut<Inventory>,
     clock: Res<Clock>,
-    mut agenda: ResMut<Agenda>,
+    mut agenda: AgendaMut,
     mut log: Option<ResMut<EventLog>>,
 ) {
     let Ok(mut c) = customers.get_mut(ev.customer) else {

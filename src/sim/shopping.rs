@@ -19,7 +19,7 @@ use crate::sim::arrivals::CustomerEntered;
 use crate::sim::checkout::{Checkout, ReachCheckout};
 use crate::sim::customer::{Customer, Method, Step};
 use crate::sim::event_log::{Describe, EventLog, LogRow};
-use crate::sim::events::Agenda;
+use crate::sim::events::{Agenda, AgendaMut};
 use crate::sim::inventory::{Inventory, Taken};
 use crate::sim::journey::walk_to_exit;
 use crate::sim::movement::{Motion, Movement, Walker};
@@ -270,7 +270,7 @@ pub(crate) fn on_customer_entered(
     mut moves: Movement,
     checkout: Res<Checkout>,
     segments: Res<Segments>,
-    mut agenda: ResMut<Agenda>,
+    mut agenda: AgendaMut,
 ) {
     let Ok((mut c, mut motion)) = customers.get_mut(ev.customer) else {
         return;
@@ -332,7 +332,7 @@ pub(crate) fn on_checked_in(
     mut moves: Movement,
     checkout: Res<Checkout>,
     segments: Res<Segments>,
-    mut agenda: ResMut<Agenda>,
+    mut agenda: AgendaMut,
 ) {
     let Ok((mut c, mut motion)) = customers.get_mut(ev.customer) else {
         return;
@@ -418,7 +418,7 @@ pub(crate) fn on_reach_shelf(
     checkout: Res<Checkout>,
     segments: Res<Segments>,
     mut inventory: ResMut<Inventory>,
-    mut agenda: ResMut<Agenda>,
+    mut agenda: AgendaMut,
     mut log: Option<ResMut<EventLog>>,
 ) {
     let now = agenda.now();
