@@ -14,6 +14,7 @@
 
 use std::cell::Cell;
 use std::collections::{BinaryHeap, VecDeque};
+use std::marker::PhantomData;
 
 use bevy::ecs::change_detection::Tick;
 use bevy::ecs::component::ComponentId;
@@ -408,36 +409,50 @@ thread_local! {
     static LENT: Cell<LentSlot> = const { Cell::new((std::ptr::null_mut(), None, false)) };
 }
 
-/// Lends an agenda for as long as it lives: [`AgendaMut`] and [`with_lent`] reach it.
-/// Restores what was lent before when dropped (also when a handler panics).
-struct Lend<E: Dispatch> {
+/// Lends an agenda for as long as it lives (and holds the engine's borrow of it meanwhile):
+/// [`AgendaMut`] and [`with_lent`] reach it. Restores what was lent before when dropped (also
+/// when a handler panics).
+struct Lend<'a, E: Dispatch> {
     agenda: *mut Agenda<E>,
     before: LentSlot,
+    _borrow: PhantomData<&'a mut Agenda<E>>,
 }
 
-impl<E: Dispatch> Lend<E> {
-    fn new(agenda: &mut Agenda<E>) -> Self {
+impl<'a, E: Dispatch> Lend<'a, E> {
+    fn new(agenda: &'a mut Agenda<E>) -> Self {
         let agenda: *mut Agenda<E> = agenda;
         let before = LENT.replace((
             agenda.cast(),
             Some(std::any::TypeId::of::<Agenda<E>>()),
             false,
         ));
-        Lend { agenda, before }
+        Lend {
+            agenda,
+            before,
+            _borrow: PhantomData,
+        }
     }
 
     /// The engine's own access, between handlers.
     fn get(&mut self) -> &mut Agenda<E> {
-        debug_assert!(!LENT.get().2, "no handler holds the agenda between events");
-        // SAFETY: the pointer comes from a `&mut Agenda<E>` that outlives `self`; handlers
+        // One thread-local read per event: a borrow kept past its handler (leaked or
+        // stashed) must not alias the engine's.
+        assert!(!LENT.get().2, "no handler holds the agenda between events");
+        // SAFETY: the pointer comes from a `&'a mut Agenda<E>` that outlives `self`; handlers
         // reach it only through `borrow_lent`, whose borrows end before the engine's next
-        // access (a handler returns before the engine goes on).
+        // access (the flag checked above).
         unsafe { &mut *self.agenda }
     }
 }
 
-impl<E: Dispatch> Drop for Lend<E> {
+impl<E: Dispatch> Drop for Lend<'_, E> {
     fn drop(&mut self) {
+        if LENT.get().2 && !std::thread::panicking() {
+            // A borrow outlives the lend (an `AgendaMut` leaked or kept): it would dangle once
+            // the agenda moves back into the world. Nothing safe can go on.
+            eprintln!("storelab: a handler kept the lent agenda past its run");
+            std::process::abort();
+        }
         LENT.set(self.before);
     }
 }
@@ -464,16 +479,21 @@ fn release_lent() {
     LENT.set((ptr, ty, false));
 }
 
-/// Runs `f` on the agenda lent to the handler running now (for exclusive handlers and the
-/// event log; systems take an [`AgendaMut`]).
+/// Runs `f` on the agenda lent to the handler running now, for code without system
+/// parameters (the event log; exclusive handlers take an [`AgendaMut`] through their
+/// `SystemState`).
 ///
 /// # Panics
 /// Outside a handler, or while an [`AgendaMut`] holds the agenda.
 pub fn with_lent<E: Dispatch, R>(f: impl FnOnce(&mut Agenda<E>) -> R) -> R {
-    let agenda = borrow_lent::<E>().unwrap_or_else(|e| panic!("{e}"));
-    let out = f(agenda);
-    release_lent();
-    out
+    let mut agenda = borrow_lent::<E>()
+        .map(|agenda| AgendaMut {
+            agenda,
+            _not_send: PhantomData,
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Given back when `agenda` drops, also if `f` panics.
+    f(&mut *agenda)
 }
 
 /// A handler's access to the agenda: a system parameter like `ResMut<Agenda<E>>`, but the
@@ -481,8 +501,15 @@ pub fn with_lent<E: Dispatch, R>(f: impl FnOnce(&mut Agenda<E>) -> R) -> R {
 /// Looking a resource up cost about 80 instructions, and the engine and nearly every handler
 /// did it on every event. It claims write access to the agenda resource, so a system with two
 /// of them, or with one and a `Res<Agenda<E>>`, is refused when it is built.
+///
+/// While lent, the agenda is not in the world: `Res<Agenda<E>>` or `world.resource` of it in
+/// a handler panics (missing resource). One agenda per event type is lent per thread at a
+/// time; a handler that ran systems of another world of the same event type would reach
+/// this one (none does).
 pub struct AgendaMut<'w, E: Dispatch> {
     agenda: &'w mut Agenda<E>,
+    /// Not `Send`: dropping it gives the agenda back on this thread's lend.
+    _not_send: PhantomData<*const ()>,
 }
 
 impl<E: Dispatch> std::ops::Deref for AgendaMut<'_, E> {
@@ -542,7 +569,10 @@ unsafe impl<E: Dispatch> SystemParam for AgendaMut<'_, E> {
         _: Tick,
     ) -> Result<AgendaMut<'w, E>, SystemParamValidationError> {
         borrow_lent::<E>()
-            .map(|agenda| AgendaMut { agenda })
+            .map(|agenda| AgendaMut {
+                agenda,
+                _not_send: PhantomData,
+            })
             .map_err(SystemParamValidationError::invalid::<Self>)
     }
 }
@@ -884,6 +914,13 @@ mod tests {
             system.run(1, &mut w).expect("lent");
             system.run(2, &mut w).expect("given back after each run");
             assert_eq!(with_lent::<Tick, _>(|a| a.now()), 42.0);
+            let panicked = std::panic::catch_unwind(|| with_lent::<Tick, ()>(|_| panic!("boom")));
+            assert!(panicked.is_err());
+            assert_eq!(
+                with_lent::<Tick, _>(|a| a.now()),
+                42.0,
+                "a panic inside gives the agenda back"
+            );
         }
         w.insert_resource(agenda);
         assert_eq!(w.resource::<Seen>().0, vec![42.0, 42.0]);
