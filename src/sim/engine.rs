@@ -222,12 +222,13 @@ impl<E: Dispatch> Agenda<E> {
             seq < 1 << (64 - SLOT_BITS),
             "more than 2^40 events scheduled in one run"
         );
+        let filled = Slot {
+            seq,
+            event: Some(event),
+        };
         let slot = match self.free.pop() {
             Some(slot) => {
-                self.slots[slot as usize] = Slot {
-                    seq,
-                    event: Some(event),
-                };
+                self.slots[slot as usize] = filled;
                 slot
             }
             None => {
@@ -235,10 +236,7 @@ impl<E: Dispatch> Agenda<E> {
                     self.slots.len() < 1 << SLOT_BITS,
                     "more than 2^24 events scheduled at once"
                 );
-                self.slots.push(Slot {
-                    seq,
-                    event: Some(event),
-                });
+                self.slots.push(filled);
                 (self.slots.len() - 1) as u32
             }
         };
@@ -348,9 +346,7 @@ impl<E: Dispatch> Agenda<E> {
 pub fn advance<E: Dispatch>(world: &mut World, handlers: &mut E::Handlers, until: f64) -> u64 {
     let hard_stop = world.resource::<Clock>().hard_stop;
     let until = until.min(hard_stop);
-    let mut agenda = take_agenda::<E>(world);
-    let fired = {
-        let mut lent = Lend::new(&mut agenda);
+    lending::<E, _>(world, |world, lent| {
         let mut fired = 0;
         loop {
             // Emitted events first (also those emitted outside any handler, while building or
@@ -375,29 +371,36 @@ pub fn advance<E: Dispatch>(world: &mut World, handlers: &mut E::Handlers, until
             event.dispatch(world, handlers);
             fired += 1;
         }
+        // With work left, time moves on to `until` (a view shows the state between events);
+        // with none, the time stays at the last event, which is when the store day ended.
+        // After a fault the time stays where it happened.
+        let agenda = lent.get();
+        let pending = !agenda.is_empty() && agenda.fault.is_none();
+        if pending && until > agenda.now {
+            // What is scheduled from now on (a command from the view) may not go back before
+            // it.
+            agenda.now = until;
+            agenda.started = true;
+        }
         fired
-    };
-    // With work left, time moves on to `until` (a view shows the state between events); with
-    // none, the time stays at the last event, which is when the store day ended. After a
-    // fault the time stays where it happened.
-    let pending = !agenda.is_empty() && agenda.fault.is_none();
-    if pending && until > agenda.now {
-        // What is scheduled from now on (a command from the view) may not go back before it.
-        agenda.now = until;
-        agenda.started = true;
-    }
-    world.insert_resource(agenda);
-    fired
+    })
 }
 
-/// Takes the agenda out of the world, to lend it to the handlers.
-fn take_agenda<E: Dispatch>(world: &mut World) -> Agenda<E> {
-    world.remove_resource::<Agenda<E>>().unwrap_or_else(|| {
+/// Runs `f` with the agenda taken out of the world and lent to the handlers, then puts it
+/// back.
+fn lending<E: Dispatch, R>(
+    world: &mut World,
+    f: impl FnOnce(&mut World, &mut Lend<'_, E>) -> R,
+) -> R {
+    let mut agenda = world.remove_resource::<Agenda<E>>().unwrap_or_else(|| {
         panic!(
             "{} missing (or already lent: the engine does not run inside a handler)",
             std::any::type_name::<Agenda<E>>()
         )
-    })
+    });
+    let out = f(world, &mut Lend::new(&mut agenda));
+    world.insert_resource(agenda);
+    out
 }
 
 /// The agenda lent to the handlers while the engine handles events: where it is, which
@@ -458,8 +461,8 @@ impl<E: Dispatch> Drop for Lend<'_, E> {
 }
 
 /// Borrows the lent agenda of type `Agenda<E>`, if one is lent and not borrowed already; the
-/// borrow lasts until [`release_lent`].
-fn borrow_lent<'a, E: Dispatch>() -> Result<&'a mut Agenda<E>, &'static str> {
+/// borrow lasts until the [`AgendaMut`] drops.
+fn borrow_lent<'a, E: Dispatch>() -> Result<AgendaMut<'a, E>, &'static str> {
     let (ptr, ty, borrowed) = LENT.get();
     if ptr.is_null() || ty != Some(std::any::TypeId::of::<Agenda<E>>()) {
         return Err("the agenda is lent to handlers only while the engine handles an event");
@@ -469,14 +472,12 @@ fn borrow_lent<'a, E: Dispatch>() -> Result<&'a mut Agenda<E>, &'static str> {
     }
     LENT.set((ptr, ty, true));
     // SAFETY: the pointer is a live `&mut Agenda<E>` lent by `Lend` (type checked above);
-    // the flag makes this the only borrow until `release_lent`, and the engine does not
-    // touch the agenda while a handler runs.
-    Ok(unsafe { &mut *ptr.cast::<Agenda<E>>() })
-}
-
-fn release_lent() {
-    let (ptr, ty, _) = LENT.get();
-    LENT.set((ptr, ty, false));
+    // the flag makes this the only borrow until the `AgendaMut` drops, and the engine does
+    // not touch the agenda while a handler runs.
+    Ok(AgendaMut {
+        agenda: unsafe { &mut *ptr.cast::<Agenda<E>>() },
+        _not_send: PhantomData,
+    })
 }
 
 /// Runs `f` on the agenda lent to the handler running now, for code without system
@@ -486,12 +487,7 @@ fn release_lent() {
 /// # Panics
 /// Outside a handler, or while an [`AgendaMut`] holds the agenda.
 pub fn with_lent<E: Dispatch, R>(f: impl FnOnce(&mut Agenda<E>) -> R) -> R {
-    let mut agenda = borrow_lent::<E>()
-        .map(|agenda| AgendaMut {
-            agenda,
-            _not_send: PhantomData,
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
+    let mut agenda = borrow_lent::<E>().unwrap_or_else(|e| panic!("{e}"));
     // Given back when `agenda` drops, also if `f` panics.
     f(&mut *agenda)
 }
@@ -526,8 +522,10 @@ impl<E: Dispatch> std::ops::DerefMut for AgendaMut<'_, E> {
 }
 
 impl<E: Dispatch> Drop for AgendaMut<'_, E> {
+    /// Gives the agenda back: the next handler (or the engine) may take it.
     fn drop(&mut self) {
-        release_lent();
+        let (ptr, ty, _) = LENT.get();
+        LENT.set((ptr, ty, false));
     }
 }
 
@@ -568,28 +566,21 @@ unsafe impl<E: Dispatch> SystemParam for AgendaMut<'_, E> {
         _: UnsafeWorldCell<'w>,
         _: Tick,
     ) -> Result<AgendaMut<'w, E>, SystemParamValidationError> {
-        borrow_lent::<E>()
-            .map(|agenda| AgendaMut {
-                agenda,
-                _not_send: PhantomData,
-            })
-            .map_err(SystemParamValidationError::invalid::<Self>)
+        borrow_lent::<E>().map_err(SystemParamValidationError::invalid::<Self>)
     }
 }
 
 /// Handles `event` now, then every event its handlers emit (first in, first out).
 pub fn handle<E: Dispatch>(world: &mut World, handlers: &mut E::Handlers, event: E) {
-    let mut agenda = take_agenda::<E>(world);
-    // From a command on, nothing may be scheduled before now (also before the first event).
-    agenda.started = true;
-    {
-        let mut lent = Lend::new(&mut agenda);
+    lending::<E, _>(world, |world, lent| {
+        // From a command on, nothing may be scheduled before now (also before the first
+        // event).
+        lent.get().started = true;
         event.dispatch(world, handlers);
         while let Some(next) = lent.get().immediate.pop_front() {
             next.dispatch(world, handlers);
         }
-    }
-    world.insert_resource(agenda);
+    });
 }
 
 /// True when nothing is left to simulate (or a fault stopped the run).
@@ -907,12 +898,10 @@ mod tests {
             outside.is_err_and(|e| e.to_string().contains("lent to handlers only")),
             "refused outside the engine"
         );
-        let mut agenda = take_agenda::<Tick>(&mut w);
-        agenda.now = 42.0;
-        {
-            let _lent = Lend::new(&mut agenda);
-            system.run(1, &mut w).expect("lent");
-            system.run(2, &mut w).expect("given back after each run");
+        lending::<Tick, _>(&mut w, |w, lent| {
+            lent.get().now = 42.0;
+            system.run(1, w).expect("lent");
+            system.run(2, w).expect("given back after each run");
             assert_eq!(with_lent::<Tick, _>(|a| a.now()), 42.0);
             let panicked = std::panic::catch_unwind(|| with_lent::<Tick, ()>(|_| panic!("boom")));
             assert!(panicked.is_err());
@@ -921,8 +910,12 @@ mod tests {
                 42.0,
                 "a panic inside gives the agenda back"
             );
-        }
-        w.insert_resource(agenda);
+        });
+        assert_eq!(
+            w.resource::<Agenda<Tick>>().now(),
+            42.0,
+            "back in the world"
+        );
         assert_eq!(w.resource::<Seen>().0, vec![42.0, 42.0]);
         assert!(
             LENT.get().0.is_null(),
